@@ -1,0 +1,52 @@
+"""The library's front door: what the CLI, the app and the eval harness call."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from .chunk import ChunkerSettings
+from .embed import get_embedder
+from .errors import IndexCorrupt, IndexMismatch, IndexMissing
+from .index import Index, build_index, expected_manifest, load_index
+from .records import Hit
+from .retrieve import search as _search
+from .settings import Settings, from_env
+
+
+def chunker_settings(settings: Settings) -> ChunkerSettings:
+    return ChunkerSettings(words=settings.chunk_words, overlap=settings.chunk_overlap)
+
+
+def open_index(
+    settings: Settings | None = None,
+    *,
+    rebuild: bool = True,
+    progress: bool = False,
+    log: Callable[[str], None] = lambda s: None,
+) -> Index:
+    """The index for `settings`, fresh for its corpus, embedder and chunker.
+
+    A missing, stale or corrupt index is rebuilt when `rebuild` is true (and
+    `log` says why); otherwise the error says exactly what to run. A stale
+    index is never served silently.
+    """
+    settings = settings or from_env()
+    embedder = get_embedder(settings.embedder)
+    chunker = chunker_settings(settings)
+    expected = expected_manifest(settings.corpus, embedder, chunker)
+    try:
+        return load_index(settings.index, embedder, expected)
+    except (IndexMissing, IndexMismatch, IndexCorrupt) as e:
+        if not rebuild:
+            raise type(e)(f"{e}. Run: rag index --corpus {settings.corpus} --index {settings.index}") from e
+        log(f"{e}; building the index now")
+    build_index(settings.corpus, settings.index, embedder, chunker, progress=progress, log=log)
+    return load_index(settings.index, embedder, expected)
+
+
+def search(index: Index, question: str, k: int = 5, settings: Settings | None = None,
+           retriever: str | None = None) -> list[Hit]:
+    """Ranked passages for a question (see `retrieve.search` for the method)."""
+    s = settings or from_env()
+    return _search(index, question, k=k, retriever=retriever or s.retriever,
+                   candidates=s.candidates, dense_weight=s.dense_weight)

@@ -1,0 +1,34 @@
+"""Domain errors. The library raises these; only the edges (CLI, UI) turn them
+into friendly messages. Each message says what is wrong and what to do."""
+
+
+class DossierError(Exception):
+    """Base class for every error Dossier raises on purpose."""
+
+
+class BadQuestion(DossierError, ValueError):
+    """The question cannot be answered as given (empty, too long, binary...)."""
+
+
+class CorpusError(DossierError):
+    """The corpus folder is missing or holds no readable article."""
+
+
+class IndexMissing(DossierError):
+    """No index has been built at the given place."""
+
+
+class IndexMismatch(DossierError):
+    """The index exists but was built from other inputs or settings."""
+
+
+class IndexCorrupt(DossierError):
+    """Index files are missing, truncated or do not match the manifest."""
+
+
+class GeneratorUnavailable(DossierError):
+    """The generation model cannot be loaded."""
+
+
+class GoldFormatError(DossierError):
+    """A gold-question file is malformed (the message names the line)."""

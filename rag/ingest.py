@@ -1,0 +1,213 @@
+"""Ingestion: a folder of .txt/.md/.html files becomes a list of `Article`s.
+
+Reading is defensive because the corpus is untrusted: a file that is binary,
+not UTF-8, empty, enormous or unreadable is skipped with a warning that names
+it, and the rest of the corpus is still indexed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import clean
+from .errors import CorpusError
+from .records import Article
+
+EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+METADATA_FILE = "_metadata.json"  # optional per-article overrides
+MAX_FILE_BYTES = 5_000_000  # a news article is ~10 kB; 5 MB is not an article
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    articles: tuple[Article, ...]
+    skipped: tuple[Skipped, ...]
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """Article files below `folder`, sorted, without following symlinked
+    folders (a symlink loop must not hang the build)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.lower().endswith(EXTENSIONS) and not name.startswith("."):
+                found.append(Path(dirpath) / name)
+    return found
+
+
+def corpus_fingerprint(folder: Path) -> dict[str, str]:
+    """doc id -> sha256 of every article file, plus the metadata overrides.
+    Comparing this with the manifest tells whether an index is stale."""
+    folder = Path(folder)
+    prints = {}
+    for path in corpus_files(folder) + [folder / METADATA_FILE]:
+        try:
+            prints[path.relative_to(folder).as_posix()] = file_sha256(path.read_bytes())
+        except OSError:
+            continue  # unreadable files are skipped at build time too
+    return prints
+
+
+# --- metadata -----------------------------------------------------------------
+
+_MONTHS = "january february march april may june july august september october november december".split()
+_DATE_ISO = re.compile(r"\b(20\d\d|19\d\d)-(\d\d)-(\d\d)\b")
+_DATE_LONG = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b", re.I)
+_BYLINE = re.compile(r"^\s*(by|author\s*:)\s+(.+)$", re.I)
+_OUTLET_FOOTER = re.compile(
+    r"(?:originally appeared in|republished from|first published (?:in|by)|originally published (?:in|by))\s+"
+    r"(the [A-Z][\w ]+?|[A-Z][\w ]+?)(?:\s*\(|\s+under\b|[.,])",
+)
+
+
+def find_date(lines: list[str]) -> str:
+    for line in lines:
+        m = _DATE_ISO.search(line)
+        if m:
+            return m.group(0)
+        m = _DATE_LONG.search(line)
+        if m:
+            month = _MONTHS.index(m.group(1).lower()) + 1
+            return f"{m.group(3)}-{month:02d}-{int(m.group(2)):02d}"
+    return ""
+
+
+def find_authors(lines: list[str]) -> tuple[str, ...]:
+    for line in lines:
+        m = _BYLINE.match(line)
+        if m:
+            # "Marcin Kaczmarski, University of Glasgow and Natasha Kuhrt, King's College"
+            people = re.split(r"\s+and\s+|\s*&\s*", m.group(2))
+            return tuple(p.split(",")[0].strip() for p in people if p.strip())
+    return ()
+
+
+def find_title(header: list[str]) -> str:
+    """A headline among the header lines: one repeated (pages often print it
+    twice), else the first short line that is not a sentence, date or byline."""
+    seen = set()
+    for line in header:
+        key = clean.normalise(line)
+        if key in seen and len(line.split()) >= 3:
+            return line.strip()
+        seen.add(key)
+    for line in header:
+        t = line.strip()
+        if (3 <= len(t.split()) <= 25 and not t.endswith(".") and not _BYLINE.match(t)
+                and not find_date([t]) and " : " not in t and not t.startswith(":")):
+            return t
+    return ""
+
+
+def find_outlet(text: str) -> str:
+    m = _OUTLET_FOOTER.search(text)
+    return m.group(1).strip() if m else ""
+
+
+def load_overrides(folder: Path) -> dict[str, dict]:
+    path = Path(folder) / METADATA_FILE
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise CorpusError(f"{path}: cannot read metadata overrides ({e})") from e
+    return {k: v for k, v in data.items() if isinstance(v, dict)}
+
+
+# --- reading --------------------------------------------------------------------
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 text of a file, or CorpusError saying why it is not an article."""
+    if not data.strip():
+        raise CorpusError(f"{name}: empty file")
+    if b"\x00" in data[:8192]:
+        raise CorpusError(f"{name}: binary file (contains NUL bytes)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CorpusError(f"{name}: not UTF-8 (byte {e.start}); convert it with iconv") from e
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+def masked_text(raw: str, name: str) -> str:
+    lower = name.lower()
+    if lower.endswith((".html", ".htm")):
+        return clean.mask_html(raw)
+    if lower.endswith((".md", ".markdown")):
+        return clean.mask_markdown(raw)
+    return raw
+
+
+def read_article(path: Path, doc: str, overrides: dict | None = None) -> Article:
+    """One file -> one cleaned Article (raises CorpusError when unusable)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise CorpusError(f"{doc}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one article")
+        data = path.read_bytes()
+    except OSError as e:
+        raise CorpusError(f"{doc}: cannot read ({e.strerror or e})") from e
+    raw = decode(data, doc)
+    text = masked_text(raw, doc)
+    verdicts = clean.classify(text)
+    kept = clean.kept_spans(verdicts)
+    if not kept:
+        raise CorpusError(f"{doc}: no article text found after removing page furniture")
+    header = [v.line.text for v in verdicts if v.reason == "header"]
+    o = overrides or {}
+    first = text[kept[0].start : kept[0].end]
+    title = o.get("title") or find_title(header) or (first[:80] + ("…" if len(first) > 80 else ""))
+    return Article(
+        doc=doc,
+        title=title,
+        outlet=o.get("outlet") or find_outlet(text) or "unknown outlet",
+        date=o.get("date") or find_date(header),
+        authors=tuple(o.get("authors") or find_authors(header)),
+        text=text,
+        kept=kept,
+        sha256=file_sha256(data),
+    )
+
+
+def load_corpus(folder: Path) -> Corpus:
+    """Every readable article below `folder`; the unreadable ones are listed
+    in `skipped` with the reason. Duplicate files are indexed once."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CorpusError(f"corpus folder {folder} does not exist")
+    overrides = load_overrides(folder)
+    articles, skipped, hashes = [], [], {}
+    for path in corpus_files(folder):
+        doc = path.relative_to(folder).as_posix()
+        try:
+            article = read_article(path, doc, overrides.get(doc))
+        except CorpusError as e:
+            skipped.append(Skipped(doc, str(e).removeprefix(f"{doc}: ")))
+            continue
+        if article.sha256 in hashes:
+            skipped.append(Skipped(doc, f"duplicate of {hashes[article.sha256]}"))
+            continue
+        hashes[article.sha256] = doc
+        articles.append(article)
+    if not articles:
+        why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:5]) or "no .txt, .md or .html files"
+        raise CorpusError(f"no readable articles in {folder} ({why})")
+    return Corpus(tuple(articles), tuple(skipped))
