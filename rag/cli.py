@@ -84,6 +84,86 @@ def cmd_search(args) -> int:
     return 0
 
 
+def _print_answer(index, ans) -> None:
+    print(ans.text)
+    if ans.standalone_question and ans.standalone_question != ans.question:
+        print(f"  (understood as: {ans.standalone_question})")
+    if ans.citations:
+        print("\nSources:")
+    for c in ans.citations:
+        print(f"  [{c.n}] {c.title} — {c.outlet}, {c.date or 'undated'} ({c.doc}, chars {c.start}-{c.end})")
+        print(textwrap.indent(textwrap.fill("“" + " ".join(c.quote.split()) + "”", 96), "      "))
+    if ans.abstained and ans.related:
+        print("\nRelated (not cited, they do not answer the question):")
+        for h in ans.related:
+            a = index.articles[h.chunk.doc]
+            print(f"  - {a.title} — {a.outlet}: " + textwrap.shorten(" ".join(h.chunk.text.split()), 110))
+    for note in ans.notes:
+        print(f"  note: {note}")
+    print(f"  ({ans.mode}, {ans.timings.get('total_ms', 0):.0f} ms)", file=sys.stderr)
+
+
+def cmd_ask(args) -> int:
+    from .answer import answer
+    from .evaluate import answer_record
+
+    s = _settings(args)
+    index = _open(args, s)
+    ans = answer(index, args.question, mode=s.mode, settings=s)
+    if args.json:
+        print(json.dumps(answer_record(ans, index), ensure_ascii=False, indent=1))
+    else:
+        _print_answer(index, ans)
+    return 0
+
+
+def cmd_chat(args) -> int:
+    from .answer import answer
+
+    s = _settings(args)
+    index = _open(args, s)
+    history: list[tuple[str, str]] = []
+    print("Ask about the articles; an empty line or Ctrl-D quits.")
+    while True:
+        try:
+            question = input("you> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not question:
+            return 0
+        try:
+            ans = answer(index, question, history, mode=s.mode, settings=s)
+        except DossierError as e:
+            print(f"sorry: {e}")
+            continue
+        _print_answer(index, ans)
+        history.append((question, ans.text))
+
+
+def cmd_eval(args) -> int:
+    from .evaluate import diff, evaluate, table
+
+    if args.diff:
+        changed = diff(Path(args.diff[0]), Path(args.diff[1]))
+        print("\n".join(changed) if changed else "no question changed verdict")
+        return 0
+    if not args.gold:
+        raise DossierError("give --gold FILE (or --diff OLD_DIR NEW_DIR)")
+    s = _settings(args)
+    from .gold import load_gold
+
+    load_gold(args.gold)  # fail fast, before loading models, on a malformed file
+    index = _open(args, s)
+    summaries = evaluate(index, args.gold, args.out, s, s.mode, compare=args.compare, progress=True)
+    print(table(summaries))
+    main = next(iter(summaries.values()))
+    if main["failed"]:
+        print(f"\n{len(main['failed'])} questions with problems: " + ", ".join(main["failed"]))
+    print(f"\nReports: {args.out}/report.md, summary.json, answers.jsonl, report.png")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rag", description="Dossier: offline, citation-first Q&A over news articles.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -108,6 +188,30 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a missing/stale index")
     common(sp)
     sp.set_defaults(func=cmd_search)
+
+    for name, func, help_ in (("ask", cmd_ask, "answer one question with cited sources"),
+                              ("chat", cmd_chat, "a conversation in the terminal (follow-ups understood)")):
+        sp = sub.add_parser(name, help=help_)
+        if name == "ask":
+            sp.add_argument("question")
+            sp.add_argument("--json", action="store_true", help="print the Answer as JSON")
+        sp.add_argument("--mode", choices=["quoted", "generated"], help="answer mode (default quoted)")
+        sp.add_argument("-k", type=int, help="passages retrieved (default 5)")
+        sp.add_argument("--no-rebuild", action="store_true")
+        common(sp)
+        sp.set_defaults(func=func)
+
+    sp = sub.add_parser("eval", help="run gold questions and write a report")
+    sp.add_argument("--gold", type=Path, help="gold questions (JSONL)")
+    sp.add_argument("--out", type=Path, default=Path("eval/latest"), help="report folder (default eval/latest)")
+    sp.add_argument("--mode", choices=["quoted", "generated"])
+    sp.add_argument("-k", type=int)
+    sp.add_argument("--retriever", choices=["hybrid", "bm25", "dense"])
+    sp.add_argument("--compare", action="store_true", help="also run bm25/dense/hybrid and both modes")
+    sp.add_argument("--diff", nargs=2, metavar=("OLD_DIR", "NEW_DIR"), help="questions that changed verdict")
+    sp.add_argument("--no-rebuild", action="store_true")
+    common(sp)
+    sp.set_defaults(func=cmd_eval)
     return p
 
 

@@ -41,9 +41,9 @@ from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexMissing
 from .ingest import Skipped, corpus_fingerprint, load_corpus
 from .lexical import BM25
-from .records import Article, Chunk, Span
+from .records import Article, Chunk, Span, chunk_id
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 @dataclass
@@ -58,6 +58,10 @@ class Index:
     dense: faiss.Index
     bm25: BM25
     embedder: Embedder
+    # Every sentence of every chunk, embedded once at build time, so answers
+    # can score sentences without running the model on them per question.
+    sentence_rows: dict[tuple[str, int, int], int]
+    sentence_vectors: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -155,9 +159,13 @@ def _previous_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarr
         manifest = json.loads((build / "manifest.json").read_text())
         if manifest["embedder"] != {"id": embedder.id, "dim": embedder.dim}:
             return {}
-        ids = [json.loads(line)["id"] for line in (build / "chunks.jsonl").read_text().splitlines()]
-        vectors = np.load(build / "vectors.npy")
-        return dict(zip(ids, vectors)) if len(ids) == len(vectors) else {}
+        reuse = {}
+        for rows, vecs in (("chunks.jsonl", "vectors.npy"), ("sentences.jsonl", "sentence_vectors.npy")):
+            ids = [json.loads(line)["id"] for line in (build / rows).read_text().splitlines()]
+            vectors = np.load(build / vecs)
+            if len(ids) == len(vectors):
+                reuse.update(zip(ids, vectors))
+        return reuse
     except (OSError, TypeError, ValueError, KeyError):
         return {}
 
@@ -185,18 +193,25 @@ def build_index(
             shutil.rmtree(stale, ignore_errors=True)
 
         found = load_corpus(corpus)
+        found_text = {a.doc: a.text for a in found.articles}
         for s in found.skipped:
             log(f"skipped {s.path}: {s.reason}")
         chunks = chunk_corpus(found.articles, chunker)
 
+        # Chunks and their sentences are embedded together; a vector is
+        # reused from the previous build when its content id is unchanged.
+        sents = sorted({(c.doc, s.start, s.end) for c in chunks for s in c.sentences})
+        units = [(c.id, c.text) for c in chunks] + [
+            (chunk_id(d, a, b, found_text[d][a:b]), found_text[d][a:b]) for d, a, b in sents]
         reuse = _previous_vectors(index_dir, embedder)
-        todo = [i for i, c in enumerate(chunks) if c.id not in reuse]
-        vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+        todo = [i for i, (uid, _) in enumerate(units) if uid not in reuse]
+        all_vectors = np.zeros((len(units), embedder.dim), dtype=np.float32)
         if todo:
-            vectors[todo] = embedder.embed([chunks[i].text for i in todo], progress=progress)
-        for i, c in enumerate(chunks):
-            if c.id in reuse:
-                vectors[i] = reuse[c.id]
+            all_vectors[todo] = embedder.embed([units[i][1] for i in todo], progress=progress)
+        for i, (uid, _) in enumerate(units):
+            if uid in reuse:
+                all_vectors[i] = reuse[uid]
+        vectors, sentence_vectors = all_vectors[: len(chunks)], all_vectors[len(chunks):]
 
         tmp = builds / f".tmp-{uuid.uuid4().hex[:8]}"
         tmp.mkdir()
@@ -206,6 +221,10 @@ def build_index(
                 f.write(json.dumps({"id": c.id, "doc": c.doc, "start": c.start, "end": c.end,
                                     "sentences": [[s.start, s.end] for s in c.sentences]}) + "\n")
         np.save(tmp / "vectors.npy", vectors)
+        with open(tmp / "sentences.jsonl", "w", encoding="utf-8") as f:
+            for (d, a, b), (uid, _) in zip(sents, units[len(chunks):]):
+                f.write(json.dumps({"id": uid, "doc": d, "start": a, "end": b}) + "\n")
+        np.save(tmp / "sentence_vectors.npy", sentence_vectors)
         dense = faiss.IndexFlatIP(embedder.dim)  # exact: the corpus is small
         dense.add(vectors)
         faiss.write_index(dense, str(tmp / "dense.faiss"))
@@ -215,7 +234,8 @@ def build_index(
             "corpus": str(Path(corpus).resolve()),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - t0, 3),
-            "counts": {"documents": len(found.articles), "chunks": len(chunks), "embedded": len(todo)},
+            "counts": {"documents": len(found.articles), "chunks": len(chunks), "sentences": len(sents),
+                       "embedded": len(todo)},
             "skipped": [asdict(s) for s in found.skipped],
             "faiss": {"kind": "IndexFlatIP", "metric": "inner_product"},
             "files": {p.relative_to(tmp).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
@@ -291,8 +311,13 @@ def load_index(index_dir: Path, embedder: Embedder, expected: dict | None = None
         vectors = np.load(build / "vectors.npy")
         dense = faiss.read_index(str(build / "dense.faiss"))
         bm25 = BM25.load(build / "bm25", len(chunks))
+        sentence_rows = {}
+        for row, line in enumerate((build / "sentences.jsonl").read_text(encoding="utf-8").splitlines()):
+            d = json.loads(line)
+            sentence_rows[(d["doc"], d["start"], d["end"])] = row
+        sentence_vectors = np.load(build / "sentence_vectors.npy")
     except (OSError, ValueError, KeyError, RuntimeError) as e:
         raise IndexCorrupt(f"index {build} cannot be read ({e}); rebuild with `rag index`") from e
-    if dense.ntotal != len(chunks) or len(vectors) != len(chunks):
+    if dense.ntotal != len(chunks) or len(vectors) != len(chunks) or len(sentence_vectors) != len(sentence_rows):
         raise IndexCorrupt(f"index {build}: {len(chunks)} chunks but {dense.ntotal} vectors; rebuild")
-    return Index(build, manifest, articles, chunks, vectors, dense, bm25, embedder)
+    return Index(build, manifest, articles, chunks, vectors, dense, bm25, embedder, sentence_rows, sentence_vectors)

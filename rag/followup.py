@@ -1,0 +1,62 @@
+"""Follow-up questions: rewrite "Why hasn't it been agreed?" into a question
+that stands alone, using the conversation so far.
+
+No model is needed for the common cases: a pronoun refers to the topic of
+the previous question ("Who is Artyom Lukin?" -> "he"), a "that city" or
+"there" refers to what the previous answer named, and an elliptical "And
+coal?" continues the previous question. The retrieval query also carries
+the previous question, so lexical search sees its names.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CITATION = re.compile(r"\s*\[\d+\]")
+_PERSONAL = re.compile(r"\b(he|she|him|her|his|hers|it|its|they|them|their)\b", re.I)
+_DEICTIC = re.compile(r"\b(that|this|the same) (city|place|country|visit|meeting|project|pipeline|deal|person|"
+                      r"man|woman|university|company|summit|trip|agreement|article)\b|\bthere\b", re.I)
+_ELLIPSIS = re.compile(r"^\W*(and|what about|how about|also|but)\b", re.I)
+_QUESTION_WORD = re.compile(r"^(who|what|why|when|where|which|how|is|are|did|does|do|was|were)$", re.I)
+_ENTITY = re.compile(r"(?:[A-Z][\w\-’']+|of|the|de|von|der)(?:\s+(?:[A-Z][\w\-’']+|of|the|von|der|de|\d+))*")
+
+
+def entities(text: str) -> list[str]:
+    """Capitalised spans ("Power of Siberia 2", "Artyom Lukin"), longest first,
+    without a leading question word."""
+    found = []
+    for m in _ENTITY.finditer(text):
+        words = m.group(0).split()
+        while words and (_QUESTION_WORD.match(words[0]) or words[0].islower()):
+            words = words[1:]
+        while words and words[-1].islower():
+            words = words[:-1]
+        if words:
+            found.append(" ".join(words))
+    return sorted(dict.fromkeys(found), key=lambda e: -len(e))
+
+
+def needs_context(question: str) -> bool:
+    return bool(_PERSONAL.search(question) or _DEICTIC.search(question) or _ELLIPSIS.match(question)
+                or len(question.split()) <= 3)
+
+
+def rewrite(question: str, history: list[tuple[str, str]] | tuple = ()) -> tuple[str, str]:
+    """(standalone question, retrieval query) for the last turn of a chat."""
+    if not history or not needs_context(question):
+        return question, question
+    last_user, last_bot = history[-1]
+    last_bot = _CITATION.sub("", last_bot or "")
+    asked = entities(last_user)
+    told = [e for e in entities(last_bot) if e not in asked and e not in " ".join(asked)]
+    standalone = question
+    if _DEICTIC.search(question) and (told or asked):
+        standalone = _DEICTIC.sub((told or asked)[0], question, count=1)
+    elif _PERSONAL.search(question) and (asked or told):
+        topic = (asked or told)[0]
+        standalone = _PERSONAL.sub(lambda m: topic + ("'s" if m.group(0).lower() in ("his", "her", "its", "their")
+                                                      else ""), question, count=1)
+    elif _ELLIPSIS.match(question):
+        standalone = f"{question} (following: {last_user})"
+    query = f"{standalone} {last_user}"
+    return standalone, query
