@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from .api import search
-from .errors import BadQuestion
+from .errors import BadQuestion, GeneratorUnavailable
 from .followup import rewrite
 from .index import Index
 from .records import Answer, Citation, Hit, Span
@@ -196,7 +196,10 @@ def answer_stream(
         yield Event("final", answer=replace(base, text=quoted_text, citations=quoted_citations, timings=timings))
         return
 
-    from .generate import generate_answer  # the model is loaded only when asked for
+    try:
+        from .generate import generate_answer  # the model is loaded only when asked for
+    except ImportError as e:
+        raise GeneratorUnavailable("generated mode is not available in this build yet; use --mode quoted") from e
 
     result = None
     for event in generate_answer(index, standalone, hits, scored, s, generator, t0, timings):

@@ -114,28 +114,24 @@ def is_body_start(line: Line) -> bool:
 def classify(text: str) -> list[Verdict]:
     """Decide keep/drop for every non-blank line of an article."""
     lines = split_lines(text)
+    rules = [furniture_rule(line, lines[i + 1] if i + 1 < len(lines) else None) for i, line in enumerate(lines)]
+    # Everything before the lede is masthead, dateline, byline or teaser; a
+    # short text with no prose-like line has no header at all.
+    body_start = next((i for i, (line, rule) in enumerate(zip(lines, rules)) if not rule and is_body_start(line)), 0)
     verdicts: list[Verdict] = []
-    in_header = True
     seen: set[str] = set()
-    for i, line in enumerate(lines):
-        following = lines[i + 1] if i + 1 < len(lines) else None
-        rule = furniture_rule(line, following)
+    for i, (line, rule) in enumerate(zip(lines, rules)):
+        key = normalise(line.text)
         if rule:
             verdicts.append(Verdict(line, False, rule))
-            continue
-        if in_header and is_body_start(line):
-            in_header = False
-        if in_header:
-            # Mastheads, datelines, bylines, teasers: metadata, not content.
+        elif i < body_start:
             verdicts.append(Verdict(line, False, "header"))
-            seen.add(normalise(line.text))
-            continue
-        key = normalise(line.text)
-        if key in seen:
+            seen.add(key)
+        elif key in seen:
             verdicts.append(Verdict(line, False, "duplicate"))
-            continue
-        seen.add(key)
-        verdicts.append(Verdict(line, True, "body"))
+        else:
+            seen.add(key)
+            verdicts.append(Verdict(line, True, "body"))
     return verdicts
 
 

@@ -8,6 +8,7 @@ arithmetic lives in metrics.py; this module only runs, judges and reports.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import time
@@ -173,16 +174,18 @@ HEADLINE = ["hit@1", "hit@5", "mrr@10", "answer_pass", "abstention_accuracy", "f
             "ttft_p50_ms"]
 
 
-def fmt(x) -> str:
+def fmt(x, metric: str = "") -> str:
     if x is None:
         return "–"
-    return f"{x:.0f}" if isinstance(x, float) and x > 10 else f"{x:.3f}" if isinstance(x, float) else str(x)
+    if metric.endswith("_ms"):
+        return f"{x:.0f}"
+    return f"{x:.3f}" if isinstance(x, float) else str(x)
 
 
 def table(summaries: dict[str, dict]) -> str:
     head = "| metric | " + " | ".join(summaries) + " |"
     rule = "|---|" + "---|" * len(summaries)
-    rows = [f"| {m} | " + " | ".join(fmt(s.get(m)) for s in summaries.values()) + " |" for m in HEADLINE]
+    rows = [f"| {m} | " + " | ".join(fmt(s.get(m), m) for s in summaries.values()) + " |" for m in HEADLINE]
     return "\n".join([head, rule, *rows])
 
 
@@ -234,7 +237,7 @@ def evaluate(index: Index, gold: Path, out: Path, settings: Settings, mode: str,
     if compare:
         configs += [Config(f"{r}+quoted", r, "quoted") for r in ("hybrid", "bm25", "dense") if r != main.retriever
                     or main.mode != "quoted"]
-        if main.mode != "generated":
+        if main.mode != "generated" and importlib.util.find_spec("rag.generate"):
             configs.append(Config("hybrid+generated", "hybrid", "generated"))
     summaries, main_records = {}, []
     for cfg in configs:

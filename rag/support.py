@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 
 from .index import Index
-from .lexical import tokenize
+from .lexical import stopwords, tokenize
 from .records import Chunk, Hit, Span
 
 # Calibrated on eval/gold.jsonl (see README "Answers"): the smallest support
@@ -156,6 +156,7 @@ def score_sentences(index: Index, question: str, question_vec: np.ndarray, hits:
     weights = idf(index)
     kind = answer_type(question)
     asked_numbers = numbers_in(question)
+    top = max((h.score for h in hits), default=0.0) or 1.0  # retrievers score on different scales
     seen, out = set(), []
     for hit in hits:
         c = hit.chunk
@@ -178,7 +179,7 @@ def score_sentences(index: Index, question: str, question_vec: np.ndarray, hits:
             dense = float(vec @ question_vec) if vec is not None else 0.0
             sent_text = text_of(span)
             cov = coverage(terms, sent_text, weights)
-            score = (1 - PRIOR_WEIGHT) * (DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * cov) + PRIOR_WEIGHT * hit.score
+            score = (1 - PRIOR_WEIGHT) * (DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * cov) + PRIOR_WEIGHT * hit.score / top
             ok = passage_ok and type_matches(kind, sent_text, question)
             out.append(Scored(hit, span, sent_text, cov, dense, score, ok))
     out.sort(key=lambda s: (-(s.score if s.type_ok else s.score - 1), s.hit.rank, s.span.start))
@@ -199,9 +200,9 @@ def numbers_in(text: str) -> set[str]:
 
 
 def names_in(text: str) -> set[str]:
-    """Capitalised words that are not sentence-initial: names, places, outlets."""
-    words = re.findall(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-zA-Z\-]+", text)
-    return {w for w in words if w.lower() not in {"the", "a", "an", "in", "on", "but", "and", "it", "he", "she"}}
+    """Capitalised words that are not function words: names, places, outlets."""
+    common = set(stopwords())
+    return {w for w in re.findall(r"\b[A-Z][a-zA-Z\-]+", text) if w.lower() not in common}
 
 
 _MARKER = re.compile(r"\s*\[\d+\]")

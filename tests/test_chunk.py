@@ -1,0 +1,50 @@
+from rag import ingest
+from rag.chunk import ChunkerSettings, chunk_article, pack, split_sentences
+from rag.records import Span, chunk_id
+
+from conftest import SEEDS
+
+
+def articles():
+    return ingest.load_corpus(SEEDS).articles
+
+
+def test_chunk_text_equals_file_slice_and_ids_are_content_addressed():
+    for a in articles():
+        raw = (SEEDS / a.doc).read_text(encoding="utf-8")
+        for c in chunk_article(a):
+            assert c.text == raw[c.start:c.end]
+            assert c.id == chunk_id(a.doc, c.start, c.end, c.text)
+            assert c.sentences[0].start == c.start and c.sentences[-1].end == c.end
+
+
+def test_chunks_respect_size_and_overlap():
+    settings = ChunkerSettings(words=60, overlap=1)
+    for a in articles():
+        chunks = chunk_article(a, settings)
+        for c in chunks:
+            assert len(c.text.split()) <= 60 or len(c.sentences) == 1
+        # consecutive chunks of one segment share exactly their boundary sentence
+        for x, y in zip(chunks, chunks[1:]):
+            if y.start < x.end:
+                assert x.sentences[-1] == y.sentences[0]
+
+
+def test_chunks_never_span_removed_furniture():
+    a = next(a for a in articles() if a.doc.startswith("000"))
+    for c in chunk_article(a):
+        assert "ADVERTISEMENT" not in c.text and "SCMP Knowledge" not in c.text and "alt=" not in c.text
+
+
+def test_sentence_split_is_exact():
+    text = "Mr. Putin met Xi in the U.S.-sanctioned city. They signed nothing! Trade rose 5.3% in 2023."
+    spans = split_sentences(text, 10)
+    assert [text[s.start - 10:s.end - 10] for s in spans] == [
+        "Mr. Putin met Xi in the U.S.-sanctioned city.", "They signed nothing!", "Trade rose 5.3% in 2023."]
+
+
+def test_pack_always_advances():
+    sents = [Span(i * 10, i * 10 + 9) for i in range(5)]
+    text = ("word " * 2 + "long " * 200)[:50]
+    windows = pack(sents, "x " * 100, words=1, overlap=3)
+    assert len(windows) == 5 and all(len(w) == 1 for w in windows)

@@ -1,0 +1,67 @@
+import json
+
+import pytest
+
+from rag import metrics
+from rag.errors import GoldFormatError
+from rag.gold import find_quote, load_gold
+
+from conftest import ROOT, SEEDS
+
+
+def test_known_ranking_gives_known_mrr():
+    ranks = [1, 2, None, 4]
+    assert metrics.mrr_at(ranks, 10) == pytest.approx((1 + 0.5 + 0 + 0.25) / 4)
+    assert metrics.hit_at(ranks, 1) == 0.25
+    assert metrics.hit_at(ranks, 3) == 0.5
+    assert metrics.mrr_at([11], 10) == 0.0
+
+
+def test_relevance_is_quote_containment_modulo_typography():
+    passages = ["nothing here", "He said it was a “naked act of bullying”."]
+    assert metrics.first_relevant_rank(passages, ['a "naked act of bullying"']) == 2
+    assert metrics.evidence_recall(passages, ["naked act", "absent quote"], 5) == 0.5
+
+
+def test_exact_span_check():
+    text = "abcdef"
+    assert metrics.exact_span(text, 1, 3, "bc")
+    assert not metrics.exact_span(text, 1, 3, "bd")
+    assert not metrics.exact_span(text, 4, 9, "ef")
+
+
+def test_answer_passes_any_of_groups():
+    must = [["Power of Siberia"], ["dependence", "favourable deal"]]
+    assert metrics.answer_passes("power of siberia stalls over energy DEPENDENCE", must)
+    assert not metrics.answer_passes("Power of Siberia stalls", must)
+
+
+def test_percentile_nearest_rank():
+    assert metrics.percentile([5, 1, 3, 2, 4], 50) == 3
+    assert metrics.percentile([1, 2, 3, 4], 95) == 4
+
+
+def test_gold_file_is_valid_and_every_quote_is_verbatim():
+    items = load_gold(ROOT / "eval" / "gold.jsonl")
+    assert len(items) >= 60
+    assert sum(not i.answerable for i in items) >= 8
+    assert sum(bool(i.history) for i in items) >= 6
+    docs = {e.doc for i in items for e in i.evidence}
+    assert docs == {p.name for p in SEEDS.glob("*.txt")}
+    for i in items:
+        for e in i.evidence:
+            assert find_quote((SEEDS / e.doc).read_text(encoding="utf-8"), e.quote), (i.id, e.quote)
+
+
+@pytest.mark.parametrize("line, why", [
+    ("{not json", "line 2: not valid JSON"),
+    (json.dumps({"id": "x", "question": "q?", "answerable": "yes"}), "line 2: field 'answerable'"),
+    (json.dumps({"id": "x", "question": "q?", "answerable": True}), "line 2: an answerable question needs"),
+    (json.dumps({"id": "x", "question": "q?", "answerable": False, "history": [["only one"]]}), "line 2: field 'history'"),
+])
+def test_malformed_gold_names_the_line(tmp_path, line, why):
+    good = json.dumps({"id": "a", "question": "q?", "answerable": False})
+    path = tmp_path / "g.jsonl"
+    path.write_text(good + "\n" + line + "\n")
+    with pytest.raises(GoldFormatError, match=why):
+        load_gold(path)

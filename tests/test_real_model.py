@@ -1,0 +1,47 @@
+"""The real MiniLM, loaded from its PyPI wheel, with the network blocked."""
+
+import pytest
+
+import rag
+from rag.answer import answer
+from rag.embed import MiniLMEmbedder
+
+pytestmark = pytest.mark.model
+
+
+def test_minilm_loads_offline_from_the_wheel(no_network):
+    emb = MiniLMEmbedder()
+    vecs = emb.embed(["gas pipeline", "natural gas pipeline project", "ice cream"])
+    assert vecs.shape == (3, 384)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2]
+
+
+def test_index_search_and_answer_with_network_blocked(real_index, no_network):
+    idx, s = real_index
+    hits = rag.search(idx, "why no gas deal?", k=5, settings=s)
+    assert any("Power of Siberia" in h.chunk.text for h in hits[:2])
+    ans = answer(idx, "why no gas deal?", settings=s)
+    assert "Power of Siberia" in ans.text and ans.citations
+
+
+def test_bf16_and_fp32_rank_alike():
+    q = "How many times have Xi and Putin met?"
+    docs = ["The pair have met 42 times since 2013.", "Trade rose to $240 billion.", "Harbin is Little Moscow."]
+    for emb in (MiniLMEmbedder(bf16=True), MiniLMEmbedder(bf16=False)):
+        v = emb.embed([q] + docs)
+        assert int((v[1:] @ v[0]).argmax()) == 0
+
+
+def test_eval_harness_runs_on_the_seeds(real_index, tmp_path):
+    """The harness end to end on the full gold set, quoted mode (a few seconds)."""
+    import json
+
+    from rag.evaluate import evaluate
+    from conftest import ROOT
+
+    idx, s = real_index
+    summaries = evaluate(idx, ROOT / "eval" / "gold.jsonl", tmp_path, s, "quoted", progress=False)
+    main = summaries["hybrid+quoted"]
+    assert main["questions"] >= 60 and main["citation_exact_span"] == 1.0
+    rows = [json.loads(x) for x in (tmp_path / "answers.jsonl").read_text().splitlines()]
+    assert len(rows) == main["questions"] and (tmp_path / "report.png").stat().st_size > 10_000
