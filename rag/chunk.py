@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import pysbd
 
-from .records import Article, Chunk, Sentence, Span, chunk_id
+from .records import Article, Chunk, Span, chunk_id
 
 
 @dataclass(frozen=True)
@@ -59,14 +59,6 @@ def segments(article: Article) -> list[list[Span]]:
         else:
             groups.append([span])
     return groups
-
-
-def sentences(article: Article) -> list[Sentence]:
-    out = []
-    for span in article.kept:
-        for s in split_sentences(article.text[span.start : span.end], span.start):
-            out.append(Sentence(article.doc, s.start, s.end, article.text[s.start : s.end]))
-    return out
 
 
 def pack(sents: list[Span], text: str, words: int, overlap: int) -> list[list[Span]]:

@@ -44,14 +44,6 @@ class Article:
 
 
 @dataclass(frozen=True)
-class Sentence:
-    doc: str
-    start: int
-    end: int
-    text: str
-
-
-@dataclass(frozen=True)
 class Chunk:
     """A passage: consecutive sentences of one article, one contiguous span."""
 

@@ -45,6 +45,5 @@ def test_sentence_split_is_exact():
 
 def test_pack_always_advances():
     sents = [Span(i * 10, i * 10 + 9) for i in range(5)]
-    text = ("word " * 2 + "long " * 200)[:50]
     windows = pack(sents, "x " * 100, words=1, overlap=3)
     assert len(windows) == 5 and all(len(w) == 1 for w in windows)
