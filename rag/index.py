@@ -89,13 +89,17 @@ def _write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _fsync_tree(folder: Path) -> None:
     for p in sorted(folder.rglob("*")) + [folder]:
-        fd = os.open(p, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _fsync(p)
 
 
 def current_build(index_dir: Path) -> Path | None:
@@ -249,7 +253,7 @@ def build_index(
         os.rename(tmp, final)
         pointer_tmp = index_dir / f".CURRENT.{uuid.uuid4().hex[:8]}"
         pointer_tmp.write_text(build_id + "\n")
-        os.fsync(os.open(pointer_tmp, os.O_RDONLY))
+        _fsync(pointer_tmp)
         previous = current_build(index_dir)
         os.replace(pointer_tmp, index_dir / "CURRENT")  # the atomic switch
         # Keep the previous build for readers that loaded it a moment ago.
