@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: setup run test test-fast index eval bench clean
+.PHONY: setup browser-deps run test test-fast index eval bench clean
 
 setup: $(STAMP)
 
@@ -17,12 +17,23 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# The browser tests drive Debian's Chromium (never a downloaded browser). As
+# root, install it; otherwise those tests skip and say how to enable them.
+browser-deps:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium for the browser tests"; \
+	  (apt-get install -y -q chromium fonts-noto-color-emoji >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium fonts-noto-color-emoji >/dev/null 2>&1)) || \
+	  echo "could not install chromium: the browser tests will be skipped"; \
+	else echo "no chromium and not root: the browser tests will be skipped"; fi
+
 run: setup
 	$(PY) app.py
 
 # pytest exits 5 when it collected no test: that is a failure of the suite, not
 # a pass, but CI must not confuse it with a crash, so say it plainly.
-test: setup
+test: setup browser-deps
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$rc
 
@@ -36,7 +47,7 @@ eval: setup
 	$(VENV)/bin/rag eval --gold eval/gold.jsonl --out eval/latest --compare
 
 bench: setup
-	$(VENV)/bin/rag bench
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/builds index/.lock

@@ -29,7 +29,7 @@ from .followup import rewrite
 from .index import Index
 from .records import Answer, Citation, Hit, Span
 from .settings import Settings, from_env
-from .support import SUPPORT_THRESHOLD, Scored, answer_type, new_numbers, score_sentences
+from .support import SUPPORT_THRESHOLD, Scored, answer_type, near_duplicate, new_numbers, score_sentences
 
 ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers this question; "
                 "the closest ones are listed as related reading.")
@@ -77,15 +77,6 @@ class Event:
 
 
 # --- quoted answers ----------------------------------------------------------
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.lower()))
-
-
-def near_duplicate(a: str, b: str, threshold: float = 0.5) -> bool:
-    wa, wb = _words(a), _words(b)
-    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= threshold
 
 
 def _overlaps(a: Scored, b: Scored) -> bool:

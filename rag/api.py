@@ -40,7 +40,8 @@ def open_index(
         if not rebuild:
             raise type(e)(f"{e}. Run: rag index --corpus {settings.corpus} --index {settings.index}") from e
         log(f"{e}; building the index now")
-    build_index(settings.corpus, settings.index, embedder, chunker, progress=progress, log=log)
+    build_index(settings.corpus, settings.index, embedder, chunker, progress=progress, log=log,
+                exact_max=settings.exact_max)
     return load_index(settings.index, embedder, expected)
 
 

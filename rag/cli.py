@@ -42,7 +42,8 @@ def cmd_index(args) -> int:
 
     s = _settings(args)
     _log(f"Indexing {s.corpus} -> {s.index}")
-    report = build_index(s.corpus, s.index, get_embedder(s.embedder), chunker_settings(s), progress=True, log=_log)
+    report = build_index(s.corpus, s.index, get_embedder(s.embedder), chunker_settings(s), progress=True, log=_log,
+                         exact_max=s.exact_max)
     rate = report.chunks / report.seconds if report.seconds else 0.0
     print(f"Indexed {report.documents} documents into {report.chunks} chunks in {report.seconds:.1f} s "
           f"({rate:.0f} chunks/s; {report.embedded} embedded, {report.chunks - report.embedded} reused)")

@@ -31,10 +31,16 @@ class Embedder(Protocol):
 
 
 def offline() -> None:
-    """Make sure no library reaches for the Hugging Face hub."""
+    """Make sure no library reaches for the Hugging Face hub, and keep the
+    loaders' progress bars off the user's terminal."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()
 
 
 def package_dir(name: str) -> Path:

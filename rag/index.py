@@ -37,6 +37,7 @@ import faiss
 import numpy as np
 
 from .chunk import ChunkerSettings, chunk_corpus
+from .dense import EXACT_MAX, apply_spec, build_dense
 from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexMissing
 from .ingest import Skipped, corpus_fingerprint, load_corpus
@@ -186,6 +187,7 @@ def build_index(
     chunker: ChunkerSettings = ChunkerSettings(),
     progress: bool = False,
     log: Callable[[str], None] = lambda s: None,
+    exact_max: int = EXACT_MAX,
 ) -> BuildReport:
     """Clean, chunk, embed and index `corpus` into a new build of `index_dir`."""
     t0 = time.perf_counter()
@@ -229,8 +231,7 @@ def build_index(
             for (d, a, b), (uid, _) in zip(sents, units[len(chunks):]):
                 f.write(json.dumps({"id": uid, "doc": d, "start": a, "end": b}) + "\n")
         np.save(tmp / "sentence_vectors.npy", sentence_vectors)
-        dense = faiss.IndexFlatIP(embedder.dim)  # exact: the corpus is small
-        dense.add(vectors)
+        dense, dense_spec = build_dense(vectors, exact_max)
         faiss.write_index(dense, str(tmp / "dense.faiss"))
         BM25.build([c.text for c in chunks]).save(tmp / "bm25")
 
@@ -241,7 +242,7 @@ def build_index(
             "counts": {"documents": len(found.articles), "chunks": len(chunks), "sentences": len(sents),
                        "embedded": len(todo)},
             "skipped": [asdict(s) for s in found.skipped],
-            "faiss": {"kind": "IndexFlatIP", "metric": "inner_product"},
+            "faiss": dense_spec,
             "files": {p.relative_to(tmp).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
                       for p in sorted(tmp.rglob("*")) if p.is_file()},
         }
@@ -313,7 +314,7 @@ def load_index(index_dir: Path, embedder: Embedder, expected: dict | None = None
             chunks.append(Chunk(d["id"], d["doc"], d["start"], d["end"], text,
                                 tuple(Span(s, e) for s, e in d["sentences"])))
         vectors = np.load(build / "vectors.npy")
-        dense = faiss.read_index(str(build / "dense.faiss"))
+        dense = apply_spec(faiss.read_index(str(build / "dense.faiss")), manifest.get("faiss", {}))
         bm25 = BM25.load(build / "bm25", len(chunks))
         sentence_rows = {}
         for row, line in enumerate((build / "sentences.jsonl").read_text(encoding="utf-8").splitlines()):

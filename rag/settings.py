@@ -28,12 +28,13 @@ class Settings:
     retriever: str = "hybrid"
     candidates: int = 50  # per retriever, before fusion
     dense_weight: float = 0.5  # weight of the dense side in fusion
+    exact_max: int = 100_000  # passages; a larger corpus gets an approximate (IVF) FAISS index
     # Answers
     mode: str = "quoted"
     max_question_chars: int = 500
     generator: str = ""  # path of a local HF causal LM; "" = bundled Qwen
     max_new_tokens: int = 160
-    context_chars: int = 3000  # passages given to the generator, at most
+    context_chars: int = 2000  # passages given to the generator, at most
     # Embedding
     embedder: str = "minilm"  # "minilm" or "hash" (deterministic, for tests)
     # App
@@ -49,6 +50,7 @@ _ENV = {
     "chunk_overlap": "RAG_CHUNK_OVERLAP",
     "k": "RAG_K",
     "retriever": "RAG_RETRIEVER",
+    "exact_max": "RAG_EXACT_MAX",
     "mode": "RAG_MODE",
     "generator": "RAG_GENERATOR",
     "embedder": "RAG_EMBEDDER",

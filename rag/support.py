@@ -205,13 +205,22 @@ def names_in(text: str) -> set[str]:
     return {w for w in re.findall(r"\b[A-Z][a-zA-Z\-]+", text) if w.lower() not in common}
 
 
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def near_duplicate(a: str, b: str, threshold: float = 0.5) -> bool:
+    wa, wb = _words(a), _words(b)
+    return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= threshold
+
+
 _MARKER = re.compile(r"\s*\[\d+\]")
 _FRAME = re.compile(r"^(The sources differ:|Quoted in [^:]{1,80}:)\s*")
 
 
 def claim_text(sentence: str) -> str:
     """A sentence of an answer without citation markers and our own framing."""
-    return _FRAME.sub("", _MARKER.sub("", sentence)).strip()
+    return _FRAME.sub("", _MARKER.sub("", sentence)).strip().lstrip(":;-–—• ").strip()
 
 
 def claim_supported(claim: str, passage: str, weights: tuple[dict[str, float], float],

@@ -54,3 +54,26 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.fixture(scope="session")
+def serve_app():
+    """`with serve_app(index, settings, data_dir) as url:` runs app.py's page
+    on a free localhost port for the duration of the block."""
+    from contextlib import contextmanager
+    from dataclasses import replace
+
+    @contextmanager
+    def serve(index, settings, data):
+        import app
+
+        engine = app.Engine(replace(settings, data=data), index=index)
+        demo = app.build(engine).queue(default_concurrency_limit=4)
+        _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, share=False, ssr_mode=False,
+                                quiet=True, css=app.CSS, head=app.HEAD)
+        try:
+            yield url
+        finally:
+            demo.close()
+
+    return serve

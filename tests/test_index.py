@@ -121,3 +121,37 @@ def test_search_reports_component_ranks(seed_index):
     assert hits[0].bm25_rank is not None and hits[0].dense_rank is not None
     assert "Power of Siberia" in hits[0].chunk.text
     assert search(idx, "the of and", k=5, retriever="bm25") == []
+
+
+def test_large_corpus_gets_ivf_with_recall_against_the_exact_oracle():
+    """Above exact_max the index is IVF; its top-10 agrees with brute force."""
+    import numpy as np
+
+    from rag.dense import apply_spec, build_dense
+
+    rng = np.random.default_rng(1)
+    # Clustered like text embeddings, not uniform noise: topics plus spread.
+    centers = rng.normal(size=(50, 64)).astype(np.float32)
+    x = centers[rng.integers(0, 50, 20_000)] + 0.6 * rng.normal(size=(20_000, 64)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    q = x[rng.choice(len(x), 100, replace=False)] + 0.3 * rng.normal(size=(100, 64)).astype(np.float32)
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    exact, spec = build_dense(x, exact_max=100_000)
+    assert spec["exact"] and spec["kind"] == "IndexFlatIP"
+    ivf, spec = build_dense(x, exact_max=1000)
+    assert spec["kind"] == "IndexIVFFlat" and spec["nprobe"] >= 8
+    import faiss
+
+    ivf = apply_spec(faiss.deserialize_index(faiss.serialize_index(ivf)), spec)  # as after a load
+    oracle = np.argsort(-(q @ x.T), axis=1)[:, :10]
+    _, got = ivf.search(q, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(oracle, got)])
+    assert recall >= 0.95
+
+
+def test_ivf_choice_is_recorded_in_the_manifest(hash_settings):
+    report = build_index(hash_settings.corpus, hash_settings.index, HashEmbedder(), chunker_settings(hash_settings),
+                         exact_max=10)
+    idx = rag.load_index(hash_settings.index, HashEmbedder())
+    assert idx.manifest["faiss"]["kind"] == "IndexIVFFlat" and report.chunks > 10
+    assert rag.search(idx, "Power of Siberia 2 gas pipeline", k=3, settings=hash_settings)

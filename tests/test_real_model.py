@@ -45,3 +45,21 @@ def test_eval_harness_runs_on_the_seeds(real_index, tmp_path):
     assert main["questions"] >= 60 and main["citation_exact_span"] == 1.0
     rows = [json.loads(x) for x in (tmp_path / "answers.jsonl").read_text().splitlines()]
     assert len(rows) == main["questions"] and (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_generated_answer_with_the_bundled_model_offline(real_index, no_network):
+    """Assembles (sha-checked) and converts the Qwen GGUF on first use, then
+    writes, streams and verifies an answer with sockets blocked."""
+    from dataclasses import replace
+
+    from rag.answer import answer_stream
+
+    idx, s = real_index
+    events = list(answer_stream(idx, "why no gas deal?", mode="generated", settings=s))
+    assert any(e.kind == "token" for e in events)
+    ans = events[-1].answer
+    assert ans.mode == "generated" and ans.citations and "ttft_ms" in ans.timings
+    for c in ans.citations:
+        assert idx.articles[c.doc].text[c.quote_start : c.quote_end] == c.quote
+        assert c.start <= c.quote_start < c.quote_end <= c.end
+    assert "Siberia" in ans.text or "gas" in ans.text
