@@ -81,6 +81,7 @@ class Turn:
     mode: str = "quoted"
     abstained: bool = False
     error: bool = False
+    draft: bool = False  # the model's text while it streams, not yet verified
     sources: list[dict] = field(default_factory=list)  # cited, numbered
     related: list[dict] = field(default_factory=list)  # shown on abstention, uncited
     ms: float = 0.0
@@ -108,6 +109,8 @@ def render_turn(t: Turn, turn_no: int) -> str:
     """The chat bubble of an answer: text with linked [n], then its sources."""
     if t.error:
         return f"⚠️ {md_escape(t.text)}"
+    if t.draft:
+        return f"_✍️ Draft, being checked against the sources:_ {md_escape(t.text)}"
     if t.abstained:
         head, _, rest = t.text.partition(". ")
         lines = [f"🔍 **{md_escape(head)}.** {md_escape(rest)}" if rest else f"🔍 **{md_escape(t.text)}**"]
@@ -278,10 +281,11 @@ def ask(engine: Engine, question: str, turns: list[Turn], mode: str):
                 yield turns
             elif event.kind == "token":
                 draft.append(event.text)
-                t.text = "".join(draft) + " ▌"
+                t.text, t.draft = "".join(draft) + " ▌", True
                 yield turns
             elif event.kind == "final":
                 ans = event.answer
+                t.draft = False
                 t.text, t.abstained, t.notes = ans.text, ans.abstained, list(ans.notes)
                 t.sources = [source_record(c) for c in ans.citations]
                 t.related = [related_record(i, h, engine.index) for i, h in enumerate(ans.related, 1)]
@@ -294,6 +298,7 @@ def ask(engine: Engine, question: str, turns: list[Turn], mode: str):
     except Exception:  # never a traceback on the page; the log has it
         traceback.print_exc()
         t.error, t.text = True, "Sorry, something went wrong while answering. Please try again."
+    t.draft = False
     t.ms = (time.perf_counter() - t0) * 1000
     yield turns
 

@@ -153,3 +153,20 @@ def test_eight_clients_at_once(server):
     assert not errors
     assert all(r and r["error"] is None and (r["sources"] or r["abstained"]) for r in results)
     assert "Power of Siberia" in results[0]["text"] and "Power of Siberia" in results[4]["text"]
+
+
+def test_streamed_draft_is_labelled_until_verified(engine, monkeypatch):
+    import rag.generate
+
+    class Fake:
+        id = "fake"
+
+        def stream(self, messages, max_new_tokens):
+            yield from ["The moon ", "is cheese [1]."]
+
+    monkeypatch.setattr(rag.generate, "get_generator", lambda settings, log=None: Fake())
+    states = [(t[-1].draft, app.render_turn(t[-1], 0)) for t in app.ask(engine, "why no gas deal?", [], "generated")]
+    drafts = [r for d, r in states if d]
+    assert drafts and all("Draft, being checked" in r for r in drafts)
+    final = states[-1]
+    assert not final[0] and "moon" not in final[1] and "#cite-0-1" in final[1]
