@@ -77,3 +77,19 @@ def serve_app():
             demo.close()
 
     return serve
+
+
+@pytest.fixture(scope="session")
+def in_parallel():
+    """`in_parallel(fn, args_list)` runs fn(*args) for each args in its own
+    thread and waits for all (for concurrency tests)."""
+    import threading
+
+    def run(fn, args_list, timeout=300):
+        threads = [threading.Thread(target=fn, args=args) for args in args_list]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=timeout)
+
+    return run

@@ -2,7 +2,6 @@
 feedback is saved, the API answers several clients at once."""
 
 import json
-import threading
 from dataclasses import replace
 
 import pytest
@@ -132,7 +131,7 @@ def test_api_answers_with_citations(server):
     assert bad["error"] and "empty" in bad["error"]
 
 
-def test_eight_clients_at_once(server):
+def test_eight_clients_at_once(server, in_parallel):
     from gradio_client import Client
 
     questions = ["why no gas deal?", "How many times have Xi and Putin met since 2013?",
@@ -145,11 +144,7 @@ def test_eight_clients_at_once(server):
         except Exception as e:  # reported below
             errors.append(e)
 
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    in_parallel(one, [(i,) for i in range(8)], timeout=120)
     assert not errors
     assert all(r and r["error"] is None and (r["sources"] or r["abstained"]) for r in results)
     assert "Power of Siberia" in results[0]["text"] and "Power of Siberia" in results[4]["text"]

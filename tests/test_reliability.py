@@ -251,8 +251,7 @@ def rss_mb() -> float:
 
 
 @pytest.mark.slow
-def test_sixteen_users_then_two_hundred_questions(seed_index, tmp_path, serve_app):
-    import threading
+def test_sixteen_users_then_two_hundred_questions(seed_index, tmp_path, serve_app, in_parallel):
     import time
 
     from gradio_client import Client
@@ -279,11 +278,7 @@ def test_sixteen_users_then_two_hundred_questions(seed_index, tmp_path, serve_ap
                 elif not out["abstained"] and not out["sources"]:
                     uncited.append(q)
 
-        threads = [threading.Thread(target=user, args=(u,)) for u in range(16)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=300)
+        in_parallel(user, [(u,) for u in range(16)])
         assert not errors and not uncited and len(latencies) == 80
         report = {"users": 16, "requests": 80, "p50_ms": percentile(latencies, 50),
                   "p95_ms": percentile(latencies, 95)}
@@ -305,9 +300,7 @@ def test_sixteen_users_then_two_hundred_questions(seed_index, tmp_path, serve_ap
 
 @pytest.mark.model
 @pytest.mark.slow
-def test_generated_answers_under_concurrency_queue(real_index, tmp_path, serve_app):
-    import threading
-
+def test_generated_answers_under_concurrency_queue(real_index, tmp_path, serve_app, in_parallel):
     from gradio_client import Client
 
     index, s = real_index
@@ -317,9 +310,5 @@ def test_generated_answers_under_concurrency_queue(real_index, tmp_path, serve_a
             results.append(Client(url, verbose=False).predict(q, "generated", api_name="/answer"))
 
         qs = ["why no gas deal?", "Who is Alexander Gabuev?", "What gift did Xi give Putin for the Moscow zoo?"]
-        threads = [threading.Thread(target=one, args=(q,)) for q in qs]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=300)
+        in_parallel(one, [(q,) for q in qs])
         assert len(results) == 3 and all(r["error"] is None and r["sources"] for r in results)
