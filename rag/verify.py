@@ -12,7 +12,9 @@ unchecked:
    the passage (MiniLM similarity above a calibrated threshold);
 3. a sentence its own citations don't support but another given passage
    does is re-cited to that passage; one that nothing supports is removed;
-4. the surviving citations are renumbered 1..n in order of first use, each
+4. if the model left out the strongest source sentence (the one a quoted
+   answer would lead with), it is added, cited;
+5. the surviving citations are renumbered 1..n in order of first use, each
    pointing at the passage and the sentence that supports the claim.
 
 An answer with nothing left, one that only refuses (abstention is decided
