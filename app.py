@@ -66,10 +66,10 @@ def link_citations(text: str, turn: int) -> str:
     out, last = [], 0
     for m in _MARKER.finditer(text):
         out.append(md_escape(text[last : m.start()]))
-        out.append(f" [\\[{m.group(1)}\\]](#cite-{turn}-{m.group(1)})")
+        out.append(f"[\\[{m.group(1)}\\]](#cite-{turn}-{m.group(1)})")
         last = m.end()
     out.append(md_escape(text[last:]))
-    return "".join(out).replace("  [", " [").strip()
+    return "".join(out)
 
 
 @dataclass
@@ -201,7 +201,6 @@ class Engine:
         self.error: str | None = None
         self.ready = threading.Event()
         self.status = "Loading the articles and the search model…"
-        self._feedback_lock = threading.Lock()
         if index is not None:
             self._loaded(0.0)
 
@@ -234,8 +233,10 @@ class Engine:
                   "answer": turn.text, "mode": turn.mode, "abstained": turn.abstained,
                   "citations": [{k: s[k] for k in ("n", "doc", "start", "end", "quote")} for s in turn.sources]}
         line = json.dumps(record, ensure_ascii=False) + "\n"
-        with self._feedback_lock, open(path, "a", encoding="utf-8") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)  # several app processes may share the file
+        with open(path, "a", encoding="utf-8") as f:
+            # flock locks each open file, so it serialises this process's
+            # threads as well as other app processes sharing the file.
+            fcntl.flock(f, fcntl.LOCK_EX)
             f.write(line)
         return path
 

@@ -66,7 +66,7 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 # --- build -----------------------------------------------------------------------------
 
 
-def bench_build(s, tmp: Path) -> dict:
+def bench_build(s, tmp: Path) -> tuple[dict, "rag.Index"]:
     emb = get_embedder(s.embedder)
     report = build_index(s.corpus, tmp / "index", emb, chunker_settings(s))
     idx = rag.load_index(tmp / "index", emb)
@@ -78,7 +78,7 @@ def bench_build(s, tmp: Path) -> dict:
     out["ratio"] = out["build_s"] / out["raw_embed_s"]
     row("index build (seeds)", f"{report.seconds:.2f} s, {out['texts_per_s']:.0f} texts/s",
         f"raw embedding {out['raw_embed_s']:.2f} s ({out['raw_texts_per_s']:.0f}/s): {out['ratio']:.2f}x the limit")
-    return out
+    return out, idx
 
 
 # --- warm latency ----------------------------------------------------------------------
@@ -370,8 +370,7 @@ def main(argv=None) -> None:
     print(f"Dossier bench ({'quick' if args.quick else 'full'})\n  {'figure':<44} {'value':<26} limit / comparison")
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        results["build"] = bench_build(s, tmp)
-        idx = rag.load_index(tmp / "index", get_embedder(s.embedder))
+        results["build"], idx = bench_build(s, tmp)
         questions = load_gold(ROOT / "eval" / "gold.jsonl")
         results["latency"] = bench_latency(s, idx, questions, args.quick)
         results["cold"] = bench_cold(tmp / "index", args.quick)

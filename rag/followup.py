@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-_CITATION = re.compile(r"\s*\[\d+\]")
+from .support import CITATION_MARKER
+
 _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers|it|its|they|them|their)\b", re.I)
 _DEICTIC = re.compile(r"\b(that|this|the same) (city|place|country|visit|meeting|project|pipeline|deal|person|"
                       r"man|woman|university|company|summit|trip|agreement|article)\b|\bthere\b", re.I)
@@ -46,7 +47,7 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = ()) -> tuple
     if not history or not needs_context(question):
         return question, question
     last_user, last_bot = history[-1]
-    last_bot = _CITATION.sub("", last_bot or "")
+    last_bot = CITATION_MARKER.sub("", last_bot or "")
     asked = entities(last_user)
     told = [e for e in entities(last_bot) if e not in asked and e not in " ".join(asked)]
     standalone = question

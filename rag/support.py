@@ -214,13 +214,13 @@ def near_duplicate(a: str, b: str, threshold: float = 0.5) -> bool:
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= threshold
 
 
-_MARKER = re.compile(r"\s*\[\d+\]")
+CITATION_MARKER = re.compile(r"\s*\[\d+\]")  # an answer's own [n]
 _FRAME = re.compile(r"^(The sources differ:|Quoted in [^:]{1,80}:)\s*")
 
 
 def claim_text(sentence: str) -> str:
     """A sentence of an answer without citation markers and our own framing."""
-    return _FRAME.sub("", _MARKER.sub("", sentence)).strip().lstrip(":;-–—• ").strip()
+    return _FRAME.sub("", CITATION_MARKER.sub("", sentence)).strip().lstrip(":;-–—• ").strip()
 
 
 def claim_supported(claim: str, passage: str, weights: tuple[dict[str, float], float],

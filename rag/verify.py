@@ -31,9 +31,10 @@ from typing import Sequence
 
 import numpy as np
 
+from .answer import make_citation
 from .chunk import split_sentences
 from .index import Index
-from .records import Answer, Citation, Hit, Span
+from .records import Answer, Hit, Span
 from .lexical import tokenize
 from .support import (Scored, answer_type, claim_supported, claim_text, coverage, idf, names_in, near_duplicate,
                       sentence_vector, type_matches)
@@ -141,14 +142,12 @@ def verify(raw: str, question: str, passages: Sequence[Hit], scored: Sequence[Sc
     numbers: dict[tuple[str, int, int], int] = {}
     cited: list[tuple[Hit, Span]] = []
     kept: list[str] = []
-    quotes_used: list[tuple[str, Span]] = []
 
     def cite(hit: Hit, span: Span) -> int:
         key = (hit.chunk.id, span.start, span.end)
         if key not in numbers:
             numbers[key] = len(numbers) + 1
             cited.append((hit, span))
-            quotes_used.append((hit.chunk.doc, span))
         return numbers[key]
 
     for claim, vec in zip(claims, vecs):
@@ -186,8 +185,8 @@ def verify(raw: str, question: str, passages: Sequence[Hit], scored: Sequence[Sc
     # must not be lost: a small model often answers from a weaker passage.
     best = scored[0] if scored and scored[0].type_ok else None
     if kept and best is not None and not any(
-            doc == best.hit.chunk.doc and sp.start < best.span.end and best.span.start < sp.end
-            for doc, sp in quotes_used) and not any(near_duplicate(best.text, k) for k in kept):
+            hit.chunk.doc == best.hit.chunk.doc and sp.start < best.span.end and best.span.start < sp.end
+            for hit, sp in cited) and not any(near_duplicate(best.text, k) for k in kept):
         kept.append(f"{' '.join(best.text.split())} [{cite(best.hit, best.span)}]")
         notes.append("added the strongest source sentence, which the model left out")
 
@@ -195,11 +194,6 @@ def verify(raw: str, question: str, passages: Sequence[Hit], scored: Sequence[Sc
     if kept and not type_matches(answer_type(question), claim_text(text), question):
         notes.append("the verified sentences do not hold the kind of fact asked for")
         kept, cited = [], []
-    citations = []
-    for n, (hit, span) in enumerate(cited, 1):
-        a = index.articles[hit.chunk.doc]
-        c = hit.chunk
-        citations.append(Citation(n, c.doc, a.title, a.outlet, a.date, c.start, c.end, c.text,
-                                  span.start, span.end, a.text[span.start : span.end]))
+    citations = [make_citation(index, n, hit, span) for n, (hit, span) in enumerate(cited, 1)]
     return Answer(question=question, text=text if kept else "", citations=tuple(citations), abstained=False,
                   mode="generated", hits=tuple(passages), notes=tuple(notes))
