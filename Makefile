@@ -45,6 +45,7 @@ index: setup
 
 eval: setup
 	$(VENV)/bin/rag eval --gold eval/gold.jsonl --out eval/latest --compare
+	$(VENV)/bin/rag eval --gold eval/heldout.jsonl --out eval/heldout-latest --compare
 
 bench: setup
 	$(PY) bench/run.py

@@ -25,11 +25,11 @@ from typing import Iterator
 
 from .api import search
 from .errors import BadQuestion, GeneratorUnavailable
-from .followup import rewrite
+from .followup import own_words, rewrite
 from .index import Index
 from .records import Answer, Citation, Hit, Span
 from .settings import Settings, from_env
-from .support import SUPPORT_THRESHOLD, Scored, answer_type, near_duplicate, new_numbers, score_sentences
+from .support import MIN_COVERAGE, SPEECH, SUPPORT_THRESHOLD, Scored, answer_type, near_duplicate, new_numbers, score_sentences
 
 ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers this question; "
                 "the closest ones are listed as related reading.")
@@ -39,7 +39,6 @@ SECOND_SENTENCE_RATIO = 0.85  # a second sentence joins when it scores this clos
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _OPENING_QUOTE = re.compile(r"^\W{0,2}[“\"‘']")
-_SPEECH = re.compile(r"\b(said|says|say|told|wrote|according to|noted|added|argued|warned)\b", re.I)
 
 
 def check_question(question: str, max_chars: int = 500) -> str:
@@ -84,8 +83,14 @@ def _overlaps(a: Scored, b: Scored) -> bool:
 
 
 def decide(scored: list[Scored]) -> bool:
-    """True when the best sentence answers the question (else: abstain)."""
-    return bool(scored) and scored[0].type_ok and scored[0].score >= SUPPORT_THRESHOLD
+    """True when the best sentence answers the question (else: abstain).
+
+    Dense similarity alone can carry a sentence on the right topic past the
+    threshold; one that shares almost none of the question's key terms
+    ("trade grew 25%" for "what share was conducted in dollars?") is not an
+    answer, however close its embedding."""
+    return (bool(scored) and scored[0].type_ok and scored[0].score >= SUPPORT_THRESHOLD
+            and scored[0].coverage >= MIN_COVERAGE)
 
 
 def choose(scored: list[Scored], question: str) -> tuple[list[Scored], bool]:
@@ -117,7 +122,7 @@ def attribute(s: Scored, outlet: str) -> str:
     """A quotation is attributed: if the sentence opens with a quote mark and
     does not name its speaker, say where it was quoted."""
     text = _display(s.text)
-    if _OPENING_QUOTE.match(text) and not _SPEECH.search(text):
+    if _OPENING_QUOTE.match(text) and not SPEECH.search(text):
         return f"Quoted in {outlet}: {text}"
     return text
 
@@ -171,7 +176,8 @@ def answer_stream(
     yield Event("retrieved", hits=hits)
 
     qvec = index.embedder.embed([standalone])[0]
-    scored = score_sentences(index, standalone, qvec, list(hits), focus=q if standalone != q else "")
+    scored = score_sentences(index, standalone, qvec, list(hits), focus=q if standalone != q else "",
+                             asked=own_words(standalone))
     base = Answer(question=q, text="", citations=(), abstained=False, mode=mode, hits=hits,
                   standalone_question=standalone)
     if not decide(scored):

@@ -12,34 +12,24 @@ from __future__ import annotations
 
 import re
 
-from .support import CITATION_MARKER
+from .support import CITATION_MARKER, entities
 
 _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers|it|its|they|them|their)\b", re.I)
 _DEICTIC = re.compile(r"\b(that|this|the same) (city|place|country|visit|meeting|project|pipeline|deal|person|"
                       r"man|woman|university|company|summit|trip|agreement|article)\b|\bthere\b", re.I)
+FOLLOWING = " (following: "  # how an elliptical follow-up carries the question it continues
 _ELLIPSIS = re.compile(r"^\W*(and|what about|how about|also|but)\b", re.I)
-_QUESTION_WORD = re.compile(r"^(who|what|why|when|where|which|how|is|are|did|does|do|was|were)$", re.I)
-_ENTITY = re.compile(r"(?:[A-Z][\w\-’']+|of|the|de|von|der)(?:\s+(?:[A-Z][\w\-’']+|of|the|von|der|de|\d+))*")
-
-
-def entities(text: str) -> list[str]:
-    """Capitalised spans ("Power of Siberia 2", "Artyom Lukin"), longest first,
-    without a leading question word."""
-    found = []
-    for m in _ENTITY.finditer(text):
-        words = m.group(0).split()
-        while words and (_QUESTION_WORD.match(words[0]) or words[0].islower()):
-            words = words[1:]
-        while words and words[-1].islower():
-            words = words[:-1]
-        if words:
-            found.append(" ".join(words))
-    return sorted(dict.fromkeys(found), key=lambda e: -len(e))
 
 
 def needs_context(question: str) -> bool:
     return bool(_PERSONAL.search(question) or _DEICTIC.search(question) or _ELLIPSIS.match(question)
                 or len(question.split()) <= 3)
+
+
+def own_words(standalone: str) -> str:
+    """The user's own question inside a rewritten one: "And coal?" of
+    "And coal? (following: How much oil ...)"."""
+    return standalone.split(FOLLOWING, 1)[0]
 
 
 def rewrite(question: str, history: list[tuple[str, str]] | tuple = ()) -> tuple[str, str]:
@@ -58,6 +48,6 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = ()) -> tuple
         standalone = _PERSONAL.sub(lambda m: topic + ("'s" if m.group(0).lower() in ("his", "her", "its", "their")
                                                       else ""), question, count=1)
     elif _ELLIPSIS.match(question):
-        standalone = f"{question} (following: {last_user})"
+        standalone = f"{question}{FOLLOWING}{last_user})"
     query = f"{standalone} {last_user}"
     return standalone, query

@@ -33,7 +33,9 @@ def test_bf16_and_fp32_rank_alike():
 
 
 def test_eval_harness_runs_on_the_seeds(real_index, tmp_path):
-    """The harness end to end on the full gold set, quoted mode (a few seconds)."""
+    """The harness end to end on the full gold set, quoted mode (a few seconds).
+    The quality floors catch a regression; the figures themselves are in the
+    README and eval/latest."""
     import json
 
     from rag.evaluate import evaluate
@@ -43,8 +45,13 @@ def test_eval_harness_runs_on_the_seeds(real_index, tmp_path):
     summaries = evaluate(idx, ROOT / "eval" / "gold.jsonl", tmp_path, s, "quoted", progress=False)
     main = summaries["hybrid+quoted"]
     assert main["questions"] >= 60 and main["citation_exact_span"] == 1.0
+    assert main["answer_pass"] >= 0.90 and main["abstention_accuracy"] >= 0.90 and main["false_refusal"] <= 0.05
     rows = [json.loads(x) for x in (tmp_path / "answers.jsonl").read_text().splitlines()]
     assert len(rows) == main["questions"] and (tmp_path / "report.png").stat().st_size > 10_000
+
+    held = evaluate(idx, ROOT / "eval" / "heldout.jsonl", tmp_path / "heldout", s, "quoted",
+                    progress=False)["hybrid+quoted"]
+    assert held["answer_pass"] >= 0.90 and held["abstention_accuracy"] >= 0.80 and held["false_refusal"] <= 0.05
 
 
 def test_generated_answer_with_the_bundled_model_offline(real_index, no_network):
