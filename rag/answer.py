@@ -29,7 +29,8 @@ from .followup import own_words, rewrite
 from .index import Index
 from .records import Answer, Citation, Hit, Span
 from .settings import Settings, from_env
-from .support import MIN_COVERAGE, SPEECH, SUPPORT_THRESHOLD, Scored, answer_type, near_duplicate, new_numbers, score_sentences
+from .question import SPEECH, answer_type, new_numbers
+from .support import MIN_COVERAGE, SUPPORT_THRESHOLD, Scored, near_duplicate, score_sentences
 
 ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers this question; "
                 "the closest ones are listed as related reading.")

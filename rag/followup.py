@@ -12,13 +12,17 @@ from __future__ import annotations
 
 import re
 
-from .support import CITATION_MARKER, entities
+from .question import entities, looks_like_person
+from .support import CITATION_MARKER
 
 _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers|it|its|they|them|their)\b", re.I)
 _DEICTIC = re.compile(r"\b(that|this|the same) (city|place|country|visit|meeting|project|pipeline|deal|person|"
                       r"man|woman|university|company|summit|trip|agreement|article)\b|\bthere\b", re.I)
 FOLLOWING = " (following: "  # how an elliptical follow-up carries the question it continues
 _ELLIPSIS = re.compile(r"^\W*(and|what about|how about|also|but)\b", re.I)
+
+
+_PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 
 
 def needs_context(question: str) -> bool:
@@ -45,6 +49,10 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = ()) -> tuple
         standalone = _DEICTIC.sub((told or asked)[0], question, count=1)
     elif _PERSONAL.search(question) and (asked or told):
         topic = (asked or told)[0]
+        if _PERSON_PRONOUN.search(question):
+            # "he" is a person: "Joseph Webster" of the answer to "Who wrote ...
+            # about Russia?", not "Russia" of the question.
+            topic = next((e for e in asked + told if looks_like_person(e)), topic)
         standalone = _PERSONAL.sub(lambda m: topic + ("'s" if m.group(0).lower() in ("his", "her", "its", "their")
                                                       else ""), question, count=1)
     elif _ELLIPSIS.match(question):

@@ -5,18 +5,16 @@ from signals we can compute and calibrate on the gold set:
 
 - key-term coverage: the share of the question's content words (stemmed,
   weighted by IDF, so "Kazakhstan" counts more than "China") found in the
-  sentence; a name counts when the sentence or the one before it mentions
-  it (a continued quote, an "it");
+  sentence; a name counts whole when the sentence mentions it, half when
+  only the sentence naming a continued quote's speaker does;
 - dense similarity between the question and the sentence (MiniLM);
 - names: a name the question asks about ("Modi", "Taiwan") must be
-  mentioned in the sentence or the one before it, unless it is a topic of
-  the whole corpus ("China", "Putin"), which articles imply as often as
-  they repeat it;
-- the answer type: a "how many" question needs a number (not a year, not
-  the 2 of "Power of Siberia 2") and a price needs money, a share a
-  proportion, an age years; a "when" question a date; "what did they
-  agree" a reported agreement, not a plan; "what did X say" reported or
-  quoted words; a "why" question prefers a sentence that gives a reason.
+  mentioned in the sentence, its article's title or outlet, or where its
+  speaker is named, unless it is a topic of the whole corpus ("China",
+  "Putin"), which articles imply as often as they repeat it;
+- the answer type (question.py): a count, a price, a date, an agreement, a
+  person, someone's words; a "why" question prefers a sentence that gives
+  a reason.
 
 These functions are shared by quoted answers (choosing sentences) and
 generated answers (verifying the model's sentences).
@@ -35,6 +33,8 @@ import numpy as np
 
 from .index import Index
 from .lexical import stopwords, tokenize
+from .question import (CAUSAL, HE_SHE, OPENS_QUOTE, answer_type, name_present, name_words, names_of, numbers_in,
+                       type_matches, words)
 from .records import Chunk, Hit, Span
 
 # Calibrated on eval/gold.jsonl (see README "Answers"): the smallest support
@@ -44,88 +44,12 @@ MIN_COVERAGE = 0.10  # ... and the least share of the question's key terms it mu
 DENSE_WEIGHT = 0.5
 PRIOR_WEIGHT = 0.1  # how much the passage's retrieval score lends its sentences
 TOPICAL_SHARE = 0.2  # a name in this share of all passages is a topic of the corpus, not of one answer
+CONTEXT_CREDIT = 0.5  # a name found only where a continued quote's speaker is named counts this much
 REASON_BONUS = 0.08  # a "why" question prefers a sentence that gives a reason
 
-_MEASURE = r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume)"
-_QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high)|by how much|what rank|what " + _MEASURE +
-                       r"|what (is|was|are|were|will be) (the )?" + _MEASURE + r")\b", re.I)
-# What a measure is counted in: a price needs money, a share a proportion, an
-# age years. (question pattern, what the answer must contain)
-_UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
-    (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
-     r"[$£€¥]|\b(dollars?|yuan|renminbi|roubles?|rubles?|euros?)\b|\d(bn|tn)\b"),
-    (r"\b(share|percentage|proportion|per ?cent)\b", r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b"),
-    (r"\bhow old\b", r"\b(aged?|years? old|year-old)\b"),
-    (r"\bhow long\b", r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?)\b"),
-    (r"\bhow far\b", r"\b(km|kilometres?|kilometers?|miles?)\b"),
-    (r"\bpopulation\b", r"\b(people|inhabitants|residents|population)\b"),
-]]
-# A bare year ("the 1960s", "in 2022") dates a fact; it does not count or measure anything.
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b(?!\s*(%|per ?cent|million|billion|bn|tons|times))", re.I)
-_SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?) (?:say|tell|argue|claim|warn|write|"
-                       r"think|call|describe|note|allege|predict)\b|^\W*according to (?P<source>[^,?]+)", re.I)
-SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|according to|noted|notes|added|argued|warned|alleged|"
-                    r"claimed|described|called|stressed|insisted|urged|praised|hailed)\b", re.I)
-_OPENS_QUOTE = re.compile(r"^\W{0,2}[“\"‘']")
-# "Power of Siberia 2", "G-7": a number that is part of a name.
-_NAMED_NUMBER = re.compile(r"(\b[A-Z][a-z]*[ -])\d{1,2}\b(?!\s*(%|per ?cent|million|billion|times|years|months|days))")
-_REASON_Q = re.compile(r"^\W*(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
-# Connectives that give a reason: a "why" answer usually contains one.
-_CAUSAL = re.compile(r"\b(because|due to|owing to|as a result|therefore|thus|hence|which is why|that is why|"
-                     r"(the|one|main|key) reason|in order to|so as to|out of (concern|fear)|for fear|concerns? (about|over)|"
-                     r"as long as)\b|,\s*so\b", re.I)
-_DATE_Q = re.compile(r"^\W*(when|since when|(in )?what year|(in )?which year|what date|on what date)\b", re.I)
-_OUTCOME_Q = re.compile(r"\bwhat (did|have|has|had) .{0,60}?\b(agree|sign|decide|conclude|settle)d?\b|"
-                        r"\bwhat (was|were|has been|have been) (agreed|signed|decided|concluded)\b", re.I)
-_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|"
-                 "thirty|forty|fifty|hundred|thousand|million|billion|trillion|half|double|doubled|tripled|dozen|"
-                 "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth")
-_NUMBER_WORD = re.compile(r"\b(" + _NUMBER_WORDS + r")\b", re.I)
-_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|october|"
-                   r"november|december|spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|"
-                   r"saturday|sunday|last (year|month|week)|this (year|month|week)|ago|since)\b", re.I)
-_OUTCOME = re.compile(r"\b(agreed|signed|decided|concluded|announced|pledged|reached|struck|confirmed|reaffirmed)\b", re.I)
-_PRONOUN_START = re.compile(r"^\W*(he|she|they|it|this|that|these|those|his|her|their|its|but he|but she|the pair)\b", re.I)
-
-
-_QUESTION_WORD = re.compile(r"^(who|whom|whose|what|why|when|where|which|how|is|are|did|does|do|was|were)$", re.I)
-_ENTITY = re.compile(r"(?:[A-Z][\w\-’']+|of|the|de|von|der)(?:\s+(?:[A-Z][\w\-’']+|of|the|von|der|de|\d+))*")
-_NAME_GLUE = {"of", "the", "de", "von", "der"}
-
-
-def entities(text: str) -> list[str]:
-    """Capitalised spans ("Power of Siberia 2", "Artyom Lukin"), longest first,
-    without a leading question word."""
-    found = []
-    for m in _ENTITY.finditer(text):
-        words = m.group(0).split()
-        while words and (_QUESTION_WORD.match(words[0]) or words[0].islower()):
-            words = words[1:]
-        while words and words[-1].islower():
-            words = words[:-1]
-        if words:
-            found.append(" ".join(words))
-    return sorted(dict.fromkeys(found), key=lambda e: -len(e))
-
-
-_CALENDAR = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|December|"
-                       r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
-
-
-def name_stems(name: str) -> list[str]:
-    """One stem per word of a name, without glue words and numbers."""
-    stems = [tokenize([w])[0] for w in name.split() if w.lower() not in _NAME_GLUE and not w.isdigit()]
-    return [t[0] for t in stems if t]
-
-
-def name_present(name: str, present: set[str]) -> bool:
-    """Is a name mentioned? A person is named by either name ("Gabuev" for
-    "Alexander Gabuev", "Li" for "Li Lifan"); a longer name such as "Shanghai
-    Cooperation Organisation" needs its head word, the last."""
-    stems = name_stems(name)
-    if not stems:
-        return True
-    return any(t in present for t in stems) if len(stems) <= 2 else stems[-1] in present
+# A sentence that leans on the one before: "He said...", "So this is...".
+_PRONOUN_START = re.compile(r"^\W*(he|she|they|it|this|that|these|those|his|her|their|its|but he|but she|the pair|"
+                            r"so|thus|therefore|hence|as a result)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -141,70 +65,6 @@ class Scored:
     type_ok: bool
 
 
-def answer_type(question: str) -> str:
-    if _OUTCOME_Q.search(question):
-        return "outcome"
-    if _QUANTITY.search(question):
-        return "quantity"
-    if _DATE_Q.search(question):
-        return "date"
-    if _REASON_Q.search(question):
-        return "reason"
-    if _SPEECH_Q.search(question):
-        return "speech"
-    return "any"
-
-
-def speaker(question: str) -> str:
-    """Whose words a question asks for ("What did Lukin say ..."), or ""."""
-    m = _SPEECH_Q.search(question)
-    return (m.group("who") or m.group("source") or "") if m else ""
-
-
-_HOW_MANY = re.compile(r"\bhow many (?:of )?(?:[\w-]+['’]s )?((?:(?!(?:do|does|did|are|is|was|were|have|has|had|will|would|can)\b)"
-                       r"[a-z\-]+\s?){1,2})", re.I)
-
-
-def counted_noun(question: str) -> str | None:
-    """The stemmed head noun of "how many X": the thing to be counted."""
-    m = _HOW_MANY.search(question)
-    if not m:
-        return None
-    words = tokenize([m.group(1)])[0]
-    return words[-1] if words else None
-
-
-def new_numbers(text: str, question: str) -> set[str]:
-    """Numbers in `text` that the question did not already contain: "Power
-    of Siberia 2" does not answer "what price ... Power of Siberia 2?"."""
-    return numbers_in(text) - numbers_in(question)
-
-
-def type_matches(kind: str, text: str, question: str = "") -> bool:
-    """Does the sentence hold the kind of fact the question asks for?"""
-    if kind == "quantity":
-        text = _NAMED_NUMBER.sub(r"\1", _YEAR.sub(" ", text))
-        if not (new_numbers(text, question) or _NUMBER_WORD.search(text)):
-            return False
-        if any(asks.search(question) and not unit.search(text) for asks, unit in _UNITS):
-            return False
-        noun = counted_noun(question)
-        # "How many tanks?" needs a number counting tanks, not any number
-        # in a sentence that mentions tanks.
-        return noun is None or bool(re.search(
-            r"(\d[\d,.]*|\b(?:" + _NUMBER_WORDS + r"))[\s-]+(?:\S+\s+){0,2}?" + re.escape(noun),
-            " ".join(tokenize_keep_numbers(text)), re.I))
-    if kind == "date":
-        return bool(_DATE.search(text))
-    if kind == "outcome":
-        # "plan to meet in Kazakhstan" reports no agreement; "agreed to" does.
-        return bool(_OUTCOME.search(text))
-    if kind == "speech":
-        # Someone's words are reported ("..., he said") or quoted.
-        return bool(SPEECH.search(text) or _OPENS_QUOTE.match(text))
-    return True
-
-
 @dataclass(frozen=True)
 class _Tables:
     """What scoring needs to know about a whole corpus, computed once per index."""
@@ -213,26 +73,39 @@ class _Tables:
     df: dict[str, int]  # how many passages each stem occurs in
     sentences: dict[str, list[Span]]  # every sentence of each article, in order
     starts: dict[str, list[int]]  # ... and where each begins (for bisect)
+    doc_words: dict[str, frozenset[str]]  # every word of each article, title and outlet (for names)
+    meta_words: dict[str, frozenset[str]]  # the words of each article's title and outlet
     lower_words: frozenset[str]  # words the corpus writes in lower case ("according")
+    upper_words: frozenset[str]  # words it writes capitalised (lower-cased: "xi")
 
 
 _TABLES: dict[int, _Tables] = {}  # by id(index); an entry goes when its index does
 
 
+def _build_tables(index: Index) -> _Tables:
+    df = Counter(t for stems in tokenize([c.text for c in index.chunks]) for t in set(stems))
+    n = len(index.chunks)
+    weights = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
+    unseen = math.log(1 + (n + 0.5) / 0.5)  # a term no passage has: maximal weight
+    spans: dict[str, set[Span]] = {}
+    meta = {d: frozenset(words(f"{a.title} {a.outlet}")) for d, a in index.articles.items()}
+    doc_words: dict[str, set[str]] = {d: set(m) for d, m in meta.items()}
+    for c in index.chunks:
+        spans.setdefault(c.doc, set()).update(c.sentences)
+        doc_words.setdefault(c.doc, set()).update(words(c.text))
+    sentences = {d: sorted(v, key=lambda sp: sp.start) for d, v in spans.items()}
+    return _Tables(
+        idf=(weights, unseen), df=dict(df), sentences=sentences,
+        starts={d: [sp.start for sp in v] for d, v in sentences.items()},
+        doc_words={d: frozenset(v) for d, v in doc_words.items()}, meta_words=meta,
+        lower_words=frozenset(w for c in index.chunks for w in re.findall(r"\b[a-z][\w\-]*", c.text)),
+        upper_words=frozenset(w.lower() for c in index.chunks for w in re.findall(r"\b[A-Z][\w\-]*", c.text)))
+
+
 def _tables(index: Index) -> _Tables:
     key = id(index)
     if key not in _TABLES:
-        df = Counter(t for toks in tokenize([c.text for c in index.chunks]) for t in set(toks))
-        n = len(index.chunks)
-        idf_ = ({t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()},
-                math.log(1 + (n + 0.5) / 0.5))  # unseen terms: maximal weight
-        spans: dict[str, set[Span]] = {}
-        for c in index.chunks:
-            spans.setdefault(c.doc, set()).update(c.sentences)
-        sentences = {d: sorted(v, key=lambda sp: sp.start) for d, v in spans.items()}
-        lower = frozenset(w for c in index.chunks for w in re.findall(r"\b[a-z][\w\-]*", c.text))
-        _TABLES[key] = _Tables(idf_, dict(df), sentences,
-                               {d: [sp.start for sp in v] for d, v in sentences.items()}, lower)
+        _TABLES[key] = _build_tables(index)
         weakref.finalize(index, _TABLES.pop, key, None)
     return _TABLES[key]
 
@@ -242,41 +115,58 @@ def idf(index: Index) -> tuple[dict[str, float], float]:
 
 
 def coverage(question_terms: list[str], text: str | set[str], weights: tuple[dict[str, float], float],
-             names: list[str] = (), near: set[str] | None = None) -> float:
+             names: list[str] = (), own: set[str] | None = None, near: set[str] | None = None,
+             article: frozenset[str] | None = None) -> float:
     """IDF-weighted share of the question's key terms present in `text` (or
-    in its stems, if already tokenized). A name counts whole when it is
-    mentioned at all ("Isakov" for "Alexander Isakov"), in the text or in
-    the stems `near` it (the sentence before a continued quote names its
-    speaker)."""
+    in its stems, if already tokenized). A name counts whole when the text
+    mentions it at all ("Isakov" for "Alexander Isakov"; `own` are the
+    text's words), and half when only the words `near` it do (a continued
+    quote's speaker): "Who is Yun Sun?" is answered where she is introduced,
+    not by her quote two sentences on."""
     terms = set(question_terms)
     if not terms:
         return 0.0
     table, unseen = weights
-    present = set(tokenize([text])[0]) if isinstance(text, str) else set(text)
+    credit = dict.fromkeys(tokenize([text])[0] if isinstance(text, str) else text, 1.0)
+    if own is None and isinstance(text, str):
+        own = words(text)
     for name in names:
-        if name_present(name, present if near is None else present | near):
-            present.update(name_stems(name))
+        if own is not None and name_present(name, own, article):
+            credit.update(dict.fromkeys(tokenize([name])[0], 1.0))
+        elif near is not None and name_present(name, near, article):
+            for t in tokenize([name])[0]:
+                credit[t] = max(credit.get(t, 0.0), CONTEXT_CREDIT)
     total = sum(table.get(t, unseen) for t in terms)
-    return sum(table.get(t, unseen) for t in terms if t in present) / total
+    return sum(table.get(t, unseen) * credit.get(t, 0.0) for t in terms) / total
 
 
-def with_previous(index: Index, doc: str, span: Span) -> Span:
-    """The span and the sentence of the article before it: where a continued
-    quote's speaker, or the thing an "it" refers to, is usually named."""
+def with_speaker(index: Index, doc: str, span: Span, max_back: int = 3) -> Span:
+    """The span, extended back over the sentences that continue a quote or
+    say "he"/"she", to the one that names the speaker (at most `max_back`):
+    '“There is no other China than China.' leans on '... said Alexander
+    Gabuev.' before it."""
     t = _tables(index)
+    sents, text = t.sentences.get(doc, []), index.articles[doc].text
     i = bisect_right(t.starts.get(doc, []), span.start) - 1
-    return Span(t.sentences[doc][i - 1].start, span.end) if i >= 1 else span
+    start, current = span.start, text[span.start : span.end]
+    for _ in range(max_back):
+        if i < 1 or not (OPENS_QUOTE.match(current) or HE_SHE.search(current)):
+            break
+        i -= 1
+        start, current = sents[i].start, text[sents[i].start : sents[i].end]
+    return Span(min(start, span.start), span.end)
 
 
 def question_names(question: str, index: Index) -> list[str]:
     """The names a question asks about. Its first word is capitalised only
-    because it starts the sentence ("According to ..."), unless the corpus
-    never writes it in lower case."""
+    because it starts the sentence ("According to ...", "Besides ..."),
+    unless the corpus writes it capitalised and never in lower case."""
     first = re.match(r"\W*([\w\-]+)", question)
-    if first and (first.group(1).lower() in _tables(index).lower_words
+    t = _tables(index)
+    if first and (first.group(1).lower() in t.lower_words or first.group(1).lower() not in t.upper_words
                   or first.group(1).lower() in stopwords()):
         question = question[first.end():]
-    return [e for e in entities(question) if not _CALENDAR.match(e)]
+    return names_of(question)
 
 
 def topical(name: str, index: Index, share: float = TOPICAL_SHARE) -> bool:
@@ -285,7 +175,7 @@ def topical(name: str, index: Index, share: float = TOPICAL_SHARE) -> bool:
     so it is not demanded near an answer."""
     table = _tables(index).df
     n = max(len(index.chunks), 1)
-    stems = name_stems(name)
+    stems = tokenize([" ".join(name_words(name))])[0]
     return bool(stems) and all(table.get(t, 0) >= share * n for t in stems)
 
 
@@ -321,6 +211,7 @@ def score_sentences(index: Index, question: str, question_vec: np.ndarray, hits:
     names = question_names(question if asked is None else asked, index)
     kind = answer_type(question)
     demanded = [n for n in names if not topical(n, index)]
+    tables = _tables(index)
     asked_numbers = numbers_in(question)
     top = max((h.score for h in hits), default=0.0) or 1.0  # retrievers score on different scales
     seen, candidates = set(), []  # (hit, sentence, span with context, passage ok)
@@ -341,38 +232,28 @@ def score_sentences(index: Index, question: str, question_vec: np.ndarray, hits:
         return index.articles[hit.chunk.doc].text[sp.start : sp.end]
 
     sent_texts = [text_of(h, span) for h, _, span, _ in candidates]
-    # One tokenizer call for every sentence and every sentence-with-the-one-before.
-    stems = tokenize(sent_texts + [text_of(h, with_previous(index, h.chunk.doc, span)) for h, _, span, _ in candidates])
+    # Names count where the sentence's speaker is named, and in the
+    # article's title and outlet ("according to The Conversation").
+    near_spans = [with_speaker(index, h.chunk.doc, span) for h, _, span, _ in candidates]
+    stems = tokenize(sent_texts)
     out = []
-    for (hit, s, span, passage_ok), sent_text, sent_stems, near_stems in zip(
-            candidates, sent_texts, stems, stems[len(candidates):]):
+    for (hit, s, span, passage_ok), sent_text, sent_stems, near_span in zip(candidates, sent_texts, stems, near_spans):
         vec = sentence_vector(index, hit.chunk.doc, s)
         dense = float(vec @ question_vec) if vec is not None else 0.0
-        present, near = set(sent_stems), set(near_stems)
-        cov = coverage(terms, present, weights, names, near)
+        present, in_article = set(sent_stems), tables.doc_words[hit.chunk.doc]
+        own = words(sent_text) | tables.meta_words[hit.chunk.doc]
+        near = words(text_of(hit, near_span)) | own
+        cov = coverage(terms, present, weights, names, own, near, in_article)
         if focus_terms:
-            cov = (cov + coverage(focus_terms, present, weights, names, near)) / 2
+            cov = (cov + coverage(focus_terms, present, weights, names, own, near, in_article)) / 2
         score = (1 - PRIOR_WEIGHT) * (DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * cov) + PRIOR_WEIGHT * hit.score / top
-        if kind == "reason" and _CAUSAL.search(sent_text):
+        if kind == "reason" and CAUSAL.search(sent_text):
             score += REASON_BONUS
-        ok = (passage_ok and all(name_present(n, near) for n in demanded)
+        ok = (passage_ok and all(name_present(n, near, in_article) for n in demanded)
               and type_matches(kind, sent_text, question))
         out.append(Scored(hit, span, sent_text, cov, dense, score, ok))
     out.sort(key=lambda s: (-(s.score if s.type_ok else s.score - 1), s.hit.rank, s.span.start))
     return out
-
-
-def tokenize_keep_numbers(text: str) -> list[str]:
-    """Stemmed words with numerals kept in place (for "42 times" patterns)."""
-    out = []
-    for piece in re.findall(r"\d[\d,.%]*|[^\W\d]+", text):
-        out.extend([piece] if piece[0].isdigit() else (tokenize([piece])[0] or [piece.lower()]))
-    return out
-
-
-def numbers_in(text: str) -> set[str]:
-    """Numerals in a text, normalised ("1,500" -> "1500")."""
-    return {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
 
 
 def names_in(text: str) -> set[str]:
@@ -381,12 +262,8 @@ def names_in(text: str) -> set[str]:
     return {w for w in re.findall(r"\b[A-Z][a-zA-Z\-]+", text) if w.lower() not in common}
 
 
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"\w+", text.lower()))
-
-
 def near_duplicate(a: str, b: str, threshold: float = 0.5) -> bool:
-    wa, wb = _words(a), _words(b)
+    wa, wb = words(a), words(b)
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= threshold
 
 

@@ -36,8 +36,8 @@ from .chunk import split_sentences
 from .index import Index
 from .records import Answer, Hit, Span
 from .lexical import tokenize
-from .support import (Scored, answer_type, claim_supported, claim_text, coverage, idf, names_in, near_duplicate,
-                      sentence_vector, type_matches)
+from .question import answer_type, type_matches
+from .support import Scored, claim_supported, claim_text, coverage, idf, names_in, near_duplicate, sentence_vector
 
 # Calibrated on the gold set (README "Answers"): the least MiniLM similarity
 # between a generated sentence and the passage sentence it rests on.

@@ -1,0 +1,246 @@
+"""Reading a question: what kind of fact it asks for, about whom, and
+whether a sentence holds that kind of fact.
+
+Classic question answering types its questions (Li & Roth): a "how many"
+wants a count, "when" a date, "who is the mayor" a person. With no NLI model
+offline, these types are what stop a sentence on the right topic from
+passing for an answer: "imports rose 1,500%" is not a price, "his first tour
+in five years" is not an amount of trade, "they plan to meet" is not an
+agreement. Each check is a necessary condition, never a sufficient one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lexical import stopwords, tokenize
+
+# --- names -------------------------------------------------------------------
+
+_QUESTION_WORD = re.compile(r"^(who|whom|whose|what|why|when|where|which|how|is|are|did|does|do|was|were)$", re.I)
+_ENTITY = re.compile(r"(?:[A-Z][\w\-’']+|of|the|de|von|der)(?:\s+(?:[A-Z][\w\-’']+|of|the|von|der|de|\d+))*")
+NAME_GLUE = {"of", "the", "de", "von", "der"}
+_CALENDAR = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|December|"
+                       r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
+
+
+def entities(text: str) -> list[str]:
+    """Capitalised spans ("Power of Siberia 2", "Artyom Lukin"), longest first,
+    without a leading question word."""
+    found = []
+    for m in _ENTITY.finditer(text):
+        words = m.group(0).split()
+        while words and (_QUESTION_WORD.match(words[0]) or words[0].islower()):
+            words = words[1:]
+        while words and words[-1].islower():
+            words = words[:-1]
+        if words:
+            found.append(" ".join(words))
+    return sorted(dict.fromkeys(found), key=lambda e: -len(e))
+
+
+def names_of(text: str) -> list[str]:
+    """The names in a question, without possessives and dates: "Putin's May
+    2024 trip" names "Putin"."""
+    names = []
+    for e in entities(text):
+        for part in re.split(r"['’]s\b|\s(?=(?:" + _CALENDAR.pattern[2:-2] + r")\b)", e):
+            part = " ".join(w for w in part.split() if not _CALENDAR.match(w) and not w.isdigit())
+            if part and part not in names:
+                names.append(part)
+    return names
+
+
+def looks_like_person(name: str) -> bool:
+    """"Artyom Lukin", "Ursula von der Leyen": two to four capitalised words,
+    no "of"; not "Russia" or "Power of Siberia"."""
+    words = name.split()
+    return 2 <= len(words) <= 4 and all(w in ("von", "van", "de", "der", "bin", "al") or
+                                        (w[:1].isupper() and w.replace("-", "").isalpha()) for w in words)
+
+
+def words(text: str) -> set[str]:
+    """Lower-case words, unstemmed: names are compared as written ("Dingli"
+    and "Ding" share a stem, not a name)."""
+    return set(re.findall(r"[^\W_]+", text.lower()))
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a name, without glue words and numbers."""
+    return [w for w in re.findall(r"[^\W_]+", name.lower().replace("’s", "").replace("'s", ""))
+            if w not in NAME_GLUE and not w.isdigit()]
+
+
+def name_present(name: str, present: set[str], article: set[str] | frozenset[str] | None = None) -> bool:
+    """Is a name mentioned among the `present` words? News names a person in
+    full once, then by one name ("Gabuev" for "Alexander Gabuev", "Li" for
+    "Li Lifan"): so one word of a two-word name will do where the `article`
+    (its words) names it in full — "Li" in an article about Li Mingjiang is
+    not Li Qiang. A longer name, or one with "of" ("Shanghai Cooperation
+    Organisation", "Power of Siberia"), needs its head word, the last."""
+    ws = name_words(name)
+    if not ws:
+        return True
+    if article is not None and not all(w in article for w in ws):
+        return False
+    person = len(ws) <= 2 and not any(w.lower() in NAME_GLUE for w in name.split())
+    return any(w in present for w in ws) if person else ws[-1] in present
+
+
+# --- what a sentence says about its speaker and its reasons ---------------------
+
+SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|according to|noted|notes|added|argued|warned|"
+                    r"claimed|described|called|stressed|insisted|urged|praised|hailed|put it|"
+                    r"alleged (that|\w+ (was|were|is|are|had|has)))\b", re.I)
+_QUOTATION = re.compile(r"[“\"][^”\"]{12,}[”\"]")  # a quoted passage, not a scare-quoted term
+OPENS_QUOTE = re.compile(r"^\W{0,2}[“\"‘']")
+HE_SHE = re.compile(r"\b(he|she)\b", re.I)
+# Connectives that give a reason: a "why" answer usually contains one.
+CAUSAL = re.compile(r"\b(because|due to|owing to|as a result|therefore|thus|hence|which is why|that is why|"
+                    r"(the|one|main|key) reason|in order to|so as to|out of (concern|fear)|for fear|"
+                    r"concerns? (about|over)|as long as)\b|(,|^|[.;:]\s)\s*so\b", re.I)
+# A person named in a sentence: "Emmanuel Macron", "Ursula von der Leyen";
+# not "the Harbin Institute of Technology" or "Russia's Far East".
+_PERSON = re.compile(r"(?<!\bthe )(?<![’']s )\b[A-Z][a-z]+(?:\s+(?:von|van|de|der|bin|al))*\s+[A-Z][a-z][\w\-]*\b"
+                     r"(?! of\b)")
+
+# --- answer types --------------------------------------------------------------
+
+_OUTCOME_Q = re.compile(r"\bwhat (did|have|has|had) .{0,60}?\b(agree|sign|decide|conclude|settle)d?\b|"
+                        r"\bwhat (was|were|has been|have been) (agreed|signed|decided|concluded)\b", re.I)
+_OUTCOME = re.compile(r"\b(agreed|signed|decided|concluded|announced|pledged|reached|struck|confirmed|reaffirmed)\b", re.I)
+_MEASURE = r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume)"
+_QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high)|by how much|what rank|what " + _MEASURE +
+                       r"|what (is|was|are|were|will be) (the )?" + _MEASURE + r")\b", re.I)
+_DATE_Q = re.compile(r"^\W*(when|since when|(in )?what year|(in )?which year|what date|on what date)\b", re.I)
+_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|october|"
+                   r"november|december|spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|"
+                   r"saturday|sunday|last (year|month|week)|this (year|month|week)|ago|since)\b", re.I)
+_WHO_Q = re.compile(r"^\W*(who|whom)\b", re.I)
+_REASON_Q = re.compile(r"^\W*(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
+_SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?) (?:say|tell|argue|claim|warn|write|"
+                       r"think|call|describe|note|allege|predict)\b|^\W*according to (?P<source>[^,?]+)", re.I)
+
+
+def answer_type(question: str) -> str:
+    """outcome | quantity | date | person | reason | speech | any."""
+    if _OUTCOME_Q.search(question):
+        return "outcome"
+    if _QUANTITY.search(question):
+        return "quantity"
+    if _DATE_Q.search(question):
+        return "date"
+    if _WHO_Q.search(question) and not any(looks_like_person(e) for e in entities(question)):
+        return "person"  # "Who is the mayor of Harbin?" (not "Who is Yun Sun?")
+    if _REASON_Q.search(question):
+        return "reason"
+    if _SPEECH_Q.search(question):
+        return "speech"
+    return "any"
+
+
+def speaker(question: str) -> str:
+    """Whose words a question asks for ("What did Lukin say ..."), or ""."""
+    m = _SPEECH_Q.search(question)
+    return (m.group("who") or m.group("source") or "") if m else ""
+
+
+# --- quantities ----------------------------------------------------------------
+
+_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|"
+                 "thirty|forty|fifty|hundred|thousand|million|billion|trillion|half|double|doubled|tripled|dozen")
+_NUMBER_WORD = re.compile(r"\b(" + _NUMBER_WORDS + r")\b", re.I)
+# A bare year ("the 1960s", "in 2022") dates a fact; it does not count or measure anything.
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b(?!\s*(%|per ?cent|million|billion|bn|tons|times))", re.I)
+# "Power of Siberia 2", "G-7": a number that is part of a name.
+_NAMED_NUMBER = re.compile(r"(\b[A-Z][a-z]*[ -])\d{1,2}\b(?!\s*(%|per ?cent|million|billion|times|years|months|days))")
+# An ordinal answers "what rank", not "how much"; "over five years" answers
+# "how long", not "how much trade".
+_ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b", re.I)
+_RANK_Q = re.compile(r"\b(rank|ranked|place|position|largest|biggest)\b", re.I)
+_DURATION = re.compile(r"\b(\d[\d,.]*|" + _NUMBER_WORDS + r")[\s-]+(years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
+_TIME_Q = re.compile(r"\bhow long\b|\b(years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
+# What a measure is counted in: a price needs money, a share a proportion, an
+# age years. (question pattern, what the answer must contain)
+_UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
+    (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
+     r"[$£€¥]|\b(dollars?|yuan|renminbi|roubles?|rubles?|euros?)\b|\d(bn|tn)\b"),
+    (r"\b(share|percentage|proportion|per ?cent)\b", r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b"),
+    (r"\bhow old\b", r"\b(aged?|years? old|year-old)\b"),
+    (r"\bhow long\b", r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?)\b"),
+    (r"\bhow far\b", r"\b(km|kilometres?|kilometers?|miles?)\b"),
+    (r"\bpopulation\b", r"\b(people|inhabitants|residents|population)\b"),
+]]
+_PER_Q = re.compile(r"\bper (\w{3,})", re.I)  # "per barrel" needs a rate in barrels, not a total
+_HOW_MANY = re.compile(r"\bhow many (?:of )?(?:[\w-]+['’]s )?((?:(?!(?:do|does|did|are|is|was|were|have|has|had|will|"
+                       r"would|can)\b)[a-z\-]+\s?){1,2})", re.I)
+
+
+def numbers_in(text: str) -> set[str]:
+    """Numerals in a text, normalised ("1,500" -> "1500")."""
+    return {n.replace(",", "") for n in re.findall(r"\d[\d,]*(?:\.\d+)?", text)}
+
+
+def new_numbers(text: str, question: str) -> set[str]:
+    """Numbers in `text` that the question did not already contain: "Power
+    of Siberia 2" does not answer "what price ... Power of Siberia 2?"."""
+    return numbers_in(text) - numbers_in(question)
+
+
+def tokenize_keep_numbers(text: str) -> list[str]:
+    """Stemmed words with numerals kept in place (for "42 times" patterns)."""
+    out = []
+    for piece in re.findall(r"\d[\d,.%]*|[^\W\d]+", text):
+        out.extend([piece] if piece[0].isdigit() else (tokenize([piece])[0] or [piece.lower()]))
+    return out
+
+
+def counted_noun(question: str) -> str | None:
+    """The stemmed head noun of "how many X": the thing to be counted."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return None
+    stems = tokenize([m.group(1)])[0]
+    return stems[-1] if stems else None
+
+
+def quantity_matches(text: str, question: str) -> bool:
+    """Does the sentence hold the amount the question asks for?"""
+    text = _NAMED_NUMBER.sub(r"\1", _YEAR.sub(" ", text))
+    if not _TIME_Q.search(question):
+        text = _DURATION.sub(" ", text)
+    ranked = bool(_RANK_Q.search(question) and _ORDINAL.search(text))
+    if not (new_numbers(text, question) or _NUMBER_WORD.search(text) or ranked):
+        return False
+    if any(asks.search(question) and not unit.search(text) for asks, unit in _UNITS):
+        return False
+    per = _PER_Q.search(question)
+    if per and not re.search(r"\b(per|a|an|each)\s+" + re.escape(per.group(1)[:5]), text, re.I):
+        return False
+    # "How many tanks?" needs a number counting tanks, not any number in a
+    # sentence that mentions tanks.
+    noun = counted_noun(question)
+    return noun is None or bool(re.search(
+        r"(\d[\d,.]*|\b(?:" + _NUMBER_WORDS + r"))[\s-]+(?:\S+\s+){0,2}?" + re.escape(noun),
+        " ".join(tokenize_keep_numbers(text)), re.I))
+
+
+# --- the check -------------------------------------------------------------------
+
+
+def type_matches(kind: str, text: str, question: str = "") -> bool:
+    """Does the sentence hold the kind of fact the question asks for?"""
+    if kind == "quantity":
+        return quantity_matches(text, question)
+    if kind == "date":
+        return bool(_DATE.search(text))
+    if kind == "outcome":
+        # "plan to meet in Kazakhstan" reports no agreement; "agreed to" does.
+        return bool(_OUTCOME.search(text))
+    if kind == "person":
+        # "In Harbin" is a capitalised function word and a place.
+        return any(m.group(0).split()[0].lower() not in stopwords() for m in _PERSON.finditer(text))
+    if kind == "speech":
+        # Someone's words are reported ("..., he said") or quoted.
+        return bool(SPEECH.search(text) or OPENS_QUOTE.match(text) or _QUOTATION.search(text))
+    return True
