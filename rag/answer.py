@@ -29,7 +29,7 @@ from .followup import own_words, rewrite
 from .index import Index
 from .records import Answer, Citation, Hit, Span
 from .settings import Settings, from_env
-from .question import SPEECH, answer_type, new_numbers
+from .question import OPENS_QUOTE, SPEECH, answer_type, new_numbers
 from .support import MIN_COVERAGE, SUPPORT_THRESHOLD, Scored, near_duplicate, score_sentences
 
 ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers this question; "
@@ -39,7 +39,6 @@ MAX_HISTORY_TURNS = 6
 SECOND_SENTENCE_RATIO = 0.85  # a second sentence joins when it scores this close to the best
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
-_OPENING_QUOTE = re.compile(r"^\W{0,2}[“\"‘']")
 
 
 def check_question(question: str, max_chars: int = 500) -> str:
@@ -123,7 +122,7 @@ def attribute(s: Scored, outlet: str) -> str:
     """A quotation is attributed: if the sentence opens with a quote mark and
     does not name its speaker, say where it was quoted."""
     text = _display(s.text)
-    if _OPENING_QUOTE.match(text) and not SPEECH.search(text):
+    if OPENS_QUOTE.match(text) and not SPEECH.search(text):
         return f"Quoted in {outlet}: {text}"
     return text
 
