@@ -34,7 +34,7 @@ import numpy as np
 from .index import Index
 from .lexical import stopwords, tokenize
 from .question import (CAUSAL, HE_SHE, OPENS_QUOTE, answer_type, name_present, name_words, names_of, numbers_in,
-                       type_matches, words)
+                       speaker, type_matches, words)
 from .records import Chunk, Hit, Span
 
 # Calibrated on eval/gold.jsonl (see README "Answers"): the smallest support
@@ -212,6 +212,10 @@ def score_sentences(index: Index, question: str, question_vec: np.ndarray, hits:
     kind = answer_type(question)
     demanded = [n for n in names if not topical(n, index)]
     tables = _tables(index)
+    # "How did China's foreign ministry describe ...?": the words naming the
+    # speaker that are not names (those are demanded above) must all be where
+    # the sentence's speaker is: "foreign policy" is not the foreign ministry.
+    who = set(tokenize([re.sub(r"\b[A-Z][\w’']*", " ", speaker(question))])[0])
     asked_numbers = numbers_in(question)
     top = max((h.score for h in hits), default=0.0) or 1.0  # retrievers score on different scales
     seen, candidates = set(), []  # (hit, sentence, span with context, passage ok)
@@ -236,8 +240,10 @@ def score_sentences(index: Index, question: str, question_vec: np.ndarray, hits:
     # article's title and outlet ("according to The Conversation").
     near_spans = [with_speaker(index, h.chunk.doc, span) for h, _, span, _ in candidates]
     stems = tokenize(sent_texts)
+    near_stems = tokenize([text_of(h, sp) for (h, _, _, _), sp in zip(candidates, near_spans)]) if who else stems
     out = []
-    for (hit, s, span, passage_ok), sent_text, sent_stems, near_span in zip(candidates, sent_texts, stems, near_spans):
+    for (hit, s, span, passage_ok), sent_text, sent_stems, near_span, around in zip(
+            candidates, sent_texts, stems, near_spans, near_stems):
         vec = sentence_vector(index, hit.chunk.doc, s)
         dense = float(vec @ question_vec) if vec is not None else 0.0
         present, in_article = set(sent_stems), tables.doc_words[hit.chunk.doc]
@@ -250,6 +256,7 @@ def score_sentences(index: Index, question: str, question_vec: np.ndarray, hits:
         if kind == "reason" and CAUSAL.search(sent_text):
             score += REASON_BONUS
         ok = (passage_ok and all(name_present(n, near, in_article) for n in demanded)
+              and who <= set(around)
               and type_matches(kind, sent_text, question))
         out.append(Scored(hit, span, sent_text, cov, dense, score, ok))
     out.sort(key=lambda s: (-(s.score if s.type_ok else s.score - 1), s.hit.rank, s.span.start))

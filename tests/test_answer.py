@@ -5,7 +5,8 @@ from rag.errors import BadQuestion
 from rag.followup import entities, own_words, rewrite
 from rag.question import (answer_type, counted_noun, looks_like_person, name_present, name_words, speaker,
                           type_matches)
-from rag.support import claim_supported, idf, question_names, topical, with_speaker
+from rag.records import Hit
+from rag.support import claim_supported, idf, question_names, score_sentences, topical, with_speaker
 
 
 @pytest.mark.parametrize("bad, why", [("", "empty"), ("   \n\t", "empty"), ("\x00\x01", "empty"),
@@ -147,6 +148,16 @@ def test_unanswerable_question_abstains_with_related(seed_index):
 def test_near_misses_abstain(seed_index, question):
     idx, s = seed_index
     assert answer(idx, question, settings=s).abstained
+
+
+def test_a_speaker_is_found_where_the_words_are(seed_index):
+    idx, _ = seed_index
+    q = "How did China's foreign ministry describe the new US tariffs?"
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(x for x in idx.chunks if "bullying" in x.text)]
+    scored = {s.text.split(":")[0][:12]: s.type_ok for s in
+              score_sentences(idx, q, idx.embedder.embed([q])[0], hits)}
+    # The ministry's spokesman will do; Webster, near a "foreign policy", will not.
+    assert scored["Wang Wenbin,"] and not scored["Webster said"]
 
 
 def test_conflicting_sources_are_both_cited(seed_index):
