@@ -31,9 +31,11 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 import rag  # noqa: E402
-from rag.answer import answer_stream  # noqa: E402
+from rag.answer import answer_stream, make_citation  # noqa: E402
 from rag.errors import BadQuestion, DossierError, GeneratorUnavailable  # noqa: E402
+from rag.records import Citation, Span  # noqa: E402
 from rag.settings import Settings, from_env  # noqa: E402
+from rag.support import CITATION  # noqa: E402
 
 EXAMPLES = [
     "why no gas deal?",
@@ -53,7 +55,6 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 # --- rendering: pure functions, corpus text always escaped ---------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>])")
-_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def md_escape(text: str) -> str:
@@ -64,7 +65,7 @@ def md_escape(text: str) -> str:
 def link_citations(text: str, turn: int) -> str:
     """Answer text, escaped, with each [n] a link that opens source n."""
     out, last = [], 0
-    for m in _MARKER.finditer(text):
+    for m in CITATION.finditer(text):
         out.append(md_escape(text[last : m.start()]))
         out.append(f"[\\[{m.group(1)}\\]](#cite-{turn}-{m.group(1)})")
         last = m.end()
@@ -88,17 +89,15 @@ class Turn:
     notes: list[str] = field(default_factory=list)
 
 
-def source_record(c) -> dict:
-    return {"n": c.n, "doc": c.doc, "title": c.title, "outlet": c.outlet, "date": c.date, "start": c.start,
-            "end": c.end, "quote_start": c.quote_start, "quote_end": c.quote_end, "quote": c.quote,
-            "passage": c.text}
+def source_record(c: Citation) -> dict:
+    record = asdict(c)
+    record["passage"] = record.pop("text")
+    return record
 
 
 def related_record(n: int, hit, index) -> dict:
-    a = index.articles[hit.chunk.doc]
-    c = hit.chunk
-    return {"n": n, "doc": c.doc, "title": a.title, "outlet": a.outlet, "date": a.date, "start": c.start,
-            "end": c.end, "quote_start": c.start, "quote_end": c.start, "quote": "", "passage": c.text}
+    """A related passage is shown like a source, with no sentence marked."""
+    return source_record(make_citation(index, n, hit, Span(hit.chunk.start, hit.chunk.start)))
 
 
 def label(src: dict) -> str:
@@ -445,6 +444,15 @@ def api_answer(engine: Engine, question: str, mode: str = "quoted") -> dict:
     return out
 
 
+def serve(engine: Engine, host: str, port: int | None, concurrency: int = 4, **launch):
+    """Build the page and serve it. Several users at once: quoted answers take
+    milliseconds and run side by side; generated ones share one model that
+    decodes one answer at a time."""
+    demo = build(engine).queue(default_concurrency_limit=concurrency)
+    return demo, demo.launch(server_name=host, server_port=port, share=False, ssr_mode=False, css=CSS, head=HEAD,
+                             **launch)
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description="Dossier chat app")
     p.add_argument("--host", help="address to serve on (default 127.0.0.1; env RAG_HOST)")
@@ -456,12 +464,7 @@ def main(argv=None) -> None:
     settings = from_env(host=args.host, port=args.port, mode=args.mode)
     if settings.host not in LOCAL_HOSTS and not args.allow_remote:
         raise SystemExit(f"refusing to serve on {settings.host}: pass --allow-remote to serve beyond this machine")
-    engine = Engine(settings).start()
-    # Several users at once: quoted answers take milliseconds and run side by
-    # side; generated ones share one model that decodes one answer at a time.
-    demo = build(engine).queue(default_concurrency_limit=args.concurrency)
-    demo.launch(server_name=settings.host, server_port=settings.port, share=False, ssr_mode=False,
-                css=CSS, head=HEAD, footer_links=["api"])
+    serve(Engine(settings).start(), settings.host, settings.port, args.concurrency, footer_links=["api"])
 
 
 if __name__ == "__main__":

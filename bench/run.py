@@ -57,6 +57,14 @@ def p50_p95(ms: list[float]) -> str:
     return f"p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms"
 
 
+def sentence_texts(idx) -> list[str]:
+    return [idx.articles[d].text[a:b] for (d, a, b) in idx.sentence_rows]
+
+
+def recall_at_10(exact_ids: np.ndarray, got: np.ndarray) -> float:
+    return float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact_ids, got)]))
+
+
 def timed(fn, *args, **kwargs) -> tuple[float, object]:
     t0 = time.perf_counter()
     out = fn(*args, **kwargs)
@@ -70,7 +78,7 @@ def bench_build(s, tmp: Path) -> tuple[dict, "rag.Index"]:
     emb = get_embedder(s.embedder)
     report = build_index(s.corpus, tmp / "index", emb, chunker_settings(s))
     idx = rag.load_index(tmp / "index", emb)
-    texts = [c.text for c in idx.chunks] + [idx.articles[d].text[a:b] for (d, a, b) in idx.sentence_rows]
+    texts = [c.text for c in idx.chunks] + sentence_texts(idx)
     emb.embed(texts[:64])
     raw_ms, _ = timed(emb.embed, texts)
     out = {"texts": len(texts), "chunks": report.chunks, "build_s": report.seconds, "raw_embed_s": raw_ms / 1000,
@@ -264,7 +272,7 @@ def bench_scale(idx, questions: list, sizes: list[int]) -> list[dict]:
     rng = np.random.default_rng(0)
     real = np.vstack([idx.vectors, idx.sentence_vectors])
     queries = idx.embedder.embed([q.question for q in questions])
-    texts = [idx.articles[d].text[a:b] for (d, a, b) in idx.sentence_rows]
+    texts = sentence_texts(idx)
     results = []
     for n in sizes:
         r = {"n": n}
@@ -279,12 +287,12 @@ def bench_scale(idx, questions: list, sizes: list[int]) -> list[dict]:
             ivf_build, (ivf, spec) = timed(build_dense, x, exact_max=0)
             ivf_ms = [timed(ivf.search, q[None], 10)[0] for q in queries]
             _, ids = ivf.search(queries, 10)
-            recall = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact_ids, ids)]))
+            recall = recall_at_10(exact_ids, ids)
             curve = {}
             for nprobe in (8, 16, 32, 48, 96):
                 ivf.nprobe = nprobe
                 _, got = ivf.search(queries, 10)
-                curve[nprobe] = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact_ids, got)]))
+                curve[nprobe] = recall_at_10(exact_ids, got)
             r |= {"ivf_build_s": ivf_build / 1000, "ivf_p50_ms": percentile(ivf_ms, 50), "ivf_recall10": recall,
                   "ivf_nlist": spec["nlist"], "ivf_nprobe": spec["nprobe"], "ivf_recall_by_nprobe": curve,
                   "ivf_bytes_per_passage": len(faiss.serialize_index(ivf)) / n}

@@ -79,7 +79,7 @@ class Event:
 
 
 def _overlaps(a: Scored, b: Scored) -> bool:
-    return a.hit.chunk.doc == b.hit.chunk.doc and a.span.start < b.span.end and b.span.start < a.span.end
+    return a.hit.chunk.doc == b.hit.chunk.doc and a.span.overlaps(b.span)
 
 
 def decide(scored: list[Scored]) -> bool:
@@ -102,11 +102,12 @@ def choose(scored: list[Scored], question: str) -> tuple[list[Scored], bool]:
     best = scored[0]
     rivals = [s for s in scored[1:] if s.type_ok and s.score >= SUPPORT_THRESHOLD and not _overlaps(s, best)]
     if answer_type(question) == "quantity":
+        best_numbers = new_numbers(best.text, question)
         for s in rivals:
+            numbers = new_numbers(s.text, question)
             if (s.hit.chunk.doc != best.hit.chunk.doc and s.score >= 0.8 * best.score
-                    and s.coverage >= 0.8 * best.coverage and new_numbers(s.text, question)
-                    and new_numbers(best.text, question)
-                    and not new_numbers(s.text, question) & new_numbers(best.text, question)):
+                    and s.coverage >= 0.8 * best.coverage and numbers and best_numbers
+                    and not numbers & best_numbers):
                 return [best, s], True
     for s in rivals:
         if s.score >= SECOND_SENTENCE_RATIO * best.score and not near_duplicate(s.text, best.text):

@@ -18,7 +18,9 @@ import math
 import faiss
 import numpy as np
 
-EXACT_MAX = 100_000  # passages; above this, IVF (see bench/run.py "scale")
+from .settings import Settings
+
+EXACT_MAX = Settings.exact_max  # passages; above this, IVF (see bench/run.py "scale")
 # Lists probed per query. Measured on clustered 384-d data (bench/run.py
 # prints the recall curve): 48 lists keep recall@10 >= 0.95 from 10^4 to 10^6.
 IVF_MIN_NPROBE = 48

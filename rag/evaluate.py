@@ -12,7 +12,7 @@ import importlib.util
 import json
 import re
 import time
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -23,7 +23,7 @@ from .gold import GoldItem, find_quote, load_gold
 from .index import Index
 from .records import Answer
 from .settings import Settings
-from .support import claim_supported, idf
+from .support import CITATION, CITATION_MARKER, claim_supported, idf
 
 _SENTENCE_WITH_MARKS = re.compile(r"[^\[]*?(?:\[\d+\])+")
 
@@ -45,10 +45,7 @@ def answer_record(ans: Answer, index: Index) -> dict:
         "mode": ans.mode,
         "latency_ms": round(ans.timings.get("total_ms", 0.0), 1),
         "ttft_ms": round(ans.timings["ttft_ms"], 1) if "ttft_ms" in ans.timings else None,
-        "citations": [{"n": c.n, "doc": c.doc, "title": c.title, "outlet": c.outlet, "date": c.date,
-                       "start": c.start, "end": c.end, "text": c.text,
-                       "quote_start": c.quote_start, "quote_end": c.quote_end, "quote": c.quote}
-                      for c in ans.citations],
+        "citations": [asdict(c) for c in ans.citations],
         "retrieved": [{"doc": h.chunk.doc, "start": h.chunk.start, "end": h.chunk.end, "text": h.chunk.text,
                        "score": round(h.score, 4)} for h in ans.hits],
         "related": [{"doc": h.chunk.doc, "start": h.chunk.start, "end": h.chunk.end} for h in ans.related],
@@ -61,8 +58,8 @@ def cited_sentences(text: str) -> list[tuple[str, list[int]]]:
     out = []
     for m in _SENTENCE_WITH_MARKS.finditer(text):
         chunk = m.group(0)
-        ns = [int(n) for n in re.findall(r"\[(\d+)\]", chunk)]
-        out.append((re.sub(r"\[\d+\]", "", chunk).strip(), ns))
+        ns = [int(n) for n in CITATION.findall(chunk)]
+        out.append((CITATION_MARKER.sub("", chunk).strip(), ns))
     return out
 
 
@@ -102,9 +99,7 @@ def problems(item: GoldItem, rec: dict, v: dict) -> list[str]:
         if rec["abstained"]:
             out.append("abstained on an answerable question")
         elif not v["passed"]:
-            low = rec["answer"].lower()
-            missing = [g for g in item.must_include if not any(s.lower() in low for s in g)]
-            out.append(f"answer lacks {missing}")
+            out.append(f"answer lacks {metrics.missing(rec['answer'], item.must_include)}")
     elif not rec["abstained"]:
         out.append("answered an unanswerable question")
     if not all(v["exact_spans"]):

@@ -217,11 +217,7 @@ def select_passages(hits: Sequence[Hit], scored: Sequence[Scored], budget_chars:
     A small model reads the start of its context best, and a tight budget
     keeps time-to-first-token low (prefill is most of it).
     """
-    order: list[Hit] = []
-    for s in scored:
-        if s.hit not in order:
-            order.append(s.hit)
-    order += [h for h in hits if h not in order]
+    order = dict.fromkeys([s.hit for s in scored] + list(hits))  # first place kept, no repeats
     chosen, used = [], 0
     for h in order:
         if chosen and used + len(h.chunk.text) > budget_chars:

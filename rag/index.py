@@ -324,5 +324,7 @@ def load_index(index_dir: Path, embedder: Embedder, expected: dict | None = None
     except (OSError, ValueError, KeyError, RuntimeError) as e:
         raise IndexCorrupt(f"index {build} cannot be read ({e}); rebuild with `rag index`") from e
     if dense.ntotal != len(chunks) or len(vectors) != len(chunks) or len(sentence_vectors) != len(sentence_rows):
-        raise IndexCorrupt(f"index {build}: {len(chunks)} chunks but {dense.ntotal} vectors; rebuild")
+        raise IndexCorrupt(f"index {build}: {len(chunks)} chunks but {dense.ntotal} dense and {len(vectors)} chunk "
+                           f"vectors, {len(sentence_rows)} sentences but {len(sentence_vectors)} sentence vectors; "
+                           "rebuild")
     return Index(build, manifest, articles, chunks, vectors, dense, bm25, embedder, sentence_rows, sentence_vectors)

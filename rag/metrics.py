@@ -35,10 +35,15 @@ def evidence_recall(passages: Sequence[str], quotes: Sequence[str], k: int = 5) 
     return sum(any(contains_quote(p, q) for p in top) for q in quotes) / len(quotes)
 
 
-def answer_passes(answer: str, must_include: Sequence[Sequence[str]]) -> bool:
-    """Every any-of group has at least one string in the answer (case-insensitive)."""
+def missing(answer: str, must_include: Sequence[Sequence[str]]) -> list:
+    """The any-of groups none of whose strings is in the answer (case-insensitive)."""
     low = answer.lower()
-    return all(any(s.lower() in low for s in group) for group in must_include)
+    return [group for group in must_include if not any(s.lower() in low for s in group)]
+
+
+def answer_passes(answer: str, must_include: Sequence[Sequence[str]]) -> bool:
+    """Every any-of group has at least one string in the answer."""
+    return not missing(answer, must_include)
 
 
 def exact_span(file_text: str, start: int, end: int, text: str) -> bool:

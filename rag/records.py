@@ -19,6 +19,9 @@ class Span:
     start: int
     end: int
 
+    def overlaps(self, other: "Span") -> bool:
+        return self.start < other.end and other.start < self.end
+
 
 @dataclass(frozen=True)
 class Article:

@@ -274,7 +274,8 @@ def near_duplicate(a: str, b: str, threshold: float = 0.5) -> bool:
     return bool(wa and wb) and len(wa & wb) / len(wa | wb) >= threshold
 
 
-CITATION_MARKER = re.compile(r"\s*\[\d+\]")  # an answer's own [n]
+CITATION = re.compile(r"\[(\d+)\]")  # an answer's own [n]
+CITATION_MARKER = re.compile(r"\s*" + CITATION.pattern)  # ... with the space before it
 _FRAME = re.compile(r"^(The sources differ:|Quoted in [^:]{1,80}:)\s*")
 
 

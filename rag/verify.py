@@ -185,7 +185,7 @@ def verify(raw: str, question: str, passages: Sequence[Hit], scored: Sequence[Sc
     # must not be lost: a small model often answers from a weaker passage.
     best = scored[0] if scored and scored[0].type_ok else None
     if kept and best is not None and not any(
-            hit.chunk.doc == best.hit.chunk.doc and sp.start < best.span.end and best.span.start < sp.end
+            hit.chunk.doc == best.hit.chunk.doc and sp.overlaps(best.span)
             for hit, sp in cited) and not any(near_duplicate(best.text, k) for k in kept):
         kept.append(f"{' '.join(best.text.split())} [{cite(best.hit, best.span)}]")
         notes.append("added the strongest source sentence, which the model left out")

@@ -68,9 +68,7 @@ def serve_app():
         import app
 
         engine = app.Engine(replace(settings, data=data), index=index)
-        demo = app.build(engine).queue(default_concurrency_limit=4)
-        _, url, _ = demo.launch(server_name="127.0.0.1", prevent_thread_lock=True, share=False, ssr_mode=False,
-                                quiet=True, css=app.CSS, head=app.HEAD)
+        demo, (_, url, _) = app.serve(engine, "127.0.0.1", None, prevent_thread_lock=True, quiet=True)
         try:
             yield url
         finally:
