@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: setup browser-deps run test test-fast index eval bench clean
+.PHONY: setup browser-deps run test test-fast index eval bench train clean
 
 setup: $(STAMP)
 
@@ -49,6 +49,13 @@ eval: setup
 
 bench: setup
 	$(PY) bench/run.py
+
+# Refit the answer scorer (rag/scorer.json) from the labelled questions: the
+# SQuAD training pool beside the project (../shared/external/squad/train) and
+# eval/gold.jsonl. scikit-learn is needed only here, never to answer.
+train: setup
+	$(PY) -m pip install -q -e '.[train]'
+	$(VENV)/bin/rag train
 
 clean:
 	rm -rf $(VENV) index/CURRENT index/builds index/.lock

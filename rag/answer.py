@@ -3,16 +3,20 @@
     answer_stream(index, question, history, mode)  yields Events:
         retrieved -> (token ...) -> final
 
-Both modes start the same way: check the question, rewrite a follow-up into
-a standalone question, retrieve passages, score every sentence of those
-passages as an answer (support.py), and decide whether the passages answer
-the question at all. Then:
+The stages, each its own module, composed here:
 
-- quoted: the answer *is* the best supporting source sentences, each cited;
-- generated: the model writes from numbered passages, and every sentence is
-  verified against the passages it cites (verify.py); what fails is dropped
-  or replaced by the supporting source sentence, and an answer with nothing
-  left falls back to the quoted one.
+    check the question      (this module)
+    rewrite a follow-up     followup.py    "Why hasn't it?" -> a standalone question
+    retrieve passages       api.search     BM25 + dense (passages and sentences), fused
+    candidates, features    features.py    every sentence of the passages, as evidence
+    score                   scorer.py      fitted P(sentence answers), P(question answered)
+    decide                  (this module)  abstain below the scorer's threshold
+    compose                 compose.py     quoted: the chosen sentences, each cited
+    generate, verify        generate.py, verify.py   generated: the model writes,
+                                           every sentence is checked against its source
+
+A generated answer that nothing of survives verification falls back to the
+quoted one, and says so in its notes.
 """
 
 from __future__ import annotations
@@ -20,25 +24,26 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Iterator
 
 from .api import search
+from .compose import CONFLICT_PREFIX, choose, compose_quoted, make_citation  # noqa: F401 (the app's imports)
 from .errors import BadQuestion, GeneratorUnavailable
+from .features import read_question
 from .followup import own_words, rewrite
 from .index import Index
-from .records import Answer, Citation, Hit, Span
+from .records import Answer, Event
+from .scorer import Scorer, load_scorer, score
 from .settings import Settings, from_env
-from .question import OPENS_QUOTE, SPEECH, answer_type, new_numbers
-from .support import MIN_COVERAGE, SUPPORT_THRESHOLD, Scored, near_duplicate, score_sentences
 
 ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers this question; "
                 "the closest ones are listed as related reading.")
-CONFLICT_PREFIX = "The sources differ:"
 MAX_HISTORY_TURNS = 6
-SECOND_SENTENCE_RATIO = 0.85  # a second sentence joins when it scores this close to the best
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# Control and invisible characters, and lone surrogates ("\ud800"), which no
+# tokenizer can encode: replaced by spaces at the edge.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff\ud800-\udfff]")
 
 
 def check_question(question: str, max_chars: int = 500) -> str:
@@ -67,91 +72,6 @@ def clean_history(history, max_chars: int = 2000) -> list[tuple[str, str]]:
     return turns
 
 
-@dataclass(frozen=True)
-class Event:
-    kind: str  # "retrieved" | "token" | "final"
-    hits: tuple[Hit, ...] = ()
-    text: str = ""
-    answer: Answer | None = None
-
-
-# --- quoted answers ----------------------------------------------------------
-
-
-def _overlaps(a: Scored, b: Scored) -> bool:
-    return a.hit.chunk.doc == b.hit.chunk.doc and a.span.overlaps(b.span)
-
-
-def decide(scored: list[Scored]) -> bool:
-    """True when the best sentence answers the question (else: abstain).
-
-    Dense similarity alone can carry a sentence on the right topic past the
-    threshold; one that shares almost none of the question's key terms
-    ("trade grew 25%" for "what share was conducted in dollars?") is not an
-    answer, however close its embedding."""
-    return (bool(scored) and scored[0].type_ok and scored[0].score >= SUPPORT_THRESHOLD
-            and scored[0].coverage >= MIN_COVERAGE)
-
-
-def choose(scored: list[Scored], question: str) -> tuple[list[Scored], bool]:
-    """The sentences of a quoted answer, and whether they conflict.
-
-    A quantity asked about and answered with different numbers by different
-    articles (42 vs 43 meetings) is a conflict: both are shown and cited.
-    """
-    best = scored[0]
-    rivals = [s for s in scored[1:] if s.type_ok and s.score >= SUPPORT_THRESHOLD and not _overlaps(s, best)]
-    if answer_type(question) == "quantity":
-        best_numbers = new_numbers(best.text, question)
-        for s in rivals:
-            numbers = new_numbers(s.text, question)
-            if (s.hit.chunk.doc != best.hit.chunk.doc and s.score >= 0.8 * best.score
-                    and s.coverage >= 0.8 * best.coverage and numbers and best_numbers
-                    and not numbers & best_numbers):
-                return [best, s], True
-    for s in rivals:
-        if s.score >= SECOND_SENTENCE_RATIO * best.score and not near_duplicate(s.text, best.text):
-            return [best, s], False
-    return [best], False
-
-
-def _display(text: str) -> str:
-    return " ".join(text.split())
-
-
-def attribute(s: Scored, outlet: str) -> str:
-    """A quotation is attributed: if the sentence opens with a quote mark and
-    does not name its speaker, say where it was quoted."""
-    text = _display(s.text)
-    if OPENS_QUOTE.match(text) and not SPEECH.search(text):
-        return f"Quoted in {outlet}: {text}"
-    return text
-
-
-def make_citation(index: Index, n: int, hit: Hit, quote: Span) -> Citation:
-    a = index.articles[hit.chunk.doc]
-    c = hit.chunk
-    return Citation(n, c.doc, a.title, a.outlet, a.date, c.start, c.end, c.text,
-                    quote.start, quote.end, a.text[quote.start : quote.end])
-
-
-def compose_quoted(index: Index, chosen: list[Scored], conflict: bool) -> tuple[str, tuple[Citation, ...]]:
-    """Answer text made of the chosen source sentences, each with its [n]."""
-    if not conflict and len({s.hit.chunk.doc for s in chosen}) == 1:
-        chosen = sorted(chosen, key=lambda s: s.span.start)  # reading order within one article
-    numbers: dict[str, int] = {}
-    citations, parts = [], []
-    for s in chosen:
-        if s.hit.chunk.id not in numbers:
-            numbers[s.hit.chunk.id] = len(numbers) + 1
-            citations.append(make_citation(index, numbers[s.hit.chunk.id], s.hit, s.span))
-        parts.append(f"{attribute(s, index.articles[s.hit.chunk.doc].outlet)} [{numbers[s.hit.chunk.id]}]")
-    text = " ".join(parts)
-    if conflict:
-        text = f"{CONFLICT_PREFIX} {text}"
-    return text, tuple(citations)
-
-
 # --- the pipeline --------------------------------------------------------------
 
 
@@ -162,6 +82,7 @@ def answer_stream(
     mode: str | None = None,
     settings: Settings | None = None,
     generator=None,
+    scorer: Scorer | None = None,
 ) -> Iterator[Event]:
     """Answer a question, yielding progress events; the last is "final"."""
     s = settings or from_env()
@@ -172,23 +93,25 @@ def answer_stream(
     q = check_question(question, s.max_question_chars)
     turns = clean_history(history)
     standalone, query = rewrite(q, turns)
-    hits = tuple(search(index, query, k=s.k, settings=s))
+    # One embedding serves retrieval and scoring when the query is the question.
+    qvec = index.embedder.embed([standalone])[0]
+    hits = tuple(search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None))
     timings = {"retrieve_ms": (time.perf_counter() - t0) * 1000}
     yield Event("retrieved", hits=hits)
 
-    qvec = index.embedder.embed([standalone])[0]
-    scored = score_sentences(index, standalone, qvec, list(hits), focus=q if standalone != q else "",
-                             asked=own_words(standalone))
+    reading = read_question(index, standalone, focus=q if standalone != q else "", asked=own_words(standalone))
+    scorer = scorer or load_scorer()
+    scored, confidence = score(index, reading, hits, qvec, scorer)
     base = Answer(question=q, text="", citations=(), abstained=False, mode=mode, hits=hits,
-                  standalone_question=standalone)
-    if not decide(scored):
+                  standalone_question=standalone, confidence=confidence)
+    if not scored or confidence < scorer.threshold:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         yield Event("final", answer=replace(base, text=ABSTAIN_TEXT, abstained=True, related=hits[:3],
                                             timings=timings))
         return
 
-    chosen, conflict = choose(scored, standalone)
-    quoted_text, quoted_citations = compose_quoted(index, chosen, conflict)
+    chosen, conflict = choose(scored, reading)
+    quoted_text, quoted_citations = compose_quoted(index, chosen, conflict, by_date=reading.compare_like)
     if mode == "quoted":
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         yield Event("final", answer=replace(base, text=quoted_text, citations=quoted_citations, timings=timings))
@@ -216,10 +139,10 @@ def answer_stream(
 
 
 def answer(index: Index, question: str, history=(), mode: str | None = None,
-           settings: Settings | None = None, generator=None) -> Answer:
+           settings: Settings | None = None, generator=None, scorer: Scorer | None = None) -> Answer:
     """The final Answer (see `answer_stream` for the streaming twin)."""
     final = None
-    for event in answer_stream(index, question, history, mode, settings, generator):
+    for event in answer_stream(index, question, history, mode, settings, generator, scorer):
         if event.kind == "final":
             final = event.answer
     return final

@@ -46,8 +46,8 @@ def open_index(
 
 
 def search(index: Index, question: str, k: int = 5, settings: Settings | None = None,
-           retriever: str | None = None) -> list[Hit]:
+           retriever: str | None = None, query_vec=None) -> list[Hit]:
     """Ranked passages for a question (see `retrieve.search` for the method)."""
     s = settings or from_env()
     return _search(index, question, k=k, retriever=retriever or s.retriever,
-                   candidates=s.candidates, dense_weight=s.dense_weight)
+                   candidates=s.candidates, dense_weight=s.dense_weight, query_vec=query_vec)

@@ -165,6 +165,22 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def cmd_train(args) -> int:
+    from .scorer import SCORER_PATH
+    from .train import TRAINING_SETS, train
+
+    sets = [(Path(c), Path(g)) for c, g in args.set] if args.set else TRAINING_SETS
+    missing = [str(p) for pair in sets for p in pair if not p.exists()]
+    if missing:
+        raise DossierError("training data not found: " + ", ".join(missing))
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        raise DossierError("fitting needs scikit-learn: run `make train` (it installs the [train] extra)") from None
+    train(sets, _settings(args), out=args.out or SCORER_PATH, log=_log)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rag", description="Dossier: offline, citation-first Q&A over news articles.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -213,6 +229,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--no-rebuild", action="store_true")
     common(sp)
     sp.set_defaults(func=cmd_eval)
+
+    sp = sub.add_parser("train", help="fit the answer scorer (rag/scorer.json) on labelled questions")
+    sp.add_argument("--set", nargs=2, action="append", metavar=("CORPUS", "GOLD"),
+                    help="a corpus folder and its gold file (repeatable; default: the SQuAD training pool "
+                         "beside the project and eval/gold.jsonl)")
+    sp.add_argument("--out", type=Path, help="where to write the scorer (default rag/scorer.json)")
+    sp.set_defaults(func=cmd_train)
     return p
 
 

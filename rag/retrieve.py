@@ -13,10 +13,16 @@ comparison: `rag eval --compare` measures both.
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from .index import Index
 from .records import Hit
+
+# Brute-force sentence search reads every sentence vector; past this many
+# (~150 MB of vectors) it is skipped and chunk vectors alone serve.
+SENTENCE_SEARCH_MAX = 100_000
 
 
 def dense_search(index: Index, query_vec: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -26,6 +32,44 @@ def dense_search(index: Index, query_vec: np.ndarray, k: int) -> tuple[np.ndarra
     scores, ids = index.dense.search(query_vec.reshape(1, -1).astype(np.float32), k)
     keep = ids[0] >= 0
     return ids[0][keep].astype(np.int64), scores[0][keep]
+
+
+_SENTENCE_CHUNKS: dict[int, np.ndarray] = {}  # by id(index): the chunk rows of each sentence row
+
+
+def _sentence_owner(index: Index) -> np.ndarray:
+    """For each sentence vector, one chunk that holds the sentence."""
+    key = id(index)
+    if key not in _SENTENCE_CHUNKS:
+        owner = np.zeros(len(index.sentence_vectors), np.int64)
+        for row, c in enumerate(index.chunks):
+            for sp in c.sentences:
+                i = index.sentence_rows.get((c.doc, sp.start, sp.end))
+                if i is not None:
+                    owner[i] = row
+        _SENTENCE_CHUNKS[key] = owner
+        weakref.finalize(index, _SENTENCE_CHUNKS.pop, key, None)
+    return _SENTENCE_CHUNKS[key]
+
+
+def sentence_search(index: Index, query_vec: np.ndarray, k: int) -> dict[int, float]:
+    """Chunks scored by their best-matching sentence.
+
+    A paraphrased question ("the renminbi's share of central-bank holdings")
+    can sit close to one sentence of a passage ("yuan ... of its foreign
+    exchange reserves") while the passage's one vector, averaged over five
+    sentences, sits far away. Sentence vectors are already in the index (for
+    answers), so this costs one matrix-vector product."""
+    if not len(index.sentence_vectors) or len(index.sentence_vectors) > SENTENCE_SEARCH_MAX:
+        return {}
+    sims = index.sentence_vectors @ query_vec.astype(np.float32)
+    owner = _sentence_owner(index)
+    best: dict[int, float] = {}
+    for i in np.argsort(-sims)[: 4 * k]:
+        row = int(owner[i])
+        if row not in best:
+            best[row] = float(sims[i])
+    return best
 
 
 def rrf(rank_lists: list[list[int]], c: int = 60) -> dict[int, float]:
@@ -59,16 +103,24 @@ def search(
     candidates: int = 50,
     dense_weight: float = 0.5,
     fusion: str = "convex",
+    sentences: bool = True,
+    query_vec: np.ndarray | None = None,
 ) -> list[Hit]:
-    """The top-k chunks for `query`, best first."""
+    """The top-k chunks for `query`, best first (`query_vec`: its embedding, if already computed)."""
     b_ids = b_scores = d_ids = d_scores = np.zeros(0)
     if retriever in ("hybrid", "bm25"):
         b_ids, b_scores = index.bm25.search(query, candidates)
     if retriever in ("hybrid", "dense"):
-        qv = index.embedder.embed([query])[0]
+        qv = index.embedder.embed([query])[0] if query_vec is None else query_vec
         d_ids, d_scores = dense_search(index, qv, candidates)
     b = {int(i): float(s) for i, s in zip(b_ids, b_scores)}
     d = {int(i): float(s) for i, s in zip(d_ids, d_scores)}
+    if sentences and retriever in ("hybrid", "dense"):
+        # The dense side of a chunk is its passage vector or its best
+        # sentence, whichever is closer to the question.
+        for row, sim in sentence_search(index, qv, candidates).items():
+            d[row] = max(d.get(row, -1.0), sim)
+        d = dict(sorted(d.items(), key=lambda kv: -kv[1]))
     b_rank = {row: r for r, row in enumerate(b, start=1)}
     d_rank = {row: r for r, row in enumerate(d, start=1)}
 

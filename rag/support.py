@@ -1,23 +1,19 @@
-"""Does a sentence support (answer) a question or a claim?
+"""The evidence shared by scoring answers and verifying generated ones.
 
-No NLI model or cross-encoder is available offline, so support is judged
-from signals we can compute and calibrate on the gold set:
+- corpus tables, computed once per index: IDF weights, every sentence of
+  each article, the words of each article and its title;
+- key-term coverage: the share of a question's content words (stemmed,
+  weighted by IDF, so "Kazakhstan" counts more than "China") found in a
+  text; a name counts whole when the text mentions it, half when only the
+  sentence naming a continued quote's speaker does;
+- names: which names a question asks about, which are a topic of the whole
+  corpus ("China", "Putin") and so implied as often as repeated;
+- context: the sentence before one that opens "He ..." or "So ...", and
+  back to where a continued quote's speaker is named;
+- claims: does a passage back a sentence (numbers, names, key terms)?
 
-- key-term coverage: the share of the question's content words (stemmed,
-  weighted by IDF, so "Kazakhstan" counts more than "China") found in the
-  sentence; a name counts whole when the sentence mentions it, half when
-  only the sentence naming a continued quote's speaker does;
-- dense similarity between the question and the sentence (MiniLM);
-- names: a name the question asks about ("Modi", "Taiwan") must be
-  mentioned in the sentence, its article's title or outlet, or where its
-  speaker is named, unless it is a topic of the whole corpus ("China",
-  "Putin"), which articles imply as often as they repeat it;
-- the answer type (question.py): a count, a price, a date, an agreement, a
-  person, someone's words; a "why" question prefers a sentence that gives
-  a reason.
-
-These functions are shared by quoted answers (choosing sentences) and
-generated answers (verifying the model's sentences).
+features.py turns these into evidence for the fitted scorer; verify.py
+uses them to check what a model wrote.
 """
 
 from __future__ import annotations
@@ -32,37 +28,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index import Index
-from .lexical import stopwords, tokenize
-from .question import (CAUSAL, HE_SHE, OPENS_QUOTE, answer_type, name_present, name_words, names_of, numbers_in,
-                       speaker, type_matches, words)
-from .records import Chunk, Hit, Span
+from .lexical import stems, stopwords, tokenize
+from .question import HE_SHE, OPENS_QUOTE, name_present, name_words, names_of, numbers_in, words
+from .records import Chunk, Span
 
-# Calibrated on eval/gold.jsonl (see README "Answers"): the smallest support
-# score at which a sentence is taken as an answer.
-SUPPORT_THRESHOLD = 0.40
-MIN_COVERAGE = 0.10  # ... and the least share of the question's key terms it must contain
-DENSE_WEIGHT = 0.5
-PRIOR_WEIGHT = 0.1  # how much the passage's retrieval score lends its sentences
 TOPICAL_SHARE = 0.2  # a name in this share of all passages is a topic of the corpus, not of one answer
 CONTEXT_CREDIT = 0.5  # a name found only where a continued quote's speaker is named counts this much
-REASON_BONUS = 0.08  # a "why" question prefers a sentence that gives a reason
 
 # A sentence that leans on the one before: "He said...", "So this is...".
 _PRONOUN_START = re.compile(r"^\W*(he|she|they|it|this|that|these|those|his|her|their|its|but he|but she|the pair|"
                             r"so|thus|therefore|hence|as a result)\b", re.I)
-
-
-@dataclass(frozen=True)
-class Scored:
-    """A candidate answer sentence with the evidence for its score."""
-
-    hit: Hit
-    span: Span  # the sentence (with its predecessor when it opens with a pronoun)
-    text: str
-    coverage: float
-    dense: float
-    score: float
-    type_ok: bool
 
 
 @dataclass(frozen=True)
@@ -132,9 +107,9 @@ def coverage(question_terms: list[str], text: str | set[str], weights: tuple[dic
         own = words(text)
     for name in names:
         if own is not None and name_present(name, own, article):
-            credit.update(dict.fromkeys(tokenize([name])[0], 1.0))
+            credit.update(dict.fromkeys(stems(name), 1.0))
         elif near is not None and name_present(name, near, article):
-            for t in tokenize([name])[0]:
+            for t in stems(name):
                 credit[t] = max(credit.get(t, 0.0), CONTEXT_CREDIT)
     total = sum(table.get(t, unseen) for t in terms)
     return sum(table.get(t, unseen) * credit.get(t, 0.0) for t in terms) / total
@@ -175,8 +150,8 @@ def topical(name: str, index: Index, share: float = TOPICAL_SHARE) -> bool:
     so it is not demanded near an answer."""
     table = _tables(index).df
     n = max(len(index.chunks), 1)
-    stems = tokenize([" ".join(name_words(name))])[0]
-    return bool(stems) and all(table.get(t, 0) >= share * n for t in stems)
+    name_stems = stems(" ".join(name_words(name)))
+    return bool(name_stems) and all(table.get(t, 0) >= share * n for t in name_stems)
 
 
 def sentence_vector(index: Index, doc: str, span: Span) -> np.ndarray | None:
@@ -191,76 +166,6 @@ def with_context(chunk: Chunk, i: int, text_of) -> Span:
     if i > 0 and _PRONOUN_START.match(text_of(s)):
         return Span(chunk.sentences[i - 1].start, s.end)
     return s
-
-
-def score_sentences(index: Index, question: str, question_vec: np.ndarray, hits: list[Hit],
-                    focus: str = "", asked: str | None = None) -> list[Scored]:
-    """Every sentence of the retrieved passages, scored as an answer to
-    `question`, best first.
-
-    In a follow-up, `focus` is the user's own words ("And coal?"): coverage
-    is the mean of the whole question's and the focus's, so the new word
-    weighs as much as all the context. `asked` is the part of the question
-    whose names must be mentioned near the answer (default: all of it); a
-    sentence far from every mention of "Modi" does not answer a question
-    about Modi.
-    """
-    terms = tokenize([question])[0]
-    focus_terms = tokenize([focus])[0] if focus else []
-    weights = idf(index)
-    names = question_names(question if asked is None else asked, index)
-    kind = answer_type(question)
-    demanded = [n for n in names if not topical(n, index)]
-    tables = _tables(index)
-    # "How did China's foreign ministry describe ...?": the words naming the
-    # speaker that are not names (those are demanded above) must all be where
-    # the sentence's speaker is: "foreign policy" is not the foreign ministry.
-    who = set(tokenize([re.sub(r"\b[A-Z][\w’']*", " ", speaker(question))])[0])
-    asked_numbers = numbers_in(question)
-    top = max((h.score for h in hits), default=0.0) or 1.0  # retrievers score on different scales
-    seen, candidates = set(), []  # (hit, sentence, span with context, passage ok)
-    for hit in hits:
-        c = hit.chunk
-        text = index.articles[c.doc].text
-        # A year or figure named in the question must be in the passage:
-        # "trade in 2025" is not answered by a passage about 2023.
-        article = index.articles[c.doc]
-        passage_ok = asked_numbers <= numbers_in(f"{c.text} {article.date} {article.title}")
-        for i, s in enumerate(c.sentences):
-            span = with_context(c, i, lambda sp: text[sp.start : sp.end])
-            if (c.doc, span.start, span.end) not in seen:
-                seen.add((c.doc, span.start, span.end))
-                candidates.append((hit, s, span, passage_ok))
-
-    def text_of(hit: Hit, sp: Span) -> str:
-        return index.articles[hit.chunk.doc].text[sp.start : sp.end]
-
-    sent_texts = [text_of(h, span) for h, _, span, _ in candidates]
-    # Names count where the sentence's speaker is named, and in the
-    # article's title and outlet ("according to The Conversation").
-    near_spans = [with_speaker(index, h.chunk.doc, span) for h, _, span, _ in candidates]
-    stems = tokenize(sent_texts)
-    near_stems = tokenize([text_of(h, sp) for (h, _, _, _), sp in zip(candidates, near_spans)]) if who else stems
-    out = []
-    for (hit, s, span, passage_ok), sent_text, sent_stems, near_span, around in zip(
-            candidates, sent_texts, stems, near_spans, near_stems):
-        vec = sentence_vector(index, hit.chunk.doc, s)
-        dense = float(vec @ question_vec) if vec is not None else 0.0
-        present, in_article = set(sent_stems), tables.doc_words[hit.chunk.doc]
-        own = words(sent_text) | tables.meta_words[hit.chunk.doc]
-        near = words(text_of(hit, near_span)) | own
-        cov = coverage(terms, present, weights, names, own, near, in_article)
-        if focus_terms:
-            cov = (cov + coverage(focus_terms, present, weights, names, own, near, in_article)) / 2
-        score = (1 - PRIOR_WEIGHT) * (DENSE_WEIGHT * dense + (1 - DENSE_WEIGHT) * cov) + PRIOR_WEIGHT * hit.score / top
-        if kind == "reason" and CAUSAL.search(sent_text):
-            score += REASON_BONUS
-        ok = (passage_ok and all(name_present(n, near, in_article) for n in demanded)
-              and who <= set(around)
-              and type_matches(kind, sent_text, question))
-        out.append(Scored(hit, span, sent_text, cov, dense, score, ok))
-    out.sort(key=lambda s: (-(s.score if s.type_ok else s.score - 1), s.hit.rank, s.span.start))
-    return out
 
 
 def names_in(text: str) -> set[str]:
@@ -297,3 +202,6 @@ def claim_supported(claim: str, passage: str, weights: tuple[dict[str, float], f
     if any(name.lower() not in low for name in names_in(claim)):
         return False
     return coverage(tokenize([claim])[0], passage, weights) >= min_coverage
+
+
+tables = _tables  # what features.py needs of the corpus, computed once per index

@@ -31,13 +31,13 @@ from typing import Sequence
 
 import numpy as np
 
-from .answer import make_citation
+from .compose import make_citation
 from .chunk import split_sentences
 from .index import Index
-from .records import Answer, Hit, Span
+from .records import Answer, Hit, Scored, Span
 from .lexical import tokenize
 from .question import answer_type, type_matches
-from .support import Scored, claim_supported, claim_text, coverage, idf, names_in, near_duplicate, sentence_vector
+from .support import claim_supported, claim_text, coverage, idf, names_in, near_duplicate, sentence_vector
 
 # Calibrated on the gold set (README "Answers"): the least MiniLM similarity
 # between a generated sentence and the passage sentence it rests on.

@@ -6,7 +6,8 @@ from rag.followup import entities, own_words, rewrite
 from rag.question import (answer_type, counted_noun, looks_like_person, name_present, name_words, speaker,
                           type_matches)
 from rag.records import Hit
-from rag.support import claim_supported, idf, question_names, score_sentences, topical, with_speaker
+from rag.features import FEATURES, candidates, featurize, read_question
+from rag.support import claim_supported, idf, question_names, topical, with_speaker
 
 
 @pytest.mark.parametrize("bad, why", [("", "empty"), ("   \n\t", "empty"), ("\x00\x01", "empty"),
@@ -154,8 +155,10 @@ def test_a_speaker_is_found_where_the_words_are(seed_index):
     idx, _ = seed_index
     q = "How did China's foreign ministry describe the new US tariffs?"
     hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(x for x in idx.chunks if "bullying" in x.text)]
-    scored = {s.text.split(":")[0][:12]: s.type_ok for s in
-              score_sentences(idx, q, idx.embedder.embed([q])[0], hits)}
+    cands = candidates(idx, hits)
+    x = featurize(idx, read_question(idx, q), cands, idx.embedder.embed([q])[0])
+    ok = x[:, FEATURES.index("speaker_ok")] * x[:, FEATURES.index("type_ok")]
+    scored = {c.text.split(":")[0][:12]: bool(v) for c, v in zip(cands, ok)}
     # The ministry's spokesman will do; Webster, near a "foreign policy", will not.
     assert scored["Wang Wenbin,"] and not scored["Webster said"]
 

@@ -1,0 +1,96 @@
+"""Each part of the answer method, on and off, on every question set.
+
+    python eval/ablation.py [--sets gold,heldout,squad,...] [--out eval/ablation.md]
+
+Variants, each adding one part to the one before:
+  learned      the fitted scorer and its threshold; the best sentence alone;
+               passages retrieved by their own vectors and BM25
+  +sentences   the dense side also matches single sentences (paraphrases)
+  +compose     a second sentence when nearly as likely; lists and comparisons
+               gather sentences across articles (the shipped method)
+and, read from eval/rules/<set>/summary.json when present, the hand-written
+rules this method replaced (run with the code at commit e007983).
+
+Sets the scorer was fitted on are marked: their figures are not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rag import compose, retrieve  # noqa: E402
+from rag.api import open_index  # noqa: E402
+from rag.evaluate import Config, run, summarise  # noqa: E402
+from rag.gold import load_gold  # noqa: E402
+from rag.settings import from_env  # noqa: E402
+
+SQUAD = ROOT.parent / "shared" / "external" / "squad"
+SETS = {  # name: (corpus, gold, fitted on it?)
+    "gold": (ROOT / "seeds", ROOT / "eval" / "gold.jsonl", True),
+    "heldout": (ROOT / "seeds", ROOT / "eval" / "heldout.jsonl", False),
+    "squad": (SQUAD / "corpus", SQUAD / "gold.jsonl", False),
+    **{p.stem: (ROOT / "seeds" if p.stem.startswith("seeds") else SQUAD / "corpus", p, False)
+       for p in sorted((ROOT / "eval" / "blind").glob("*.jsonl"))},
+}
+METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_recall", "latency_p50_ms")
+
+
+@contextmanager
+def variant(name: str):
+    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.SECOND_SENTENCE_RATIO, compose.GATHER_MAX)
+    try:
+        if name in ("learned",):
+            retrieve.SENTENCE_SEARCH_MAX = 0
+        if name in ("learned", "+sentences"):
+            compose.SECOND_SENTENCE_RATIO, compose.GATHER_MAX = math.inf, 1
+        yield
+    finally:
+        retrieve.SENTENCE_SEARCH_MAX, compose.SECOND_SENTENCE_RATIO, compose.GATHER_MAX = saved
+
+
+def fmt(summary: dict) -> str:
+    return " / ".join("–" if summary.get(m) is None else
+                      (f"{summary[m]:.0f}" if m.endswith("_ms") else f"{summary[m]:.3f}") for m in METRICS)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--sets", default=",".join(SETS))
+    p.add_argument("--out", type=Path, default=ROOT / "eval" / "ablation.md")
+    args = p.parse_args()
+    variants = ("learned", "+sentences", "+compose")
+    lines = ["| set | questions | rules (e007983) | " + " | ".join(variants) + " |",
+             "|---|---|---|" + "---|" * len(variants)]
+    results = {}
+    for name in args.sets.split(","):
+        corpus, gold, fitted = SETS[name]
+        s = from_env(corpus=corpus, index=Path("/tmp/dossier-eval") / corpus.name)
+        index = open_index(s, log=lambda m: print(m, file=sys.stderr))
+        items = load_gold(gold)
+        row = {}
+        for v in variants:
+            with variant(v):
+                records, verdicts = run(index, items, s, Config(v, "hybrid", "quoted"), progress=False)
+            row[v] = summarise(verdicts, records)
+        rules = ROOT / "eval" / "rules" / name / "summary.json"
+        old = json.loads(rules.read_text())["runs"]["hybrid+quoted"] if rules.exists() else {}
+        results[name] = {"rules": old} | row
+        label = f"{name}{' (fitted on)' if fitted else ''}"
+        lines.append(f"| {label} | {len(items)} | {fmt(old)} | " + " | ".join(fmt(row[v]) for v in variants) + " |")
+        print(lines[-1], flush=True)
+    note = ("Each cell: " + " / ".join(METRICS) + " (quoted mode, hybrid retrieval, this machine).")
+    args.out.write_text("\n".join([note, ""] + lines) + "\n", encoding="utf-8")
+    args.out.with_suffix(".json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Quoted answers: which scored sentences make the answer, and how they read.
+
+    choose(scored, reading)        the sentences, and whether they conflict
+    compose_quoted(index, chosen)  answer text with [n] markers, and citations
+
+An answer is the best sentence, plus others that add to it: a second
+sentence about as likely to answer as the first; for a list or comparison
+question ("which countries ...", "how did X change between ..."), every
+sentence that is likely enough and adds something new, from any article;
+for a quantity that articles state differently (42 vs 43 meetings), both,
+flagged as a conflict. Sentences of one article keep their reading order;
+a comparison across articles is ordered by article date.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .features import Reading
+from .index import Index
+from .question import OPENS_QUOTE, SPEECH, new_numbers
+from .records import Citation, Hit, Scored, Span
+from .support import near_duplicate
+
+CONFLICT_PREFIX = "The sources differ:"
+# A second sentence joins an ordinary answer when it is this close to the best.
+SECOND_SENTENCE_RATIO = 0.85
+# A list or comparison gathers sentences at least this likely (relative to the
+# best) ... up to this many in all.
+GATHER_RATIO = 0.5
+GATHER_MAX = 4
+# Quoted text must never carry a citation marker of its own: an article's
+# "[2]" would read as ours and point at another source.
+_BRACKETED_NUMBER = re.compile(r"\[(\d+)\]")
+
+
+def _overlaps(a: Scored, b: Scored) -> bool:
+    return a.hit.chunk.doc == b.hit.chunk.doc and a.span.overlaps(b.span)
+
+
+def _adds(s: Scored, chosen: list[Scored]) -> bool:
+    return not any(_overlaps(s, c) or near_duplicate(s.text, c.text) for c in chosen)
+
+
+def _conflict(best: Scored, rivals: list[Scored], question: str) -> Scored | None:
+    """A rival from another article that gives a different number for the quantity asked."""
+    best_numbers = new_numbers(best.text, question)
+    for s in rivals:
+        numbers = new_numbers(s.text, question)
+        if (s.hit.chunk.doc != best.hit.chunk.doc and s.score >= 0.8 * best.score and s.type_ok
+                and numbers and best_numbers and not numbers & best_numbers):
+            return s
+    return None
+
+
+def choose(scored: list[Scored], reading: Reading, gather: bool = True) -> tuple[list[Scored], bool]:
+    """The sentences of a quoted answer (best first), and whether they conflict."""
+    best = scored[0]
+    rivals = [s for s in scored[1:] if _adds(s, [best])]
+    if reading.kind == "quantity":
+        rival = _conflict(best, rivals, reading.question)
+        if rival is not None:
+            return [best, rival], True
+    chosen = [best]
+    if gather and (reading.list_like or reading.compare_like):
+        for s in rivals:
+            if len(chosen) == GATHER_MAX or s.score < GATHER_RATIO * best.score:
+                break
+            if _adds(s, chosen):
+                chosen.append(s)
+        return chosen, False
+    for s in rivals:
+        if s.score >= SECOND_SENTENCE_RATIO * best.score:
+            return [best, s], False
+    return chosen, False
+
+
+def attribute(s: Scored, outlet: str) -> str:
+    """A quotation is attributed: if the sentence opens with a quote mark and
+    does not name its speaker, say where it was quoted."""
+    text = neutralise(" ".join(s.text.split()))
+    if OPENS_QUOTE.match(text) and not SPEECH.search(text):
+        return f"Quoted in {outlet}: {text}"
+    return text
+
+
+def neutralise(text: str) -> str:
+    """Source text with its own bracketed numbers made harmless: "[2]" -> "(2)"."""
+    return _BRACKETED_NUMBER.sub(r"(\1)", text)
+
+
+def make_citation(index: Index, n: int, hit: Hit, quote: Span) -> Citation:
+    a = index.articles[hit.chunk.doc]
+    c = hit.chunk
+    return Citation(n, c.doc, a.title, a.outlet, a.date, c.start, c.end, c.text,
+                    quote.start, quote.end, a.text[quote.start : quote.end])
+
+
+def reading_order(index: Index, chosen: list[Scored], by_date: bool) -> list[Scored]:
+    """One article: as written. Several, for a comparison: oldest article first."""
+    docs = {s.hit.chunk.doc for s in chosen}
+    if len(docs) == 1:
+        return sorted(chosen, key=lambda s: s.span.start)
+    if by_date:
+        return sorted(chosen, key=lambda s: (index.articles[s.hit.chunk.doc].date or "9999", s.hit.chunk.doc,
+                                             s.span.start))
+    return chosen
+
+
+def compose_quoted(index: Index, chosen: list[Scored], conflict: bool = False,
+                   by_date: bool = False) -> tuple[str, tuple[Citation, ...]]:
+    """Answer text made of the chosen source sentences, each with its [n]."""
+    if not conflict:
+        chosen = reading_order(index, chosen, by_date)
+    # One citation per quoted sentence, as verify.py numbers generated ones:
+    # two sentences of one passage are two citations, each with its own span.
+    citations, parts = [], []
+    for n, s in enumerate(chosen, 1):
+        citations.append(make_citation(index, n, s.hit, s.span))
+        parts.append(f"{attribute(s, index.articles[s.hit.chunk.doc].outlet)} [{n}]")
+    text = " ".join(parts)
+    if conflict:
+        text = f"{CONFLICT_PREFIX} {text}"
+    return text, tuple(citations)

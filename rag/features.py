@@ -1,0 +1,218 @@
+"""Candidate answer sentences and the evidence about each, as numbers.
+
+    candidates(index, hits)                 every sentence of the retrieved passages
+    read_question(index, question, ...)     what the question asks, computed once
+    featurize(index, reading, cands, qvec)  one row of FEATURES per candidate
+
+No rule here decides anything. Each check the project used to apply as a
+veto (is every name the question asks about mentioned? does the sentence
+hold a number for "how many"?) is now one feature among many, and a model
+fitted on labelled questions (scorer.py, fitted by train.py) weighs them.
+A check earns its weight on data, not by being written down.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .index import Index
+from .lexical import tokenize
+from .question import CAUSAL, SPEECH, OPENS_QUOTE, answer_type, name_present, numbers_in, speaker, type_matches, words
+from .records import Hit, Span
+from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
+
+KINDS = ("outcome", "quantity", "date", "person", "reason", "speech", "any")
+_NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|none|n't|fail(ed|s)? to)\b|n['’]t\b", re.I)
+_LIST_Q = re.compile(r"^\W*(which|what) (\w+ )?(\w+s)\b(?! (is|was|did|does|has)\b)|\b(list|name (the|all|some)|"
+                     r"what (kinds?|types?|sorts?) of|which (countries|people|companies|goods|products|areas))\b", re.I)
+_COMPARE_Q = re.compile(r"\b(compare[ds]?|comparison|differ(s|ed|ent|ence)?|agree|disagree|both|change[ds]? "
+                        r"(between|from|since)|versus|vs\.?|than|while)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved passage that might answer the question."""
+
+    hit: Hit
+    sentence: Span  # the sentence itself
+    span: Span  # ... with the sentence before it when it opens with "He"/"So"
+    text: str  # the text of `span`
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a question asks for, computed once per question."""
+
+    question: str
+    terms: tuple[str, ...]  # stemmed key terms
+    focus_terms: tuple[str, ...]  # a follow-up's own words ("And coal?")
+    names: tuple[str, ...]  # names it asks about
+    demanded: tuple[str, ...]  # ... that are not a topic of the whole corpus
+    kind: str  # answer type (question.answer_type)
+    numbers: frozenset[str]  # numerals it names ("2023")
+    speaker_terms: frozenset[str]  # "foreign ministry" of "what did the foreign ministry say"
+    negated: bool
+    list_like: bool  # "which countries ...": an answer may gather several sentences
+    compare_like: bool  # "how did X change between ...": an answer pairs two sides
+
+
+def is_list_question(question: str) -> bool:
+    return bool(_LIST_Q.search(question))
+
+
+def is_compare_question(question: str) -> bool:
+    return bool(_COMPARE_Q.search(question))
+
+
+def read_question(index: Index, question: str, focus: str = "", asked: str | None = None) -> Reading:
+    names = question_names(question if asked is None else asked, index)
+    who = tokenize([re.sub(r"\b[A-Z][\w’']*", " ", speaker(question))])[0]
+    return Reading(
+        question=question, terms=tuple(tokenize([question])[0]),
+        focus_terms=tuple(tokenize([focus])[0]) if focus else (),
+        names=tuple(names), demanded=tuple(n for n in names if not topical(n, index)),
+        kind=answer_type(question), numbers=frozenset(numbers_in(question)), speaker_terms=frozenset(who),
+        negated=bool(_NEGATION.search(question)), list_like=is_list_question(question),
+        compare_like=is_compare_question(question))
+
+
+def candidates(index: Index, hits: Sequence[Hit]) -> list[Candidate]:
+    """Every sentence of the passages, once, in retrieval order."""
+    seen, out = set(), []
+    for hit in hits:
+        c = hit.chunk
+        text = index.articles[c.doc].text
+        for i, s in enumerate(c.sentences):
+            span = with_context(c, i, lambda sp: text[sp.start : sp.end])
+            if (c.doc, span.start, span.end) not in seen:
+                seen.add((c.doc, span.start, span.end))
+                out.append(Candidate(hit, s, span, text[span.start : span.end]))
+    return out
+
+
+FEATURES = (
+    "dense", "dense_gap", "dense_rank", "coverage", "coverage_gap", "coverage_rank", "coverage_near",
+    "coverage_passage", "coverage_title", "coverage_prev", "coverage_next", "coverage_focus", "key_terms",
+    "bigrams", "missing_best_term", "coverage_not_names", "unseen_terms", "names_share", "names_all", "no_names", "numbers_in_passage", "speaker_ok",
+    "retrieval", "retrieval_rank", "bm25", "type_ok", *(f"type_ok_{k}" for k in KINDS),
+    *(f"kind_{k}" for k in KINDS), "reason_given", "new_words", "length", "negation_mismatch", "has_number",
+    "quoted_speech", "with_context",
+)
+
+
+def _bigrams(stems: Sequence[str]) -> set[tuple[str, str]]:
+    return set(zip(stems, stems[1:]))
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """1 for the best value, 1/2 for the second, ...: a rank as a bounded feature."""
+    order = np.argsort(-values, kind="stable")
+    r = np.empty(len(values))
+    r[order] = 1.0 / np.arange(1, len(values) + 1)
+    return r
+
+
+def _neighbour(index: Index, doc: str, span: Span, step: int) -> str:
+    t = tables(index)
+    sents = t.sentences.get(doc, [])
+    from bisect import bisect_left
+
+    i = bisect_left(t.starts.get(doc, []), span.start) + step
+    if step > 0:  # the sentence after the candidate's last sentence
+        i = bisect_left(t.starts.get(doc, []), span.end)
+    if 0 <= i < len(sents):
+        return index.articles[doc].text[sents[i].start : sents[i].end]
+    return ""
+
+
+def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec: np.ndarray) -> np.ndarray:
+    """A (len(cands), len(FEATURES)) matrix of evidence, one row per candidate."""
+    if not cands:
+        return np.zeros((0, len(FEATURES)))
+    weights = idf(index)
+    table, unseen = weights
+    t = tables(index)
+    terms = list(q.terms)
+    term_weight = {s: table.get(s, unseen) for s in terms}
+    best_term = max(term_weight.values(), default=1.0) or 1.0
+    q_bigrams = _bigrams(terms)
+    q_set = set(terms)
+    # The relation asked about ("visit", "give", "agree") lives in the terms
+    # that are not names: a near miss shares the names and misses these.
+    name_stems = set(tokenize([" ".join(q.names)])[0]) if q.names else set()
+    relation = [st for st in terms if st not in name_stems]
+    # Terms the corpus never uses: the question is about something else.
+    unseen_share = (sum(term_weight[st] for st in terms if st not in t.df) / sum(term_weight.values())
+                    if terms else 0.0)
+    top = max((c.hit.score for c in cands), default=0.0) or 1.0
+    top_bm25 = max((c.hit.bm25_score or 0.0 for c in cands), default=0.0) or 1.0
+    # Every text a feature reads, tokenized in one batch (the tokenizer's
+    # per-call cost dominates on short sentences).
+    near_spans = [with_speaker(index, c.hit.chunk.doc, c.span) for c in cands]
+    near_texts = [index.articles[c.hit.chunk.doc].text[sp.start : sp.end] for c, sp in zip(cands, near_spans)]
+    prev = [_neighbour(index, c.hit.chunk.doc, c.span, -1) for c in cands]
+    nxt = [_neighbour(index, c.hit.chunk.doc, c.span, +1) for c in cands]
+    passages = {c.hit.chunk.id: c.hit.chunk.text for c in cands}
+    titles = {c.hit.chunk.doc: index.articles[c.hit.chunk.doc].title for c in cands}
+    texts = [c.text for c in cands] + near_texts + prev + nxt + list(passages.values()) + list(titles.values())
+    ordered = tokenize(texts)
+    tokens = [set(t) for t in ordered]
+    n = len(cands)
+    stems, near_stems, prev_stems, next_stems = (tokens[i * n : (i + 1) * n] for i in range(4))
+    passage_stems = dict(zip(passages, tokens[4 * n : 4 * n + len(passages)]))
+    title_stems = dict(zip(titles, tokens[4 * n + len(passages) :]))
+    sentence_lengths = [len(t.split()) for t in (c.text for c in cands)]
+    rows = []
+    for i, c in enumerate(cands):
+        doc = c.hit.chunk.doc
+        article = index.articles[doc]
+        vec = sentence_vector(index, doc, c.sentence)
+        dense = float(vec @ question_vec) if vec is not None else 0.0
+        present = stems[i]
+        own = words(c.text) | t.meta_words[doc]
+        near_text = near_texts[i]
+        near = words(near_text) | own
+        in_article = t.doc_words[doc]
+        cov = coverage(terms, present, weights, q.names, own, near, in_article)
+        cov_near = coverage(terms, near_stems[i], weights, q.names, near, near, in_article)
+        cov_focus = (coverage(list(q.focus_terms), present, weights, q.names, own, near, in_article)
+                     if q.focus_terms else cov)
+        found = [nm for nm in q.demanded if name_present(nm, near, in_article)]
+        missing = [term_weight[st] for st in terms if st not in present]
+        passage_numbers = numbers_in(f"{c.hit.chunk.text} {article.date} {article.title}")
+        type_ok = type_matches(q.kind, c.text, q.question)
+        new = present - q_set
+        rows.append([
+            dense, 0.0, 0.0, cov, 0.0, 0.0, cov_near,
+            coverage(terms, passage_stems[c.hit.chunk.id], weights), coverage(terms, title_stems[doc], weights),
+            coverage(terms, prev_stems[i], weights), coverage(terms, next_stems[i], weights), cov_focus,
+            len(q_set & present) / max(len(q_set), 1),
+            len(q_bigrams & _bigrams(ordered[i])) / len(q_bigrams) if q_bigrams else 0.0,
+            max(missing, default=0.0) / best_term,
+            coverage(relation, present, weights) if relation else 1.0, unseen_share,
+            len(found) / len(q.demanded) if q.demanded else 1.0,
+            float(len(found) == len(q.demanded)), float(not q.demanded),
+            float(q.numbers <= passage_numbers), float(q.speaker_terms <= near_stems[i]),
+            c.hit.score / top, 1.0 / c.hit.rank, (c.hit.bm25_score or 0.0) / top_bm25,
+            float(type_ok), *(float(type_ok and q.kind == k) for k in KINDS), *(float(q.kind == k) for k in KINDS),
+            float(q.kind == "reason" and bool(CAUSAL.search(c.text))),
+            len(new) / max(len(present), 1), math.log1p(sentence_lengths[i]),
+            float(q.negated != bool(_NEGATION.search(c.text))),
+            float(bool(numbers_in(c.text) - q.numbers)),
+            float(bool(SPEECH.search(c.text) or OPENS_QUOTE.match(c.text))),
+            float(c.span != c.sentence),
+        ])
+    x = np.asarray(rows, dtype=np.float64)
+    # Where a candidate stands among its rivals matters as much as its value:
+    # the best-covered sentence of a weak set is still the best.
+    col = {name: i for i, name in enumerate(FEATURES)}
+    for value, gap, rank in (("dense", "dense_gap", "dense_rank"), ("coverage", "coverage_gap", "coverage_rank")):
+        v = x[:, col[value]]
+        x[:, col[gap]] = v - v.max()
+        x[:, col[rank]] = _ranks(v)
+    return x

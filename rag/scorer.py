@@ -1,0 +1,168 @@
+"""The answer scorer: how likely each candidate sentence answers the question,
+and how likely the question is answered at all.
+
+    scorer = load_scorer()                      # rag/scorer.json, fitted by `rag train`
+    p = scorer.sentence_probabilities(X)        # X from features.featurize
+    a = scorer.answerable(p, X)                 # one calibrated probability per question
+
+Two logistic regressions, fitted on labelled questions (train.py): one over
+the features of each sentence, one over a question's best candidates (their
+scores, the margin between them). Both are plain weights in a small JSON
+file, so answering needs numpy only; scikit-learn is needed to fit them.
+
+A `Scorer` is anything with these two methods: tests use a fixed-weight
+one, so they do not depend on what the last training run learned.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from .errors import ScorerUnavailable
+from .features import FEATURES, Candidate, Reading, candidates, featurize
+from .index import Index
+from .records import Hit, Scored
+
+SCORER_PATH = Path(__file__).with_name("scorer.json")
+FORMAT = 1
+# The question-level features: what the best candidates look like together.
+ANSWERABILITY_FEATURES = ("logit_1", "logit_2", "margin", "dense_1", "coverage_1", "type_ok_1", "names_all_1",
+                          "kind_any", "kind_quantity", "kind_date", "kind_person")
+
+
+class Scorer(Protocol):
+    threshold: float
+
+    def sentence_probabilities(self, x: np.ndarray) -> np.ndarray:
+        """P(this sentence answers the question), one per row of features."""
+        ...
+
+    def answerable(self, probabilities: np.ndarray, x: np.ndarray) -> float:
+        """P(the best sentence is a right answer), for the question's candidates."""
+        ...
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def _logit(p: np.ndarray | float) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+@dataclass(frozen=True)
+class Linear:
+    """A fitted logistic regression over standardised features."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    bias: float
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return _sigmoid(((x - self.mean) / self.scale) @ self.coef + self.bias)
+
+    def to_json(self) -> dict:
+        return {"names": list(self.names), "mean": self.mean.round(6).tolist(), "scale": self.scale.round(6).tolist(),
+                "coef": self.coef.round(6).tolist(), "bias": round(float(self.bias), 6)}
+
+    @classmethod
+    def from_json(cls, d: dict) -> "Linear":
+        arrays = [np.asarray(d[k], dtype=np.float64) for k in ("mean", "scale", "coef")]
+        if not all(len(a) == len(d["names"]) for a in arrays):
+            raise ValueError("weights and feature names differ in length")
+        return cls(tuple(d["names"]), *arrays, float(d["bias"]))
+
+
+def answerability_row(probabilities: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The question-level features of ANSWERABILITY_FEATURES, from the
+    sentence probabilities and features of its candidates."""
+    col = {name: i for i, name in enumerate(FEATURES)}
+    order = np.argsort(-probabilities, kind="stable")
+    best = order[0]
+    p1 = probabilities[best]
+    p2 = probabilities[order[1]] if len(order) > 1 else 0.0
+    l1, l2 = float(_logit(p1)), float(_logit(p2))
+    return np.array([l1, l2, l1 - l2, x[best, col["dense"]], x[best, col["coverage"]], x[best, col["type_ok"]],
+                     x[best, col["names_all"]], x[best, col["kind_any"]], x[best, col["kind_quantity"]],
+                     x[best, col["kind_date"]], x[best, col["kind_person"]]])
+
+
+@dataclass(frozen=True)
+class LinearScorer:
+    sentence: Linear
+    question: Linear
+    threshold: float  # least P(answerable) at which an answer is given
+    info: dict  # how it was fitted, and what it measured
+
+    def sentence_probabilities(self, x: np.ndarray) -> np.ndarray:
+        return self.sentence(x) if len(x) else np.zeros(0)
+
+    def answerable(self, probabilities: np.ndarray, x: np.ndarray) -> float:
+        if not len(probabilities):
+            return 0.0
+        return float(self.question(answerability_row(probabilities, x)[None, :])[0])
+
+    def to_json(self) -> dict:
+        return {"format": FORMAT, "threshold": round(self.threshold, 6), "sentence": self.sentence.to_json(),
+                "question": self.question.to_json(), "info": self.info}
+
+    def save(self, path: Path) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+        tmp.replace(path)
+
+
+def scorer_from_json(d: dict) -> LinearScorer:
+    if d.get("format") != FORMAT:
+        raise ScorerUnavailable(f"scorer format {d.get('format')!r}, expected {FORMAT}; run `rag train`")
+    sentence, question = Linear.from_json(d["sentence"]), Linear.from_json(d["question"])
+    if sentence.names != FEATURES or question.names != ANSWERABILITY_FEATURES:
+        raise ScorerUnavailable("the scorer was fitted on other features than this code computes; run `rag train`")
+    return LinearScorer(sentence, question, float(d["threshold"]), d.get("info", {}))
+
+
+@lru_cache(maxsize=4)
+def load_scorer(path: Path = SCORER_PATH) -> LinearScorer:
+    """The shipped scorer (or another fitted file), checked against FEATURES."""
+    try:
+        d = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise ScorerUnavailable(f"the answer scorer {path} cannot be read ({e}); run `rag train`") from e
+    try:
+        return scorer_from_json(d)
+    except (KeyError, TypeError, ValueError) as e:
+        raise ScorerUnavailable(f"the answer scorer {path} is malformed ({e}); run `rag train`") from e
+
+
+def fixed_scorer(weights: dict[str, float], threshold: float = 0.5, bias: float = 0.0) -> LinearScorer:
+    """A scorer with hand-set weights on raw features (tests, and the old rules' shape)."""
+    n = len(FEATURES)
+    coef = np.array([weights.get(f, 0.0) for f in FEATURES])
+    sentence = Linear(FEATURES, np.zeros(n), np.ones(n), coef, bias)
+    m = len(ANSWERABILITY_FEATURES)
+    question = Linear(ANSWERABILITY_FEATURES, np.zeros(m), np.ones(m),
+                      np.eye(m)[0], 0.0)  # P(answerable) = P(best sentence)
+    return LinearScorer(sentence, question, threshold, {"fixed": True})
+
+
+def score(index: Index, reading: Reading, hits: Sequence[Hit], question_vec: np.ndarray,
+          scorer: Scorer) -> tuple[list[Scored], float]:
+    """Every sentence of the passages scored as an answer, best first, and
+    the probability that the best one answers the question at all."""
+    cands: list[Candidate] = candidates(index, hits)
+    x = featurize(index, reading, cands, question_vec)
+    p = scorer.sentence_probabilities(x)
+    col = {name: i for i, name in enumerate(FEATURES)}
+    scored = [Scored(c.hit, c.span, c.text, float(pi), bool(row[col["type_ok"]]), float(row[col["coverage"]]),
+                     float(row[col["dense"]])) for c, pi, row in zip(cands, p, x)]
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i].score, scored[i].hit.rank, scored[i].span.start))
+    return [scored[i] for i in order], scorer.answerable(p, x)

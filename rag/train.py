@@ -1,0 +1,186 @@
+"""Fit the answer scorer: `rag train` (or `make train`) writes rag/scorer.json.
+
+Labelled data: gold files in the project's format, each with its corpus.
+By default the SQuAD 2.0 training pool beside the project (six Wikipedia
+articles, 2,257 questions, more than half of them unanswerable, each with
+the distractor its writers had in mind) and our own gold questions on the
+seed articles. The foreign test articles, the held-out set and the blind
+batches are never used here: they measure what was fitted.
+
+Every question goes through the same path as an answer (follow-up rewrite,
+retrieval, candidates, features). A candidate is labelled 1 when it holds an
+evidence quote of an answerable question; every candidate of an unanswerable
+question is 0. Then:
+
+1. the sentence model: a logistic regression over the candidates' features;
+2. the question model: a logistic regression over each question's best
+   candidates (fitted on out-of-fold sentence scores, grouped by article, so
+   it learns how far the sentence scores can be trusted on unseen text),
+   labelled 1 when the question is answerable and its best candidate right;
+3. the threshold: the least P(answered) that keeps refusals of questions
+   whose best candidate is right at or below MAX_FALSE_REFUSAL.
+
+The result is deterministic for the same data and library versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from .api import open_index, search
+from .features import FEATURES, candidates, featurize, read_question
+from .followup import own_words, rewrite
+from .gold import GoldItem, fold, load_gold
+from .scorer import ANSWERABILITY_FEATURES, Linear, LinearScorer, answerability_row
+from .settings import ROOT, Settings, from_env
+
+SHARED = ROOT.parent / "shared" / "external" / "squad" / "train"
+TRAINING_SETS = ((SHARED / "corpus", SHARED / "train.jsonl"), (ROOT / "seeds", ROOT / "eval" / "gold.jsonl"))
+MAX_FALSE_REFUSAL = 0.10  # of questions whose best candidate is right
+C = 1.0  # inverse L2 strength; the fit is flat from 0.1 to 10 (README)
+FOLDS = 5
+
+
+@dataclass(frozen=True)
+class Question:
+    """One labelled question: its candidates' features and labels."""
+
+    id: str
+    group: str  # the article set it came from (for grouped folds)
+    answerable: bool
+    x: np.ndarray
+    y: np.ndarray  # 1 where the candidate holds an evidence quote
+
+
+def label(item: GoldItem, texts: Sequence[tuple[str, str]]) -> np.ndarray:
+    """1 for each (candidate, its own sentence) that holds an evidence quote,
+    or whose sentence lies inside one (a quote spanning two sentences)."""
+    quotes = [fold(e.quote) for e in item.evidence] if item.answerable else []
+    return np.array([any(q in fold(t) or (len(s) >= 40 and fold(s) in q) for q in quotes) for t, s in texts],
+                    dtype=int)
+
+
+def questions_of(corpus: Path, gold: Path, settings: Settings, log: Callable[[str], None] = print) -> list[Question]:
+    from .answer import check_question, clean_history
+
+    # An index per corpus folder, kept under data/ so a second run reuses it.
+    name = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
+    s = from_env(corpus=corpus, index=settings.data / "train-index" / name, data=settings.data)
+    index = open_index(s, log=log)
+    items = load_gold(gold)
+    asked = [check_question(item.question) for item in items]
+    rewritten = [rewrite(q, clean_history(item.history)) for q, item in zip(asked, items)]
+    # One batch embeds every question: far cheaper than one call each.
+    vectors = index.embedder.embed([standalone for standalone, _ in rewritten])
+    out = []
+    for item, q, (standalone, query), qvec in zip(items, asked, rewritten, vectors):
+        hits = search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None)
+        cands = candidates(index, hits)
+        reading = read_question(index, standalone, focus=q if standalone != q else "", asked=own_words(standalone))
+        x = featurize(index, reading, cands, qvec)
+        # Articles of SQuAD ids ("00_Normans/...") or the gold file's name.
+        group = item.id.split("/")[0] if "/" in item.id else gold.stem
+        texts = [(c.text, index.articles[c.hit.chunk.doc].text[c.sentence.start : c.sentence.end]) for c in cands]
+        out.append(Question(item.id, group, item.answerable, x, label(item, texts)))
+    return out
+
+
+def fit_linear(x: np.ndarray, y: np.ndarray, names: Sequence[str], c: float = C) -> Linear:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    model = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, y)
+    return Linear(tuple(names), mean, scale, model.coef_[0], float(model.intercept_[0]))
+
+
+def stack(qs: Sequence[Question]) -> tuple[np.ndarray, np.ndarray]:
+    qs = [q for q in qs if len(q.x)]
+    return np.vstack([q.x for q in qs]), np.concatenate([q.y for q in qs])
+
+
+def out_of_fold(qs: Sequence[Question], c: float = C) -> list[np.ndarray]:
+    """Sentence probabilities for each question from a model that never saw
+    its article group."""
+    groups = sorted({q.group for q in qs})
+    folds = [groups[i::FOLDS] for i in range(min(FOLDS, len(groups)))]
+    probs: dict[str, np.ndarray] = {}
+    for held in folds:
+        model = fit_linear(*stack([q for q in qs if q.group not in held]), FEATURES, c)
+        for q in qs:
+            if q.group in held:
+                probs[q.id] = model(q.x) if len(q.x) else np.zeros(0)
+    return [probs[q.id] for q in qs]
+
+
+def question_rows(qs: Sequence[Question], probs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(features, answered-and-right label, best-is-right) per question with candidates."""
+    rows, labels, right = [], [], []
+    for q, p in zip(qs, probs):
+        if not len(p):
+            continue
+        best_right = bool(q.y[int(np.argmax(p))])
+        rows.append(answerability_row(p, q.x))
+        labels.append(int(q.answerable and best_right))
+        right.append(best_right)
+    return np.array(rows), np.array(labels), np.array(right)
+
+
+def threshold_for(confidence: np.ndarray, right: np.ndarray, max_false_refusal: float = MAX_FALSE_REFUSAL) -> float:
+    """The largest threshold that refuses at most that share of right answers."""
+    scores = np.sort(confidence[right])
+    if not len(scores):
+        return 0.5
+    k = int(np.floor(max_false_refusal * len(scores)))
+    return float(scores[k]) if k < len(scores) else float(scores[-1])
+
+
+def auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(labels, scores)) if 0 < labels.sum() < len(labels) else float("nan")
+
+
+def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FALSE_REFUSAL) -> LinearScorer:
+    sentence = fit_linear(*stack(qs), FEATURES, c)
+    probs = out_of_fold(qs, c)
+    rows, labels, right = question_rows(qs, probs)
+    question = fit_linear(rows, labels, ANSWERABILITY_FEATURES, c)
+    confidence = question(rows)
+    answerable = np.array([q.answerable for q, p in zip(qs, probs) if len(p)])
+    top1 = [bool(q.y[int(np.argmax(p))]) for q, p in zip(qs, probs) if q.answerable and len(p) and q.y.any()]
+    import sklearn
+
+    info = {
+        "questions": len(qs), "answerable": int(sum(q.answerable for q in qs)), "candidates": int(sum(len(q.x) for q in qs)),
+        "out_of_fold": {
+            "top1_when_retrievable": round(float(np.mean(top1)), 4),
+            "auc_answerable": round(auc(confidence, answerable.astype(int)), 4),
+        },
+        "max_false_refusal": max_false_refusal, "C": c,
+        "fitted_with": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+                        "numpy": np.__version__},
+    }
+    return LinearScorer(sentence, question, threshold_for(confidence, right, max_false_refusal), info)
+
+
+def train(sets=TRAINING_SETS, settings: Settings | None = None, out: Path | None = None,
+          log: Callable[[str], None] = print) -> LinearScorer:
+    settings = settings or from_env()
+    qs: list[Question] = []
+    for corpus, gold in sets:
+        log(f"reading {gold} ({corpus})")
+        qs += questions_of(Path(corpus), Path(gold), settings, log)
+    scorer = fit(qs)
+    scorer.info["sets"] = [str(Path(g).relative_to(ROOT.parent)) if Path(g).is_relative_to(ROOT.parent) else str(g)
+                           for _, g in sets]
+    if out is not None:
+        scorer.save(out)
+        log(f"wrote {out}: threshold {scorer.threshold:.3f}, {scorer.info['out_of_fold']}")
+    return scorer
