@@ -32,3 +32,12 @@ class GeneratorUnavailable(DossierError):
 
 class GoldFormatError(DossierError):
     """A gold-question file is malformed (the message names the line)."""
+
+
+class SettingsError(DossierError, ValueError):
+    """A setting (flag, `RAG_*` variable or Settings field) is out of range."""
+
+
+class IndexWriteError(DossierError):
+    """The index folder cannot be written (read-only, full disk, no permission).
+    The previous index, if any, is left as it was."""
