@@ -48,8 +48,10 @@ def cmd_index(args) -> int:
     print(f"Indexed {report.documents} documents into {report.chunks} chunks and {report.sentences} sentences "
           f"in {report.seconds:.1f} s; of these {report.texts} texts {report.embedded} were embedded and "
           f"{report.reused} reused from the previous build")
-    for sk in report.skipped:
-        print(f"  skipped {sk.path}: {sk.reason}")
+    if report.skipped or report.warnings:  # each one was named above, as it was met
+        skipped, warnings = len(report.skipped), len(report.warnings)
+        print(f"  {skipped} file{'s' * (skipped != 1)} skipped, {warnings} warning{'s' * (warnings != 1)} "
+              "(named above)")
     print(f"Index: {report.path}")
     return 0
 

@@ -147,16 +147,42 @@ def newest_complete_build(index_dir: Path) -> Path | None:
 
 
 def write_error(index_dir: Path, e: OSError) -> IndexWriteError:
-    """One line for an OSError met while writing an index."""
+    """One line for an OSError met while writing an index. numpy reports a
+    short write without an errno ("5148 requested and 3040 written"): with
+    almost no free space left, that is a full disk."""
     why = e.strerror or str(e)
+    if e.errno is None and _free_bytes(index_dir) < 16 * 2**20:
+        e = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        why = e.strerror
     if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        advice = ("it is not writable; the index already there still answers, and `--index DIR` builds "
-                  "one elsewhere")
+        advice = "make it writable or build elsewhere with --index DIR; nothing in it was changed"
     elif e.errno in (errno.ENOSPC, errno.EDQUOT):
-        advice = "the disk is full; the previous index is unchanged and partial files were removed"
+        advice = ("free some space and run `rag index` again; the previous index is unchanged and this build's "
+                  "partial files were removed")
     else:
-        advice = "the previous index is unchanged and partial files were removed"
+        advice = "the previous index is unchanged and this build's partial files were removed"
     return IndexWriteError(f"cannot write the index in {index_dir} ({why}): {advice}")
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0
+
+
+_STRERROR = {os.strerror(n): n for n in errno.errorcode}
+
+
+def _write_faiss(dense: faiss.Index, path: Path) -> None:
+    """faiss.write_index, whose failed writes (a full disk) are RuntimeErrors
+    ending "(No space left on device)": raised as the OSError they are."""
+    try:
+        faiss.write_index(dense, str(path))
+    except RuntimeError as e:
+        m = re.search(r"\(([^()]+)\)\s*$", str(e))
+        code = _STRERROR.get(m.group(1)) if m else None
+        raise OSError(code, m.group(1) if code else f"FAISS could not write {path.name}", str(path)) from e
 
 
 @contextmanager
@@ -197,10 +223,11 @@ def check_manifest(manifest, where: Path) -> dict:
         raise bad(f"expected a JSON object, got {type(manifest).__name__}")
     if manifest.get("format_version") != FORMAT_VERSION:
         return manifest
-    for key, kind in (("embedder", dict), ("chunker", dict), ("corpus_files", dict), ("files", dict),
-                      ("faiss", dict)):
-        if not isinstance(manifest.get(key, {}), kind) or key not in manifest and key != "faiss":
-            raise bad(f"{key!r} missing or not a {kind.__name__}")
+    for key in ("embedder", "chunker", "corpus_files", "files"):
+        if not isinstance(manifest.get(key), dict):
+            raise bad(f"{key!r} missing or not an object")
+    if not isinstance(manifest.get("faiss", {}), dict):
+        raise bad("'faiss' is not an object")
     files = manifest["files"].values()
     if not all(isinstance(m, dict) and isinstance(m.get("bytes"), int) and isinstance(m.get("sha256"), str)
                for m in files):
@@ -256,9 +283,10 @@ def _reuse_from(index_dir: Path, log: Callable[[str], None]) -> Path | None:
     CURRENT is unreadable the newest complete build (said in one line)."""
     try:
         return current_build(index_dir)
-    except IndexCorrupt as e:
+    except IndexCorrupt:
         newest = newest_complete_build(index_dir)
-        log(f"{e}; rebuilding" + (f", reusing the vectors of build {newest.name}" if newest else ""))
+        log(f"{Path(index_dir) / 'CURRENT'} is unreadable; the new build replaces it"
+            + (f", reusing the vectors of build {newest.name}, the newest complete one" if newest else ""))
         return newest
 
 
@@ -279,12 +307,13 @@ def _undone_on_failure(index_dir: Path):
     try:
         yield written
     except BaseException as e:
+        error = write_error(index_dir, e) if isinstance(e, OSError) and written else None  # before freeing space
         live = _live_build_name(index_dir)
         for path in written:
             if path.name != live:
                 shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
-        if isinstance(e, OSError) and written:
-            raise write_error(index_dir, e) from e
+        if error:
+            raise error from e
         raise
 
 
@@ -356,7 +385,7 @@ def build_index(
                 f.write(json.dumps({"id": uid, "doc": d, "start": a, "end": b}) + "\n")
         np.save(tmp / "sentence_vectors.npy", sentence_vectors)
         dense, dense_spec = build_dense(vectors, exact_max)
-        faiss.write_index(dense, str(tmp / "dense.faiss"))
+        _write_faiss(dense, tmp / "dense.faiss")
         BM25.build([c.text for c in chunks]).save(tmp / "bm25")
 
         manifest = expected_manifest(corpus, embedder, chunker, follow_symlinks) | {
