@@ -24,9 +24,9 @@ complete build.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
-import errno
 import json
 import os
 import re
@@ -263,6 +263,8 @@ def staleness(manifest: dict, expected: dict) -> list[str]:
 def _previous_vectors(build: Path | None, embedder: Embedder) -> dict[str, np.ndarray]:
     """chunk id -> vector from an earlier build, when it used the same embedder.
     Content-addressed ids make this safe: same id, same text, same vector."""
+    if build is None:
+        return {}
     try:
         manifest = json.loads((build / "manifest.json").read_text())
         if manifest["embedder"] != {"id": embedder.id, "dim": embedder.dim}:

@@ -9,7 +9,6 @@ import errno
 import json
 import os
 from dataclasses import fields
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
@@ -178,6 +177,8 @@ def test_read_only_index_folder_is_one_line_and_search_still_works(capsys, hash_
         return real_open(path, mode, *a, **k)
 
     monkeypatch.setattr(index_module, "open", read_only, raising=False)
+    with pytest.raises(IndexWriteError, match="Read-only file system"):
+        build_index(s.corpus, s.index, HashEmbedder(), chunker_settings(s))
     code, _, err = run(capsys, "index", *flags(s))
     one_line_error(code, err, str(s.index), "Read-only file system", "--index DIR")
     code, out, err = run(capsys, "search", "gas deal", "--json", *flags(s))
