@@ -282,14 +282,18 @@ def _previous_vectors(build: Path | None, embedder: Embedder) -> dict[str, np.nd
 
 def _reuse_from(index_dir: Path, log: Callable[[str], None]) -> Path | None:
     """The build whose vectors a new build may reuse: the live one, or when
-    CURRENT is unreadable the newest complete build (said in one line)."""
+    CURRENT is unreadable (said in one line) or names no complete build, the
+    newest complete build."""
     try:
-        return current_build(index_dir)
+        live = current_build(index_dir)
     except IndexCorrupt:
         newest = newest_complete_build(index_dir)
         log(f"{Path(index_dir) / 'CURRENT'} is unreadable; the new build replaces it"
             + (f", reusing the vectors of build {newest.name}, the newest complete one" if newest else ""))
         return newest
+    if live is not None and not (live / "manifest.json").is_file():
+        return newest_complete_build(index_dir)
+    return live
 
 
 def _live_build_name(index_dir: Path) -> str:

@@ -72,6 +72,15 @@ def test_unreadable_pointer_is_treated_as_missing(capsys, hash_settings, pointer
     assert len(load_index(s.index, HashEmbedder()).articles) == 5
 
 
+def test_pointer_to_a_missing_build_is_rebuilt_from_the_newest_complete_one(capsys, hash_settings):
+    s = hash_settings
+    assert run(capsys, "index", *flags(s))[0] == 0
+    (s.index / "CURRENT").write_text("20990101T000000-deadbeef\n")
+    code, out, err = run(capsys, "search", "gas deal", "--json", *flags(s))
+    assert code == 0 and json.loads(out) and "no readable manifest" in err
+    assert json.loads((current_build(s.index) / "manifest.json").read_text())["counts"]["embedded"] == 0
+
+
 def test_unreadable_pointer_app_still_answers(hash_settings, tmp_path):
     import app
 
