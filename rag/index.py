@@ -138,11 +138,20 @@ def current_build(index_dir: Path) -> Path | None:
     return Path(index_dir) / "builds" / name
 
 
+def is_complete(build: Path) -> bool:
+    """A finished build: its manifest is there and has the right shape."""
+    try:
+        check_manifest(json.loads((build / "manifest.json").read_text(encoding="utf-8")), build)
+        return True
+    except (OSError, ValueError, IndexCorrupt):
+        return False
+
+
 def newest_complete_build(index_dir: Path) -> Path | None:
     """The most recent finished build (names start with their UTC time),
     whatever CURRENT says: what a damaged pointer is rebuilt from."""
     builds = Path(index_dir) / "builds"
-    done = [b for b in builds.glob("*") if BUILD_NAME.fullmatch(b.name) and (b / "manifest.json").is_file()]
+    done = [b for b in builds.glob("*") if BUILD_NAME.fullmatch(b.name) and is_complete(b)]
     return max(done, key=lambda b: b.name, default=None)
 
 
@@ -291,7 +300,7 @@ def _reuse_from(index_dir: Path, log: Callable[[str], None]) -> Path | None:
         log(f"{Path(index_dir) / 'CURRENT'} is unreadable; the new build replaces it"
             + (f", reusing the vectors of build {newest.name}, the newest complete one" if newest else ""))
         return newest
-    if live is not None and not (live / "manifest.json").is_file():
+    if live is not None and not is_complete(live):
         return newest_complete_build(index_dir)
     return live
 

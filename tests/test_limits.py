@@ -335,6 +335,7 @@ def test_packing_never_drops_a_sentence(lengths, words, overlap):
 def test_manifest_of_the_wrong_shape_is_rebuilt(capsys, hash_settings, manifest):
     s = hash_settings
     rag.open_index(s)
+    build_index(s.corpus, s.index, HashEmbedder(), chunker_settings(s))  # the previous build is kept
     (current_build(s.index) / "manifest.json").write_text(manifest)
     with pytest.raises(IndexCorrupt, match="manifest"):
         load_index(s.index, HashEmbedder())
@@ -342,6 +343,8 @@ def test_manifest_of_the_wrong_shape_is_rebuilt(capsys, hash_settings, manifest)
     one_line_error(code, err, "manifest", "rag index")
     code, out, err = run(capsys, "search", "gas", "--json", *flags(s))
     assert code == 0 and json.loads(out) and "manifest" in err and "Traceback" not in err
+    counts = json.loads((current_build(s.index) / "manifest.json").read_text())["counts"]
+    assert counts["embedded"] == 0, "vectors reused from the previous, complete build"
 
 
 @pytest.mark.parametrize("metadata, warns", [
