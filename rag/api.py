@@ -10,7 +10,7 @@ from .errors import IndexCorrupt, IndexMismatch, IndexMissing
 from .index import Index, build_index, expected_manifest, load_index
 from .records import Hit
 from .retrieve import search as _search
-from .settings import Settings, from_env
+from .settings import Settings, check, from_env
 
 
 def chunker_settings(settings: Settings) -> ChunkerSettings:
@@ -33,7 +33,7 @@ def open_index(
     settings = settings or from_env()
     embedder = get_embedder(settings.embedder)
     chunker = chunker_settings(settings)
-    expected = expected_manifest(settings.corpus, embedder, chunker)
+    expected = expected_manifest(settings.corpus, embedder, chunker, settings.follow_symlinks)
     try:
         return load_index(settings.index, embedder, expected)
     except (IndexMissing, IndexMismatch, IndexCorrupt) as e:
@@ -41,7 +41,7 @@ def open_index(
             raise type(e)(f"{e}. Run: rag index --corpus {settings.corpus} --index {settings.index}") from e
         log(f"{e}; building the index now")
     build_index(settings.corpus, settings.index, embedder, chunker, progress=progress, log=log,
-                exact_max=settings.exact_max)
+                exact_max=settings.exact_max, follow_symlinks=settings.follow_symlinks)
     return load_index(settings.index, embedder, expected)
 
 
@@ -49,5 +49,6 @@ def search(index: Index, question: str, k: int = 5, settings: Settings | None = 
            retriever: str | None = None, query_vec=None) -> list[Hit]:
     """Ranked passages for a question (see `retrieve.search` for the method)."""
     s = settings or from_env()
+    check("k", k)  # the same range as RAG_K and -k
     return _search(index, question, k=k, retriever=retriever or s.retriever,
                    candidates=s.candidates, dense_weight=s.dense_weight, query_vec=query_vec)

@@ -47,8 +47,17 @@ _CONTAINS = [
     ("credits", re.compile(r"^\s*-*\s*with (additional )?(assistance|reporting) (from|by)\b", re.I)),
 ]
 
-# A ticker quote line: numbers, signs and percentages only.
-_NUMERIC = re.compile(r"^[\s+\-−–\d.,%()$€£¥]*\d[\s+\-−–\d.,%()$€£¥]*$")
+# A ticker quote line: numbers, signs and percentages only (and at least one
+# digit). Two separate checks, not one pattern `[...]*\d[...]*`: that one
+# backtracks quadratically on a long line of figures ending in a letter.
+_TICKER_CHARS = re.compile(r"[\s+\-−–\d.,%()$€£¥]*")
+_DIGIT = re.compile(r"\d")
+
+
+def is_numeric(text: str) -> bool:
+    return bool(_TICKER_CHARS.fullmatch(text)) and bool(_DIGIT.search(text))
+
+
 _BULLET = re.compile(r"^\s*([•·▪◦*\-–]|\d+[.)])\s+")
 # Site tags glued to the last sentence: "...western sanctions.The Conversation"
 _GLUED_TAIL = re.compile(r"(?<=[.!?\"”’])\s*(The Conversation|Reuters|AP|AFP)\s*$")
@@ -95,10 +104,10 @@ def furniture_rule(line: Line, following: Line | None) -> str | None:
     t = line.text.strip()
     if _FURNITURE.fullmatch(t):
         return "furniture"
-    if _NUMERIC.match(t):
+    if is_numeric(t):
         return "ticker"
     # "• FTSE 100" followed by its quote is part of a ticker list.
-    if _BULLET.match(t) and line.words <= 5 and following is not None and _NUMERIC.match(following.text):
+    if _BULLET.match(t) and line.words <= 5 and following is not None and is_numeric(following.text):
         return "ticker"
     for name, pattern in _CONTAINS:
         if pattern.search(t):

@@ -21,7 +21,8 @@ EXIT_ERROR = 2
 def _settings(args):
     from .settings import from_env
 
-    keys = ("corpus", "index", "k", "retriever", "mode", "chunk_words", "chunk_overlap", "embedder", "generator")
+    keys = ("corpus", "index", "k", "retriever", "mode", "chunk_words", "chunk_overlap", "embedder", "generator",
+            "follow_symlinks")
     return from_env(**{k: getattr(args, k, None) for k in keys})
 
 
@@ -43,12 +44,14 @@ def cmd_index(args) -> int:
     s = _settings(args)
     _log(f"Indexing {s.corpus} -> {s.index}")
     report = build_index(s.corpus, s.index, get_embedder(s.embedder), chunker_settings(s), progress=True, log=_log,
-                         exact_max=s.exact_max)
-    rate = report.chunks / report.seconds if report.seconds else 0.0
-    print(f"Indexed {report.documents} documents into {report.chunks} chunks in {report.seconds:.1f} s "
-          f"({rate:.0f} chunks/s; {report.embedded} embedded, {report.chunks - report.embedded} reused)")
-    for sk in report.skipped:
-        print(f"  skipped {sk.path}: {sk.reason}")
+                         exact_max=s.exact_max, follow_symlinks=s.follow_symlinks)
+    print(f"Indexed {report.documents} documents into {report.chunks} chunks and {report.sentences} sentences "
+          f"in {report.seconds:.1f} s; of these {report.texts} texts {report.embedded} were embedded and "
+          f"{report.reused} reused from the previous build")
+    if report.skipped or report.warnings:  # each one was named above, as it was met
+        skipped, warnings = len(report.skipped), len(report.warnings)
+        print(f"  {skipped} file{'s' * (skipped != 1)} skipped, {warnings} warning{'s' * (warnings != 1)} "
+              "(named above)")
     print(f"Index: {report.path}")
     return 0
 
@@ -192,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--chunk-words", dest="chunk_words", type=int, help="words per chunk (default 120)")
         sp.add_argument("--chunk-overlap", dest="chunk_overlap", type=int, help="sentences shared by neighbours")
         sp.add_argument("--embedder", choices=["minilm", "hash"], help="embedding model (hash: tests only)")
+        sp.add_argument("--follow-symlinks", dest="follow_symlinks", action="store_true", default=None,
+                        help="also index files that are symlinks to places outside the corpus folder")
 
     sp = sub.add_parser("index", help="build the index from a corpus folder")
     common(sp)

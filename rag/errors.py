@@ -36,3 +36,12 @@ class GoldFormatError(DossierError):
 
 class ScorerUnavailable(DossierError):
     """The fitted answer scorer is missing, malformed or fitted on other features."""
+
+
+class SettingsError(DossierError, ValueError):
+    """A setting (flag, `RAG_*` variable or Settings field) is out of range."""
+
+
+class IndexWriteError(DossierError):
+    """The index folder cannot be written (read-only, full disk, no permission).
+    The previous index, if any, is left as it was."""

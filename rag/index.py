@@ -15,15 +15,21 @@ Layout of an index folder:
 
 A build writes a fresh `builds/.tmp-*` folder, renames it into place and only
 then points CURRENT at it, so a build killed at any moment leaves the previous
-index usable, and a reader never sees half a build.
+index usable, and a reader never sees half a build. A build that fails to
+write (read-only folder, full disk) removes what it wrote and says so in one
+line. A CURRENT that holds anything but a build name is treated like a
+missing one: the next build replaces it, reusing the vectors of the newest
+complete build.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -39,7 +45,7 @@ import numpy as np
 from .chunk import ChunkerSettings, chunk_corpus
 from .dense import EXACT_MAX, apply_spec, build_dense
 from .embed import Embedder
-from .errors import IndexCorrupt, IndexMismatch, IndexMissing
+from .errors import IndexCorrupt, IndexMismatch, IndexMissing, IndexWriteError
 from .ingest import Skipped, corpus_fingerprint, load_corpus
 from .lexical import BM25
 from .records import Article, Chunk, Span, chunk_id
@@ -70,9 +76,17 @@ class BuildReport:
     path: Path
     documents: int
     chunks: int
-    embedded: int  # chunks whose vectors were computed (the rest were reused)
+    embedded: int  # texts (chunks and sentences) whose vectors were computed
     seconds: float
     skipped: tuple[Skipped, ...]
+    sentences: int = 0  # distinct sentences, embedded alongside the chunks
+    reused: int = 0  # texts whose vectors came from the previous build
+    warnings: tuple[str, ...] = ()  # e.g. metadata overrides that were ignored
+
+    @property
+    def texts(self) -> int:
+        """Everything that has a vector: embedded + reused."""
+        return self.chunks + self.sentences
 
 
 # --- small helpers ------------------------------------------------------------
@@ -103,19 +117,92 @@ def _fsync_tree(folder: Path) -> None:
         _fsync(p)
 
 
+BUILD_NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.-]{0,99}")  # what build_index names a build
+
+
 def current_build(index_dir: Path) -> Path | None:
+    """The live build CURRENT points at; None when there is no CURRENT.
+    IndexCorrupt when CURRENT holds anything but a build name (random bytes,
+    a path): that pointer is never followed."""
     pointer = Path(index_dir) / "CURRENT"
-    if not pointer.exists():
+    try:
+        with open(pointer, "rb") as f:
+            raw = f.read(256)
+    except FileNotFoundError:
         return None
-    name = pointer.read_text().strip()
+    except OSError as e:
+        raise IndexCorrupt(f"index pointer {pointer} cannot be read ({e.strerror or e})") from e
+    name = raw.decode("ascii", errors="replace").strip()
+    if not BUILD_NAME.fullmatch(name):
+        raise IndexCorrupt(f"index pointer {pointer} is unreadable (it does not hold a build name)")
     return Path(index_dir) / "builds" / name
+
+
+def is_complete(build: Path) -> bool:
+    """A finished build: its manifest is there and has the right shape."""
+    try:
+        check_manifest(json.loads((build / "manifest.json").read_text(encoding="utf-8")), build)
+        return True
+    except (OSError, ValueError, IndexCorrupt):
+        return False
+
+
+def newest_complete_build(index_dir: Path) -> Path | None:
+    """The most recent finished build (names start with their UTC time),
+    whatever CURRENT says: what a damaged pointer is rebuilt from."""
+    builds = Path(index_dir) / "builds"
+    done = [b for b in builds.glob("*") if BUILD_NAME.fullmatch(b.name) and is_complete(b)]
+    return max(done, key=lambda b: b.name, default=None)
+
+
+def write_error(index_dir: Path, e: OSError) -> IndexWriteError:
+    """One line for an OSError met while writing an index. numpy reports a
+    short write without an errno ("5148 requested and 3040 written"): with
+    almost no free space left, that is a full disk."""
+    why = e.strerror or str(e)
+    if e.errno is None and _free_bytes(index_dir) < 16 * 2**20:
+        e = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        why = e.strerror
+    if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        advice = "make it writable or build elsewhere with --index DIR; nothing in it was changed"
+    elif e.errno in (errno.ENOSPC, errno.EDQUOT):
+        advice = ("free some space and run `rag index` again; the previous index is unchanged and this build's "
+                  "partial files were removed")
+    else:
+        advice = "the previous index is unchanged and this build's partial files were removed"
+    return IndexWriteError(f"cannot write the index in {index_dir} ({why}): {advice}")
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0
+
+
+_STRERROR = {os.strerror(n): n for n in errno.errorcode}
+
+
+def _write_faiss(dense: faiss.Index, path: Path) -> None:
+    """faiss.write_index, whose failed writes (a full disk) are RuntimeErrors
+    ending "(No space left on device)": raised as the OSError they are."""
+    try:
+        faiss.write_index(dense, str(path))
+    except RuntimeError as e:
+        m = re.search(r"\(([^()]+)\)\s*$", str(e))
+        code = _STRERROR.get(m.group(1)) if m else None
+        raise OSError(code, m.group(1) if code else f"FAISS could not write {path.name}", str(path)) from e
 
 
 @contextmanager
 def build_lock(index_dir: Path):
     """Serialise builds into one index folder (a second build waits)."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as f:
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        f = open(index_dir / ".lock", "w")
+    except OSError as e:
+        raise write_error(index_dir, e) from e
+    with f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
             yield
@@ -123,14 +210,40 @@ def build_lock(index_dir: Path):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def expected_manifest(corpus: Path, embedder: Embedder, chunker: ChunkerSettings) -> dict:
+def expected_manifest(corpus: Path, embedder: Embedder, chunker: ChunkerSettings,
+                      follow_symlinks: bool = False) -> dict:
     """The parts of a manifest that must match for an index to be served."""
     return {
         "format_version": FORMAT_VERSION,
         "embedder": {"id": embedder.id, "dim": embedder.dim},
         "chunker": chunker.as_dict(),
-        "corpus_files": corpus_fingerprint(corpus),
+        "corpus_files": corpus_fingerprint(corpus, follow_symlinks),
     }
+
+
+def check_manifest(manifest, where: Path) -> dict:
+    """`manifest` if it has the shape build_index writes, else IndexCorrupt
+    saying what is wrong (a manifest of another format is left to
+    `staleness`, which names the format)."""
+    def bad(what: str) -> IndexCorrupt:
+        return IndexCorrupt(f"index manifest {where} is not valid ({what}); rebuild with `rag index`")
+
+    if not isinstance(manifest, dict):
+        raise bad(f"expected a JSON object, got {type(manifest).__name__}")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        return manifest
+    for key in ("embedder", "chunker", "corpus_files", "files"):
+        if not isinstance(manifest.get(key), dict):
+            raise bad(f"{key!r} missing or not an object")
+    if not isinstance(manifest.get("faiss", {}), dict):
+        raise bad("'faiss' is not an object")
+    files = manifest["files"].values()
+    if not all(isinstance(m, dict) and isinstance(m.get("bytes"), int) and isinstance(m.get("sha256"), str)
+               for m in files):
+        raise bad("'files' entries need bytes and sha256")
+    if not all(isinstance(h, str) for h in manifest["corpus_files"].values()):
+        raise bad("'corpus_files' values must be sha256 strings")
+    return manifest
 
 
 def staleness(manifest: dict, expected: dict) -> list[str]:
@@ -156,10 +269,11 @@ def staleness(manifest: dict, expected: dict) -> list[str]:
 # --- building -------------------------------------------------------------------
 
 
-def _previous_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarray]:
-    """chunk id -> vector from the live build, when it used the same embedder.
+def _previous_vectors(build: Path | None, embedder: Embedder) -> dict[str, np.ndarray]:
+    """chunk id -> vector from an earlier build, when it used the same embedder.
     Content-addressed ids make this safe: same id, same text, same vector."""
-    build = current_build(index_dir)
+    if build is None:
+        return {}
     try:
         manifest = json.loads((build / "manifest.json").read_text())
         if manifest["embedder"] != {"id": embedder.id, "dim": embedder.dim}:
@@ -171,8 +285,51 @@ def _previous_vectors(index_dir: Path, embedder: Embedder) -> dict[str, np.ndarr
             if len(ids) == len(vectors):
                 reuse.update(zip(ids, vectors))
         return reuse
-    except (OSError, TypeError, ValueError, KeyError):
+    except (OSError, TypeError, ValueError, KeyError, AttributeError, IndexError):
         return {}
+
+
+def _reuse_from(index_dir: Path, log: Callable[[str], None]) -> Path | None:
+    """The build whose vectors a new build may reuse: the live one, or when
+    CURRENT is unreadable (said in one line) or names no complete build, the
+    newest complete build."""
+    try:
+        live = current_build(index_dir)
+    except IndexCorrupt:
+        newest = newest_complete_build(index_dir)
+        log(f"{Path(index_dir) / 'CURRENT'} is unreadable; the new build replaces it"
+            + (f", reusing the vectors of build {newest.name}, the newest complete one" if newest else ""))
+        return newest
+    if live is not None and not is_complete(live):
+        return newest_complete_build(index_dir)
+    return live
+
+
+def _live_build_name(index_dir: Path) -> str:
+    try:
+        build = current_build(index_dir)
+    except IndexCorrupt:
+        return ""
+    return build.name if build else ""
+
+
+@contextmanager
+def _undone_on_failure(index_dir: Path):
+    """A build lists here each path it creates; if it fails, they are removed
+    (never the live build) and an OSError met while writing becomes one
+    IndexWriteError line. An interrupt is passed on as it is."""
+    written: list[Path] = []
+    try:
+        yield written
+    except BaseException as e:
+        error = write_error(index_dir, e) if isinstance(e, OSError) and written else None  # before freeing space
+        live = _live_build_name(index_dir)
+        for path in written:
+            if path.name != live:
+                shutil.rmtree(path, ignore_errors=True) if path.is_dir() else path.unlink(missing_ok=True)
+        if error:
+            raise error from e
+        raise
 
 
 def _article_record(a: Article) -> dict:
@@ -188,20 +345,30 @@ def build_index(
     progress: bool = False,
     log: Callable[[str], None] = lambda s: None,
     exact_max: int = EXACT_MAX,
+    follow_symlinks: bool = False,
 ) -> BuildReport:
-    """Clean, chunk, embed and index `corpus` into a new build of `index_dir`."""
+    """Clean, chunk, embed and index `corpus` into a new build of `index_dir`.
+
+    IndexWriteError (one line) when the folder cannot be written; whatever
+    this build wrote is removed first, and the previous build stays live.
+    """
     t0 = time.perf_counter()
     index_dir = Path(index_dir)
-    with build_lock(index_dir):
+    with build_lock(index_dir), _undone_on_failure(index_dir) as written:
         builds = index_dir / "builds"
-        builds.mkdir(exist_ok=True)
+        try:
+            builds.mkdir(exist_ok=True)
+        except OSError as e:
+            raise write_error(index_dir, e) from e
         for stale in builds.glob(".tmp-*"):  # left by a killed build
             shutil.rmtree(stale, ignore_errors=True)
 
-        found = load_corpus(corpus)
+        found = load_corpus(corpus, follow_symlinks)
         found_text = {a.doc: a.text for a in found.articles}
         for s in found.skipped:
             log(f"skipped {s.path}: {s.reason}")
+        for w in found.warnings:
+            log(f"warning: {w}")
         chunks = chunk_corpus(found.articles, chunker)
 
         # Chunks and their sentences are embedded together; a vector is
@@ -209,7 +376,7 @@ def build_index(
         sents = sorted({(c.doc, s.start, s.end) for c in chunks for s in c.sentences})
         units = [(c.id, c.text) for c in chunks] + [
             (chunk_id(d, a, b, found_text[d][a:b]), found_text[d][a:b]) for d, a, b in sents]
-        reuse = _previous_vectors(index_dir, embedder)
+        reuse = _previous_vectors(_reuse_from(index_dir, log), embedder)
         todo = [i for i, (uid, _) in enumerate(units) if uid not in reuse]
         all_vectors = np.zeros((len(units), embedder.dim), dtype=np.float32)
         if todo:
@@ -220,6 +387,7 @@ def build_index(
         vectors, sentence_vectors = all_vectors[: len(chunks)], all_vectors[len(chunks):]
 
         tmp = builds / f".tmp-{uuid.uuid4().hex[:8]}"
+        written.append(tmp)
         tmp.mkdir()
         _write_json(tmp / "articles.json", [_article_record(a) for a in found.articles])
         with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as f:
@@ -232,16 +400,17 @@ def build_index(
                 f.write(json.dumps({"id": uid, "doc": d, "start": a, "end": b}) + "\n")
         np.save(tmp / "sentence_vectors.npy", sentence_vectors)
         dense, dense_spec = build_dense(vectors, exact_max)
-        faiss.write_index(dense, str(tmp / "dense.faiss"))
+        _write_faiss(dense, tmp / "dense.faiss")
         BM25.build([c.text for c in chunks]).save(tmp / "bm25")
 
-        manifest = expected_manifest(corpus, embedder, chunker) | {
+        manifest = expected_manifest(corpus, embedder, chunker, follow_symlinks) | {
             "corpus": str(Path(corpus).resolve()),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "build_seconds": round(time.perf_counter() - t0, 3),
             "counts": {"documents": len(found.articles), "chunks": len(chunks), "sentences": len(sents),
-                       "embedded": len(todo)},
+                       "embedded": len(todo), "reused": len(units) - len(todo)},
             "skipped": [asdict(s) for s in found.skipped],
+            "warnings": list(found.warnings),
             "faiss": dense_spec,
             "files": {p.relative_to(tmp).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
                       for p in sorted(tmp.rglob("*")) if p.is_file()},
@@ -251,19 +420,21 @@ def build_index(
 
         build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + tmp.name[-8:]
         final = builds / build_id
+        written.append(final)
         os.rename(tmp, final)
         pointer_tmp = index_dir / f".CURRENT.{uuid.uuid4().hex[:8]}"
+        written.append(pointer_tmp)
         pointer_tmp.write_text(build_id + "\n")
         _fsync(pointer_tmp)
-        previous = current_build(index_dir)
+        previous = _live_build_name(index_dir)
         os.replace(pointer_tmp, index_dir / "CURRENT")  # the atomic switch
         # Keep the previous build for readers that loaded it a moment ago.
         for old in builds.iterdir():
-            if old.name not in (build_id, previous.name if previous else ""):
+            if old.name not in (build_id, previous):
                 shutil.rmtree(old, ignore_errors=True)
 
-    return BuildReport(final, len(found.articles), len(chunks), len(todo),
-                       time.perf_counter() - t0, found.skipped)
+    return BuildReport(final, len(found.articles), len(chunks), len(todo), time.perf_counter() - t0, found.skipped,
+                       sentences=len(sents), reused=len(units) - len(todo), warnings=found.warnings)
 
 
 # --- loading --------------------------------------------------------------------
@@ -274,9 +445,10 @@ def read_manifest(index_dir: Path) -> tuple[Path, dict]:
     if build is None:
         raise IndexMissing(f"no index in {index_dir}; build one with `rag index --index {index_dir}`")
     try:
-        return build, json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+        manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
         raise IndexCorrupt(f"index {build} has no readable manifest ({e}); rebuild with `rag index`") from e
+    return build, check_manifest(manifest, build / "manifest.json")
 
 
 def verify_files(build: Path, manifest: dict) -> None:
@@ -321,7 +493,7 @@ def load_index(index_dir: Path, embedder: Embedder, expected: dict | None = None
             d = json.loads(line)
             sentence_rows[(d["doc"], d["start"], d["end"])] = row
         sentence_vectors = np.load(build / "sentence_vectors.npy")
-    except (OSError, ValueError, KeyError, RuntimeError) as e:
+    except (OSError, ValueError, KeyError, RuntimeError, TypeError, AttributeError, IndexError) as e:
         raise IndexCorrupt(f"index {build} cannot be read ({e}); rebuild with `rag index`") from e
     if dense.ntotal != len(chunks) or len(vectors) != len(chunks) or len(sentence_vectors) != len(sentence_rows):
         raise IndexCorrupt(f"index {build}: {len(chunks)} chunks but {dense.ntotal} dense and {len(vectors)} chunk "

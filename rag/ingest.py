@@ -1,12 +1,15 @@
 """Ingestion: a folder of .txt/.md/.html files becomes a list of `Article`s.
 
 Reading is defensive because the corpus is untrusted: a file that is binary,
-not UTF-8, empty, enormous or unreadable is skipped with a warning that names
-it, and the rest of the corpus is still indexed.
+not UTF-8 (or UTF-16/32 with a byte-order mark), empty, enormous, unreadable or
+a symlink to somewhere outside the corpus folder is skipped with a warning that
+names it, and the rest of the corpus is still indexed. Metadata overrides of
+the wrong shape are ignored with a warning, field by field.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import os
@@ -33,6 +36,7 @@ class Skipped:
 class Corpus:
     articles: tuple[Article, ...]
     skipped: tuple[Skipped, ...]
+    warnings: tuple[str, ...] = ()  # e.g. metadata overrides that were ignored
 
 
 def file_sha256(data: bytes) -> str:
@@ -51,12 +55,21 @@ def corpus_files(folder: Path) -> list[Path]:
     return found
 
 
-def corpus_fingerprint(folder: Path) -> dict[str, str]:
+def outside(path: Path, folder: Path) -> Path | None:
+    """Where `path` really leads when that is outside `folder` (a symlink to
+    /etc/passwd), else None."""
+    target = Path(os.path.realpath(path))
+    return None if target.is_relative_to(os.path.realpath(folder)) else target
+
+
+def corpus_fingerprint(folder: Path, follow_symlinks: bool = False) -> dict[str, str]:
     """doc id -> sha256 of every article file, plus the metadata overrides.
     Comparing this with the manifest tells whether an index is stale."""
     folder = Path(folder)
     prints = {}
     for path in corpus_files(folder) + [folder / METADATA_FILE]:
+        if not follow_symlinks and outside(path, folder):
+            continue  # skipped at build time too
         try:
             prints[path.relative_to(folder).as_posix()] = file_sha256(path.read_bytes())
         except OSError:
@@ -120,31 +133,109 @@ def find_outlet(text: str) -> str:
     return m.group(1).strip() if m else ""
 
 
-def load_overrides(folder: Path) -> dict[str, dict]:
+OVERRIDE_FIELDS = ("title", "outlet", "date", "authors")
+
+
+def _describe(value) -> str:
+    kind = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
+    return kind.get(type(value), f"the number {value!r}" if isinstance(value, (int, float)) else type(value).__name__)
+
+
+def check_overrides(data) -> tuple[dict[str, dict], list[str]]:
+    """The usable part of a parsed `_metadata.json` and a warning for each
+    part ignored. Shape: {"file.txt": {"title": str, "outlet": str,
+    "date": str, "authors": [str, ...]}, ...}; a wrong value drops only itself."""
+    if not isinstance(data, dict):
+        return {}, [f"{METADATA_FILE}: expected an object mapping file names to {{title, outlet, date, authors}}, "
+                    f"got {_describe(data)}; all of it ignored"]
+    overrides, warnings = {}, []
+    for doc, entry in data.items():
+        if not isinstance(entry, dict):
+            warnings.append(f"{METADATA_FILE}: {doc!r} should be an object, got {_describe(entry)}; ignored")
+            continue
+        good = {}
+        for key, value in entry.items():
+            if key not in OVERRIDE_FIELDS:
+                warnings.append(f"{METADATA_FILE}: {doc!r} has unknown field {key!r} (known: "
+                                f"{', '.join(OVERRIDE_FIELDS)}); ignored")
+            elif key == "authors":
+                if isinstance(value, list) and all(isinstance(a, str) and a.strip() for a in value):
+                    good[key] = tuple(a.strip() for a in value)
+                else:
+                    warnings.append(f"{METADATA_FILE}: {doc!r} authors should be a list of names, got "
+                                    f"{_describe(value)}; ignored")
+            elif isinstance(value, str) and value.strip():
+                good[key] = value.strip()
+            else:
+                warnings.append(f"{METADATA_FILE}: {doc!r} {key} should be non-empty text, got "
+                                f"{_describe(value)}; ignored")
+        overrides[doc] = good
+    return overrides, warnings
+
+
+def load_overrides(folder: Path) -> tuple[dict[str, dict], list[str]]:
+    """Per-article metadata overrides from `_metadata.json` (if any) and the
+    warnings about what in it was ignored. A broken file never stops a build."""
     path = Path(folder) / METADATA_FILE
     if not path.exists():
-        return {}
+        return {}, []
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        raise CorpusError(f"{path}: cannot read metadata overrides ({e})") from e
-    return {k: v for k, v in data.items() if isinstance(v, dict)}
+        return {}, [f"{METADATA_FILE}: cannot be read as JSON ({e}); all of it ignored"]
+    return check_overrides(data)
 
 
 # --- reading --------------------------------------------------------------------
 
 
+# Byte-order marks, longest first (the UTF-32LE mark starts with UTF-16LE's).
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32LE"), (codecs.BOM_UTF32_BE, "UTF-32BE"), (codecs.BOM_UTF8, "UTF-8"),
+         (codecs.BOM_UTF16_LE, "UTF-16LE"), (codecs.BOM_UTF16_BE, "UTF-16BE"))
+
+
+def utf16_without_bom(sample: bytes) -> str | None:
+    """Which UTF-16 ("UTF-16LE" or "UTF-16BE") the bytes look like when they
+    are mostly-ASCII UTF-16 (a NUL in every other byte, none in between)."""
+    even, odd = sample[0::2], sample[1::2]
+    if len(sample) < 4:
+        return None
+    if odd.count(0) > 0.3 * len(odd) and not even.count(0):
+        return "UTF-16LE"
+    if even.count(0) > 0.3 * len(even) and not odd.count(0):
+        return "UTF-16BE"
+    return None
+
+
 def decode(data: bytes, name: str) -> str:
-    """UTF-8 text of a file, or CorpusError saying why it is not an article."""
-    if not data.strip():
+    """The text of a file (UTF-8, or any UTF with a byte-order mark, which is
+    dropped), or CorpusError saying why it is not an article."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data[len(bom):].decode(encoding)
+            except UnicodeDecodeError as e:
+                raise CorpusError(f"{name}: starts with a {encoding} byte-order mark but is not {encoding} "
+                                  f"(byte {e.start + len(bom)}); convert it to UTF-8 with iconv") from e
+            break
+    else:
+        if b"\x00" in data[:8192]:
+            if not data.strip(b"\x00 \t\r\n"):
+                raise CorpusError(f"{name}: empty file")
+            utf16 = utf16_without_bom(data[:8192])
+            if utf16:
+                raise CorpusError(f"{name}: looks like {utf16} text without a byte-order mark; convert it to "
+                                  f"UTF-8 with `iconv -f {utf16} -t UTF-8`")
+            raise CorpusError(f"{name}: binary file (contains NUL bytes)")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise CorpusError(f"{name}: not UTF-8 (byte {e.start}); convert it with iconv") from e
+    if not text.strip():
         raise CorpusError(f"{name}: empty file")
-    if b"\x00" in data[:8192]:
-        raise CorpusError(f"{name}: binary file (contains NUL bytes)")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise CorpusError(f"{name}: not UTF-8 (byte {e.start}); convert it with iconv") from e
-    return text[1:] if text.startswith("\ufeff") else text
+    if "\x00" in text:
+        raise CorpusError(f"{name}: binary file (contains NUL characters)")
+    return text
 
 
 def masked_text(raw: str, name: str) -> str:
@@ -187,16 +278,27 @@ def read_article(path: Path, doc: str, overrides: dict | None = None) -> Article
     )
 
 
-def load_corpus(folder: Path) -> Corpus:
+def load_corpus(folder: Path, follow_symlinks: bool = False) -> Corpus:
     """Every readable article below `folder`; the unreadable ones are listed
-    in `skipped` with the reason. Duplicate files are indexed once."""
+    in `skipped` with the reason. Duplicate files are indexed once. Files
+    that resolve outside `folder` (symlinks) are skipped unless
+    `follow_symlinks`."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"corpus folder {folder} does not exist")
-    overrides = load_overrides(folder)
+    overrides, warnings = load_overrides(folder)
     articles, skipped, hashes = [], [], {}
-    for path in corpus_files(folder):
+    files = corpus_files(folder)
+    docs = {path.relative_to(folder).as_posix() for path in files}
+    warnings += [f"{METADATA_FILE}: {doc!r} names no article file in the corpus; ignored"
+                 for doc in overrides if doc not in docs]
+    for path in files:
         doc = path.relative_to(folder).as_posix()
+        target = None if follow_symlinks else outside(path, folder)
+        if target:
+            skipped.append(Skipped(doc, f"a link to {target}, outside the corpus folder (index it with "
+                                        "--follow-symlinks)"))
+            continue
         try:
             article = read_article(path, doc, overrides.get(doc))
         except CorpusError as e:
@@ -210,4 +312,4 @@ def load_corpus(folder: Path) -> Corpus:
     if not articles:
         why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:5]) or "no .txt, .md or .html files"
         raise CorpusError(f"no readable articles in {folder} ({why})")
-    return Corpus(tuple(articles), tuple(skipped))
+    return Corpus(tuple(articles), tuple(skipped), tuple(warnings))

@@ -1,11 +1,20 @@
 """One place for every default. CLI flags and `RAG_*` environment variables
-override these; nothing else in the code hard-codes a tunable."""
+override these; nothing else in the code hard-codes a tunable.
+
+Every value is checked against `RANGES` / `CHOICES` (below the defaults they
+bound) whenever a Settings is built — from the environment, from flags or in
+code — so a bad value is one `SettingsError` naming the setting and what it
+allows, not a traceback or a silent misbehaviour deep in the pipeline.
+"""
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+
+from .errors import SettingsError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,6 +27,9 @@ class Settings:
     corpus: Path = ROOT / "seeds"
     index: Path = ROOT / "index"
     data: Path = ROOT / "data"  # feedback, converted model cache
+    # Corpus files that are symlinks resolving outside the corpus folder are
+    # skipped (a link to /etc/passwd is not an article) unless this is set.
+    follow_symlinks: bool = False
     # Chunking: sentences are packed up to `chunk_words` words; consecutive
     # chunks share `chunk_overlap` sentences so no sentence loses its context.
     # MiniLM reads only 256 word-pieces; 120 words stays well inside that.
@@ -41,32 +53,73 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
 
+    def __post_init__(self):
+        for f in fields(self):
+            check(f.name, getattr(self, f.name))
 
-_ENV = {
-    "corpus": "RAG_CORPUS",
-    "index": "RAG_INDEX",
-    "data": "RAG_DATA",
-    "chunk_words": "RAG_CHUNK_WORDS",
-    "chunk_overlap": "RAG_CHUNK_OVERLAP",
-    "k": "RAG_K",
-    "retriever": "RAG_RETRIEVER",
-    "exact_max": "RAG_EXACT_MAX",
-    "mode": "RAG_MODE",
-    "generator": "RAG_GENERATOR",
-    "embedder": "RAG_EMBEDDER",
-    "host": "RAG_HOST",
-    "port": "RAG_PORT",
+
+# Allowed values: (lowest, highest, what the number counts). Bounds are
+# inclusive; they are the edges of what makes sense, not tuning advice.
+RANGES: dict[str, tuple[float, float, str]] = {
+    "chunk_words": (1, 1000, "words per chunk"),
+    "chunk_overlap": (0, 20, "sentences shared by neighbouring chunks"),
+    "k": (1, 100, "passages returned"),
+    "candidates": (1, 1000, "passages proposed by each retriever"),
+    "dense_weight": (0.0, 1.0, "weight of dense scores in fusion"),
+    "exact_max": (1, 10**9, "passages indexed exactly before FAISS goes approximate"),
+    "max_question_chars": (1, 100_000, "characters in a question"),
+    "max_new_tokens": (1, 4096, "tokens the generator may write"),
+    "context_chars": (100, 1_000_000, "characters of passages given to the generator"),
+    "port": (1, 65535, "TCP port"),
 }
+CHOICES: dict[str, tuple[str, ...]] = {"mode": MODES, "retriever": RETRIEVERS}
+
+# Every field can be set from the environment as RAG_<NAME>.
+_ENV = {f.name: "RAG_" + f.name.upper() for f in fields(Settings)}
+# How the CLI spells a setting (default: --chunk-words for chunk_words).
+_FLAGS = {"k": "-k"}
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
-def _coerce(kind: type | str, value: str):
-    kind = kind if isinstance(kind, str) else kind.__name__
+def _kind(name: str) -> str:
+    return next(str(f.type) for f in fields(Settings) if f.name == name)
+
+
+def check(name: str, value, label: str | None = None) -> None:
+    """Raise SettingsError unless `value` is allowed for setting `name`;
+    `label` is how the user wrote it (`--chunk-overlap`, `RAG_K`)."""
+    label = label or name
+    if name in CHOICES and value not in CHOICES[name]:
+        raise SettingsError(f"{label} must be one of {', '.join(CHOICES[name])}, not {value!r}")
+    if name not in RANGES:
+        return
+    low, high, what = RANGES[name]
+    whole = "int" in _kind(name)
+    if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)):
+        raise SettingsError(f"{label} must be a {'whole ' if whole else ''}number, not {value!r}")
+    if not (math.isfinite(value) and low <= value <= high):
+        raise SettingsError(f"{label} must be from {low:,} to {high:,} ({what}), not {value!r}")
+
+
+def _coerce(name: str, value: str, label: str):
+    """A setting's text (from the environment or a flag) as its Python type."""
+    kind = _kind(name)
     if "Path" in kind:
         return Path(value).expanduser()
-    if "int" in kind:
-        return int(value)
-    if "float" in kind:
-        return float(value)
+    if "bool" in kind:
+        if value.strip().lower() in _TRUE + _FALSE:
+            return value.strip().lower() in _TRUE
+        raise SettingsError(f"{label} must be one of {', '.join(_TRUE + _FALSE)}, not {value!r}")
+    try:
+        if "int" in kind:
+            return int(value)
+        if "float" in kind:
+            return float(value)
+    except ValueError:
+        low, high, what = RANGES.get(name, ("", "", ""))
+        span = f" from {low:,} to {high:,} ({what})" if what else ""
+        raise SettingsError(f"{label} must be a {'whole ' if 'int' in kind else ''}number{span}, "
+                            f"not {value!r}") from None
     return value
 
 
@@ -74,20 +127,18 @@ def from_env(env: dict[str, str] | None = None, **overrides) -> Settings:
     """Defaults, then `RAG_*` variables, then explicit overrides (CLI flags).
 
     Overrides whose value is None are ignored, so argparse results can be
-    passed straight through.
+    passed straight through. A bad value raises SettingsError naming the
+    variable or flag it came from.
     """
     env = os.environ if env is None else env
-    types = {f.name: f.type for f in fields(Settings)}
     values = {}
     for name, var in _ENV.items():
         if env.get(var):
-            values[name] = _coerce(types[name], env[var])
+            values[name] = _coerce(name, env[var], var)
+            check(name, values[name], var)
     for name, value in overrides.items():
         if value is not None:
-            values[name] = _coerce(types[name], value) if isinstance(value, str) else value
-    s = replace(Settings(), **values)
-    if s.mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, not {s.mode!r}")
-    if s.retriever not in RETRIEVERS:
-        raise ValueError(f"retriever must be one of {RETRIEVERS}, not {s.retriever!r}")
-    return s
+            flag = _FLAGS.get(name, "--" + name.replace("_", "-"))
+            values[name] = _coerce(name, value, flag) if isinstance(value, str) else value
+            check(name, values[name], flag)
+    return replace(Settings(), **values)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 import rag
 from rag import ingest
 from rag.answer import ABSTAIN_TEXT, answer
-from rag.chunk import ChunkerSettings, chunk_article
+from rag.chunk import ChunkerSettings, chunk_article, split_sentences
 from rag.cli import main as cli
 from rag.errors import BadQuestion, CorpusError
 from rag.generate import SYSTEM_PROMPT
@@ -200,9 +200,13 @@ def test_cleaning_and_chunking_spans_are_exact_file_slices(tmp_path_factory, lin
         return  # e.g. a NUL byte makes it "binary": skipped, with a reason
     for span in article.kept:
         assert 0 <= span.start < span.end <= len(article.text)
-    for chunk in chunk_article(article, ChunkerSettings(words=30, overlap=1)):
-        assert article.text[chunk.start : chunk.end] == chunk.text
-        assert all(chunk.start <= s.start < s.end <= chunk.end for s in chunk.sentences)
+    sentences = {s for span in article.kept for s in split_sentences(article.text[span.start : span.end], span.start)}
+    for words, overlap in ((30, 1), (5, 0), (1, 5), (30, -3)):  # -3: a library caller may pass anything
+        chunks = chunk_article(article, ChunkerSettings(words=words, overlap=overlap))
+        for chunk in chunks:
+            assert article.text[chunk.start : chunk.end] == chunk.text
+            assert all(chunk.start <= s.start < s.end <= chunk.end for s in chunk.sentences)
+        assert {s for c in chunks for s in c.sentences} == sentences, "chunking never drops a sentence"
 
 
 # --- a document that carries instructions ----------------------------------------------------
