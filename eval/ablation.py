@@ -3,8 +3,11 @@
     python eval/ablation.py [--sets gold,heldout,squad,...] [--out eval/ablation.md]
 
 Variants, each adding one part to the one before:
-  learned      the fitted scorer and its threshold; the best sentence alone;
-               passages retrieved by their own vectors and BM25
+  learned      the fitted scorer and its threshold, with no check required of a
+               candidate; the best sentence alone; passages retrieved by their
+               own vectors and BM25 (scorer fitted by `rag train --required ''`)
+  +checks      a candidate must name what the question names and hold the kind
+               of fact it asks for (names_all, type_ok)
   +sentences   the dense side also matches single sentences (paraphrases)
   +compose     a second sentence when nearly as likely; lists and comparisons
                gather sentences across articles (the shipped method)
@@ -26,10 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rag import compose, retrieve  # noqa: E402
+from rag import answer, compose, retrieve  # noqa: E402
 from rag.api import open_index  # noqa: E402
 from rag.evaluate import Config, run, summarise  # noqa: E402
 from rag.gold import load_gold  # noqa: E402
+from rag.scorer import load_scorer  # noqa: E402
 from rag.settings import from_env  # noqa: E402
 
 SQUAD = ROOT.parent / "shared" / "external" / "squad"
@@ -43,17 +47,23 @@ SETS = {  # name: (corpus, gold, fitted on it?)
 METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_recall", "latency_p50_ms")
 
 
+VARIANTS = ("learned", "+checks", "+sentences", "+compose")
+
+
 @contextmanager
-def variant(name: str):
-    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.SECOND_SENTENCE_RATIO, compose.GATHER_MAX)
+def variant(name: str, unchecked: Path):
+    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.SECOND_SENTENCE_RATIO, compose.GATHER_MAX, answer.load_scorer)
+    step = VARIANTS.index(name)
     try:
-        if name in ("learned",):
+        if step < 1:
+            answer.load_scorer = lambda: load_scorer(unchecked)
+        if step < 2:
             retrieve.SENTENCE_SEARCH_MAX = 0
-        if name in ("learned", "+sentences"):
+        if step < 3:
             compose.SECOND_SENTENCE_RATIO, compose.GATHER_MAX = math.inf, 1
         yield
     finally:
-        retrieve.SENTENCE_SEARCH_MAX, compose.SECOND_SENTENCE_RATIO, compose.GATHER_MAX = saved
+        retrieve.SENTENCE_SEARCH_MAX, compose.SECOND_SENTENCE_RATIO, compose.GATHER_MAX, answer.load_scorer = saved
 
 
 def fmt(summary: dict) -> str:
@@ -65,8 +75,10 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--sets", default=",".join(SETS))
     p.add_argument("--out", type=Path, default=ROOT / "eval" / "ablation.md")
+    p.add_argument("--unchecked", type=Path, default=ROOT / "data" / "scorer-unchecked.json",
+                   help="the scorer fitted with no required checks (`rag train --required '' --out ...`)")
     args = p.parse_args()
-    variants = ("learned", "+sentences", "+compose")
+    variants = VARIANTS
     lines = ["| set | questions | rules (e007983) | " + " | ".join(variants) + " |",
              "|---|---|---|" + "---|" * len(variants)]
     results = {}
@@ -77,7 +89,7 @@ def main() -> None:
         items = load_gold(gold)
         row = {}
         for v in variants:
-            with variant(v):
+            with variant(v, args.unchecked):
                 records, verdicts = run(index, items, s, Config(v, "hybrid", "quoted"), progress=False)
             row[v] = summarise(verdicts, records)
         rules = ROOT / "eval" / "rules" / name / "summary.json"

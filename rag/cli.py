@@ -170,7 +170,7 @@ def cmd_eval(args) -> int:
 
 def cmd_train(args) -> int:
     from .scorer import SCORER_PATH
-    from .train import TRAINING_SETS, train
+    from .train import REQUIRED, TRAINING_SETS, train
 
     sets = [(Path(c), Path(g)) for c, g in args.set] if args.set else TRAINING_SETS
     missing = [str(p) for pair in sets for p in pair if not p.exists()]
@@ -180,7 +180,8 @@ def cmd_train(args) -> int:
         import sklearn  # noqa: F401
     except ImportError:
         raise DossierError("fitting needs scikit-learn: run `make train` (it installs the [train] extra)") from None
-    train(sets, _settings(args), out=args.out or SCORER_PATH, log=_log)
+    required = REQUIRED if args.required is None else tuple(r for r in args.required.split(",") if r)
+    train(sets, _settings(args), out=args.out or SCORER_PATH, log=_log, required=required)
     return 0
 
 
@@ -240,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="a corpus folder and its gold file (repeatable; default: the SQuAD training pool "
                          "beside the project and eval/gold.jsonl)")
     sp.add_argument("--out", type=Path, help="where to write the scorer (default rag/scorer.json)")
+    sp.add_argument("--required", help="checks a candidate must pass, comma-separated feature names "
+                                       "(default: names_all,type_ok; '' for none)")
     sp.set_defaults(func=cmd_train)
     return p
 

@@ -28,10 +28,19 @@ from .support import coverage, idf, question_names, sentence_vector, tables, top
 
 KINDS = ("outcome", "quantity", "date", "person", "reason", "speech", "any")
 _NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|none|n't|fail(ed|s)? to)\b|n['’]t\b", re.I)
-_LIST_Q = re.compile(r"^\W*(which|what) (\w+ )?(\w+s)\b(?! (is|was|did|does|has)\b)|\b(list|name (the|all|some)|"
-                     r"what (kinds?|types?|sorts?) of|which (countries|people|companies|goods|products|areas))\b", re.I)
-_COMPARE_Q = re.compile(r"\b(compare[ds]?|comparison|differ(s|ed|ent|ence)?|agree|disagree|both|change[ds]? "
-                        r"(between|from|since)|versus|vs\.?|than|while)\b", re.I)
+# A list asks for several things: a plural head noun right after "which"/"what"
+# ("Which Central Asian countries saw ...", "What goods does ..."), or "what
+# kinds of", "name the three ...".
+_LIST_Q = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?!(?:is|was|has|does|this|his|its|us|as)\b)"
+                     r"[a-z][a-z-]*[^s\W]s\s+(?:did|do|does|are|were|have|has|had|will|would|can|could|is|was|"
+                     r"in|of|from|to|that|for|on|made|make|said|give|gave|were|does)\b|"
+                     r"\bwhat (?:kinds?|types?|sorts?|forms?) of\b|\b(?:list|name) (?:the|all|some|two|three|four)\b|"
+                     r"\bwhat are the\W+(?:two|three|four|five|main|key)\b", re.I)
+# A comparison pairs two sides: two years, two sources, two things.
+_COMPARE_Q = re.compile(r"\b(?:compare[sd]?|comparison|differ(?:s|ed|ence|ent)?|disagree|versus|vs\.?)\b|"
+                        r"\bdo (?:the )?(?:articles|sources|reports|outlets) agree\b|"
+                        r"\b(?:change[ds]?|grow|grew|rise|rose|fall|fell) (?:between|from|since)\b|"
+                        r"\bbetween (?:1[5-9]|20)\d\d and (?:1[5-9]|20)\d\d\b|\bcompared (?:with|to)\b", re.I)
 
 
 @dataclass(frozen=True)

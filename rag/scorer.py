@@ -32,8 +32,10 @@ from .records import Hit, Scored
 SCORER_PATH = Path(__file__).with_name("scorer.json")
 FORMAT = 1
 # The question-level features: what the best candidates look like together.
-ANSWERABILITY_FEATURES = ("logit_1", "logit_2", "margin", "dense_1", "coverage_1", "type_ok_1", "names_all_1",
-                          "kind_any", "kind_quantity", "kind_date", "kind_person")
+ANSWERABILITY_FEATURES = ("logit_1", "logit_2", "margin")
+# A candidate failing a required check keeps this share of its probability:
+# it ranks below every candidate that passes, and rarely clears the threshold.
+FAILED_CHECK = 1e-3
 
 
 class Scorer(Protocol):
@@ -82,18 +84,24 @@ class Linear:
         return cls(tuple(d["names"]), *arrays, float(d["bias"]))
 
 
-def answerability_row(probabilities: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """The question-level features of ANSWERABILITY_FEATURES, from the
-    sentence probabilities and features of its candidates."""
-    col = {name: i for i, name in enumerate(FEATURES)}
+def answerability_row(probabilities: np.ndarray) -> np.ndarray:
+    """The question-level features of ANSWERABILITY_FEATURES: how likely the
+    best two candidates are, and how far apart (measured: adding the best
+    candidate's own features did not separate answerable questions better)."""
     order = np.argsort(-probabilities, kind="stable")
-    best = order[0]
-    p1 = probabilities[best]
+    p1 = probabilities[order[0]]
     p2 = probabilities[order[1]] if len(order) > 1 else 0.0
     l1, l2 = float(_logit(p1)), float(_logit(p2))
-    return np.array([l1, l2, l1 - l2, x[best, col["dense"]], x[best, col["coverage"]], x[best, col["type_ok"]],
-                     x[best, col["names_all"]], x[best, col["kind_any"]], x[best, col["kind_quantity"]],
-                     x[best, col["kind_date"]], x[best, col["kind_person"]]])
+    return np.array([l1, l2, l1 - l2])
+
+
+def apply_checks(probabilities: np.ndarray, x: np.ndarray, required: Sequence[str]) -> np.ndarray:
+    """Probabilities of candidates failing a required check (a feature that
+    must be 1, such as "names_all") scaled down by FAILED_CHECK."""
+    if not required or not len(probabilities):
+        return probabilities
+    ok = np.all(x[:, [FEATURES.index(f) for f in required]] > 0.5, axis=1)
+    return np.where(ok, probabilities, probabilities * FAILED_CHECK)
 
 
 @dataclass(frozen=True)
@@ -101,19 +109,20 @@ class LinearScorer:
     sentence: Linear
     question: Linear
     threshold: float  # least P(answerable) at which an answer is given
+    required: tuple[str, ...]  # checks a candidate must pass (features that must be 1)
     info: dict  # how it was fitted, and what it measured
 
     def sentence_probabilities(self, x: np.ndarray) -> np.ndarray:
-        return self.sentence(x) if len(x) else np.zeros(0)
+        return apply_checks(self.sentence(x), x, self.required) if len(x) else np.zeros(0)
 
     def answerable(self, probabilities: np.ndarray, x: np.ndarray) -> float:
         if not len(probabilities):
             return 0.0
-        return float(self.question(answerability_row(probabilities, x)[None, :])[0])
+        return float(self.question(answerability_row(probabilities)[None, :])[0])
 
     def to_json(self) -> dict:
-        return {"format": FORMAT, "threshold": round(self.threshold, 6), "sentence": self.sentence.to_json(),
-                "question": self.question.to_json(), "info": self.info}
+        return {"format": FORMAT, "threshold": round(self.threshold, 6), "required": list(self.required),
+                "sentence": self.sentence.to_json(), "question": self.question.to_json(), "info": self.info}
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
@@ -127,7 +136,10 @@ def scorer_from_json(d: dict) -> LinearScorer:
     sentence, question = Linear.from_json(d["sentence"]), Linear.from_json(d["question"])
     if sentence.names != FEATURES or question.names != ANSWERABILITY_FEATURES:
         raise ScorerUnavailable("the scorer was fitted on other features than this code computes; run `rag train`")
-    return LinearScorer(sentence, question, float(d["threshold"]), d.get("info", {}))
+    required = tuple(d.get("required", ()))
+    if not set(required) <= set(FEATURES):
+        raise ScorerUnavailable(f"the scorer requires unknown checks {sorted(set(required) - set(FEATURES))}")
+    return LinearScorer(sentence, question, float(d["threshold"]), required, d.get("info", {}))
 
 
 @lru_cache(maxsize=4)
@@ -143,7 +155,8 @@ def load_scorer(path: Path = SCORER_PATH) -> LinearScorer:
         raise ScorerUnavailable(f"the answer scorer {path} is malformed ({e}); run `rag train`") from e
 
 
-def fixed_scorer(weights: dict[str, float], threshold: float = 0.5, bias: float = 0.0) -> LinearScorer:
+def fixed_scorer(weights: dict[str, float], threshold: float = 0.5, bias: float = 0.0,
+                 required: Sequence[str] = ()) -> LinearScorer:
     """A scorer with hand-set weights on raw features (tests, and the old rules' shape)."""
     n = len(FEATURES)
     coef = np.array([weights.get(f, 0.0) for f in FEATURES])
@@ -151,7 +164,7 @@ def fixed_scorer(weights: dict[str, float], threshold: float = 0.5, bias: float 
     m = len(ANSWERABILITY_FEATURES)
     question = Linear(ANSWERABILITY_FEATURES, np.zeros(m), np.ones(m),
                       np.eye(m)[0], 0.0)  # P(answerable) = P(best sentence)
-    return LinearScorer(sentence, question, threshold, {"fixed": True})
+    return LinearScorer(sentence, question, threshold, tuple(required), {"fixed": True})
 
 
 def score(index: Index, reading: Reading, hits: Sequence[Hit], question_vec: np.ndarray,

@@ -37,12 +37,15 @@ from .api import open_index, search
 from .features import FEATURES, candidates, featurize, read_question
 from .followup import own_words, rewrite
 from .gold import GoldItem, fold, load_gold
-from .scorer import ANSWERABILITY_FEATURES, Linear, LinearScorer, answerability_row
+from .scorer import ANSWERABILITY_FEATURES, Linear, LinearScorer, answerability_row, apply_checks
 from .settings import ROOT, Settings, from_env
 
 SHARED = ROOT.parent / "shared" / "external" / "squad" / "train"
 TRAINING_SETS = ((SHARED / "corpus", SHARED / "train.jsonl"), (ROOT / "seeds", ROOT / "eval" / "gold.jsonl"))
 MAX_FALSE_REFUSAL = 0.10  # of questions whose best candidate is right
+# Checks a candidate must pass. Each earned its place on sets it was not fitted
+# on (README "Evaluation": the blind batches, the foreign set, on and off).
+REQUIRED = ("names_all", "type_ok")
 C = 1.0  # inverse L2 strength; the fit is flat from 0.1 to 10 (README)
 FOLDS = 5
 
@@ -105,7 +108,7 @@ def stack(qs: Sequence[Question]) -> tuple[np.ndarray, np.ndarray]:
     return np.vstack([q.x for q in qs]), np.concatenate([q.y for q in qs])
 
 
-def out_of_fold(qs: Sequence[Question], c: float = C) -> list[np.ndarray]:
+def out_of_fold(qs: Sequence[Question], c: float = C, required: Sequence[str] = REQUIRED) -> list[np.ndarray]:
     """Sentence probabilities for each question from a model that never saw
     its article group."""
     groups = sorted({q.group for q in qs})
@@ -115,7 +118,7 @@ def out_of_fold(qs: Sequence[Question], c: float = C) -> list[np.ndarray]:
         model = fit_linear(*stack([q for q in qs if q.group not in held]), FEATURES, c)
         for q in qs:
             if q.group in held:
-                probs[q.id] = model(q.x) if len(q.x) else np.zeros(0)
+                probs[q.id] = apply_checks(model(q.x), q.x, required) if len(q.x) else np.zeros(0)
     return [probs[q.id] for q in qs]
 
 
@@ -126,7 +129,7 @@ def question_rows(qs: Sequence[Question], probs: Sequence[np.ndarray]) -> tuple[
         if not len(p):
             continue
         best_right = bool(q.y[int(np.argmax(p))])
-        rows.append(answerability_row(p, q.x))
+        rows.append(answerability_row(p))
         labels.append(int(q.answerable and best_right))
         right.append(best_right)
     return np.array(rows), np.array(labels), np.array(right)
@@ -147,9 +150,10 @@ def auc(scores: np.ndarray, labels: np.ndarray) -> float:
     return float(roc_auc_score(labels, scores)) if 0 < labels.sum() < len(labels) else float("nan")
 
 
-def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FALSE_REFUSAL) -> LinearScorer:
+def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FALSE_REFUSAL,
+        required: Sequence[str] = REQUIRED) -> LinearScorer:
     sentence = fit_linear(*stack(qs), FEATURES, c)
-    probs = out_of_fold(qs, c)
+    probs = out_of_fold(qs, c, required)
     rows, labels, right = question_rows(qs, probs)
     question = fit_linear(rows, labels, ANSWERABILITY_FEATURES, c)
     confidence = question(rows)
@@ -163,21 +167,21 @@ def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FAL
             "top1_when_retrievable": round(float(np.mean(top1)), 4),
             "auc_answerable": round(auc(confidence, answerable.astype(int)), 4),
         },
-        "max_false_refusal": max_false_refusal, "C": c,
+        "max_false_refusal": max_false_refusal, "C": c, "required": list(required),
         "fitted_with": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                         "numpy": np.__version__},
     }
-    return LinearScorer(sentence, question, threshold_for(confidence, right, max_false_refusal), info)
+    return LinearScorer(sentence, question, threshold_for(confidence, right, max_false_refusal), tuple(required), info)
 
 
 def train(sets=TRAINING_SETS, settings: Settings | None = None, out: Path | None = None,
-          log: Callable[[str], None] = print) -> LinearScorer:
+          log: Callable[[str], None] = print, required: Sequence[str] = REQUIRED) -> LinearScorer:
     settings = settings or from_env()
     qs: list[Question] = []
     for corpus, gold in sets:
         log(f"reading {gold} ({corpus})")
         qs += questions_of(Path(corpus), Path(gold), settings, log)
-    scorer = fit(qs)
+    scorer = fit(qs, required=required)
     scorer.info["sets"] = [str(Path(g).relative_to(ROOT.parent)) if Path(g).is_relative_to(ROOT.parent) else str(g)
                            for _, g in sets]
     if out is not None:

@@ -163,8 +163,9 @@ def test_a_speaker_is_found_where_the_words_are(seed_index):
     assert scored["Wang Wenbin,"] and not scored["Webster said"]
 
 
-def test_conflicting_sources_are_both_cited(seed_index):
-    idx, s = seed_index
+@pytest.mark.model
+def test_conflicting_sources_are_both_cited(real_index):
+    idx, s = real_index
     ans = answer(idx, "How many times have Xi and Putin met since 2013?", settings=s)
     assert ans.text.startswith(CONFLICT_PREFIX)
     assert "42" in ans.text and "43" in ans.text and len({c.doc for c in ans.citations}) == 2
