@@ -80,7 +80,7 @@ def build(engine: Engine) -> gr.Blocks:
             with gr.Column(scale=3, elem_id="left", min_width=320):
                 chat = gr.Chatbot(elem_id="chat", label="Conversation", buttons=["copy"], height=None,
                                   placeholder="Ask a question about the articles, or try one of these:",
-                                  autoscroll=True, examples=[{"text": q} for q in text.examples])
+                                  autoscroll=False, examples=[{"text": q} for q in text.examples])
                 with gr.Row(elem_id="ask-row", equal_height=True):
                     box = gr.Textbox(placeholder="Ask about the articles…", label="Your question",
                                      show_label=False, scale=5, lines=1, max_lines=4, elem_id="question",

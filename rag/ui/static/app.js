@@ -111,7 +111,18 @@
     live.textContent = text;
   }
 
+  function fixRoles() {
+    // Gradio's example box claims a list role without list items.
+    document.querySelectorAll("#chat .examples[role]").forEach((el) => {
+      if (el.getAttribute("role") !== "group") {
+        el.setAttribute("role", "group");
+        el.setAttribute("aria-label", "Example questions");
+      }
+    });
+  }
+
   function relabel() {
+    fixRoles();
     document.querySelectorAll('#chat [data-testid="bot"], #chat [data-testid="user"]').forEach((el) => {
       const who = el.getAttribute("data-testid") === "bot" ? "Dossier" : "You";
       const body = el.querySelector(".message-content") || el;
@@ -152,15 +163,56 @@
     }
   });
 
+  // --- the chat follows new text only while the reader is at its bottom ----------------
+  // (Gradio's own autoscroll can pull the reader back down mid-stream.)
+  let stick = true;
+  let chatWrap = null;
+  let followedTo = 0; // where we last scrolled it: above that, the reader has moved up
+  const atBottom = (el) => el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+  function followChat() {
+    const wrap = $("#chat .bubble-wrap");
+    if (!wrap) return;
+    if (wrap !== chatWrap) {
+      chatWrap = wrap;
+      followedTo = 0;
+      wrap.addEventListener("scroll", () => {
+        stick = atBottom(wrap);
+        if (stick) followedTo = wrap.scrollTop;
+      }, { passive: true });
+    }
+    if (!stick) return;
+    if (wrap.scrollTop < followedTo - 5) { stick = false; return; } // moved up before its scroll event
+    if (!atBottom(wrap)) wrap.scrollTop = wrap.scrollHeight;
+    followedTo = wrap.scrollTop;
+  }
+  const sent = () => { stick = true; followedTo = 0; };  // asking a question goes to the bottom
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && e.target.closest && e.target.closest("#question")) sent();
+  }, true);
+  document.addEventListener("click", (e) => {
+    if (e.target.closest && e.target.closest("#ask, #chat .examples button, #chat button.example")) sent();
+  }, true);
+
   // --- watch the page for updates ---------------------------------------------------------
-  let lastArticle = "";
   const observer = new MutationObserver(() => {
     relabel();
-    const art = $("#article .article-body");
-    const key = art ? art.innerHTML.length + ":" + ($("#article mark.current") ? $("#article mark.current").textContent : "") : "";
-    if (key && key !== lastArticle) {
-      lastArticle = key;
-      requestAnimationFrame(centreOpenedPassage);
+    followChat();
+    // Each newly rendered article is centred on its opened passage once.
+    const scroller = $("#article .article-scroll");
+    const mark = $("#article mark.current") || $("#article span.passage");
+    if (scroller && mark && scroller.dataset.centred !== mark.textContent) {
+      scroller.dataset.centred = mark.textContent;
+      // The panel may be re-laid out (or briefly hidden) just after the
+      // update, which resets its scroll: keep it centred while it settles,
+      // unless the reader scrolls it first.
+      let settled = 0;
+      const settle = () => {
+        const el = $("#article .article-scroll");
+        if (!el || settled++ > 15) return;
+        if (el.scrollTop === 0 || settled === 1) centreOpenedPassage();
+        setTimeout(settle, 100);
+      };
+      requestAnimationFrame(settle);
     }
   });
   const start = () => {
@@ -169,5 +221,5 @@
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
-  window.dossier = { centreOpenedPassage, plainOf, closeSide };
+  window.dossier = { centreOpenedPassage, plainOf, closeSide, get stick() { return stick; } };
 })();
