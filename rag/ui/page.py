@@ -32,6 +32,15 @@ from .turns import dump_turns, load_turns
 
 STATIC = Path(__file__).parent / "static"
 PRIVATE = {"api_visibility": "private"}  # page plumbing, not an API
+API_DESCRIPTION = (
+    "Answer one question about the articles, with its citations. "
+    "question: up to 500 characters. "
+    "mode: \"quoted\" (the articles' own sentences; instant) or \"generated\" (written by the local model, "
+    "every sentence verified against its source). "
+    "Returns a dict: text (with [n] markers), sources (n, doc, title, outlet, date, start, end, quote_start, "
+    "quote_end, quote, passage: character offsets into the article file), kind (quoted, generated, fallback, "
+    "abstained or error), abstained, related (passages shown when abstaining), notes (what verification "
+    "changed), ms, error (a message, or null).")
 
 
 def mode_help(engine: Engine, mode: str) -> str:
@@ -271,7 +280,7 @@ def build(engine: Engine) -> gr.Blocks:
             """
             return api_answer(engine, question, mode)
 
-        gr.api(answer, api_name="answer", concurrency_limit=None)
+        gr.api(answer, api_name="answer", concurrency_limit=None, api_description=API_DESCRIPTION)
         del back  # wired in the page's script (it only toggles the phone view)
     return demo
 

@@ -224,7 +224,7 @@ def sources_panel(t: Turn | None, turn_no: int, selected: int | None = None) -> 
         cards.append(f'<div class="source{chosen}"><div class="source-head"><b>{esc(tags)}</b> {esc(first["title"])}</div>'
                      f'<div class="source-meta">{esc(first["outlet"])} · {esc(first["date"] or "undated")} · '
                      f'{esc(first["doc"])}</div>{"".join(items)}</div>')
-    return "\n".join(cards)
+    return f'<div class="sources-scroll" tabindex="0" role="region" aria-label="Sources">{"".join(cards)}</div>'
 
 
 def article_view(index, t: Turn | None, src: dict | None) -> str:
