@@ -72,11 +72,15 @@ def save_vote(data: Path, t: Turn, vote: str | None, index_generation: str = "")
             if vote is not None:
                 lines.append(json.dumps(record(t, vote, index_generation), ensure_ascii=False))
             tmp = path.parent / f".{FILE}.{os.getpid()}.tmp"
-            with open(tmp, "w", encoding="utf-8") as f:
-                f.write("".join(line + "\n" for line in lines))
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
+            try:
+                with open(tmp, "w", encoding="utf-8") as f:
+                    f.write("".join(line + "\n" for line in lines))
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.replace(tmp, path)
+            except BaseException:
+                tmp.unlink(missing_ok=True)  # never leave half a file behind
+                raise
     except FeedbackError:
         raise
     except OSError as e:
