@@ -462,3 +462,18 @@ def test_over_http_a_quoted_answer_is_served_while_generated_ones_run(server, ec
     assert q_out["error"] is None and q_out["kind"] == "quoted"
     assert all(v[2]["kind"] == "generated" for k, v in finished.items() if k != "quoted")
     assert q_done < gen_done[-1]  # not queued behind them: done before the last generated one
+
+
+def test_a_question_asked_while_the_articles_load_waits_for_them(seed_index):
+    index, s = seed_index
+    loading = Engine(s)  # not started: no index yet
+    t = Turn("why no gas deal?")
+
+    def finish_loading():
+        time.sleep(0.6)
+        loading.index = index
+        loading._loaded(0.6)
+
+    threading.Thread(target=finish_loading).start()
+    states = [x.status for x in run_turn(loading, t, [], threading.Event())]
+    assert any("still loading" in st for st in states) and t.kind == "quoted" and t.sources

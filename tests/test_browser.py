@@ -157,6 +157,14 @@ def test_answer_and_article_never_move_the_page(browser, site, viewport):
     answered(page)
     assert page.evaluate("window.scrollY") == y0, "the answer moved the page"
     chat_scroll = page.evaluate("document.querySelector('#chat .bubble-wrap').scrollTop")
+    for sel in ('#chat button[aria-label="Like"]', '#chat button[aria-label="Copy message"]'):
+        b = page.locator(sel).last.bounding_box()
+        assert b["width"] >= 44 and b["height"] >= 44, (sel, b)
+    # A [n] marker is small text with a 44 px hit area around it.
+    m = page.locator('#chat a[href="#cite-0-1"]').first.bounding_box()
+    hit = page.evaluate(f"""(() => {{ const e = document.elementFromPoint({m['x'] + m['width'] / 2}, {m['y'] + m['height'] / 2 - 18});
+        return !!(e && e.closest('a[href="#cite-0-1"]')); }})()""")
+    assert hit, "the [n] marker's hit area is under 44 px"
     axe_check(page, "after an answer")
     marker = page.locator('#chat a[href="#cite-0-1"]').first
     marker.click()

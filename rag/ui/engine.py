@@ -292,7 +292,8 @@ def run_turn(engine: Engine, t: Turn, history: list[Turn], stop: threading.Event
                 yield t
                 return
             ahead = engine.slots.waiting[mode]
-            t.status = f"Waiting for the writing model: {ahead} answer{'s' if ahead != 1 else ''} in line…"
+            what = "the writing model" if mode == "generated" else "a free slot"
+            t.status = f"Waiting for {what}: {ahead} answer{'s' if ahead != 1 else ''} in line…"
             yield t
     finally:
         engine.slots.wait(mode, -1)
