@@ -284,6 +284,10 @@ def run_turn(engine: Engine, t: Turn, history: list[Turn], stop: threading.Event
         return
 
     mode = t.mode
+    if mode not in engine.slots.waiting:
+        t.kind, t.text = "error", f"Unknown answer mode {mode!r}; use 'quoted' or 'generated'."
+        yield t
+        return
     engine.slots.wait(mode, +1)
     try:
         while not engine.slots.try_acquire(mode, POLL_S):

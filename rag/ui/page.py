@@ -124,6 +124,8 @@ def build(engine: Engine) -> gr.Blocks:
                 return (gr.skip(), note_html(f"{len(q)}/{max_chars} characters: too long to send. "
                                              "Shorten the question and press Enter.", warn=True),
                         gr.skip(), gr.skip(), gr.skip())
+            if mode_value not in ("quoted", "generated"):
+                mode_value = s.mode
             session = sessions.get(request.session_hash)
             with session.lock:
                 queued = session.busy()
@@ -142,9 +144,12 @@ def build(engine: Engine) -> gr.Blocks:
         def respond(conv_value, request: gr.Request):
             session = sessions.get(request.session_hash)
             with session.lock:
-                if session.active or not session.pending:
-                    return  # another loop is answering this page's line
-                session.active, session.requested, epoch = True, 0.0, session.epoch
+                busy_elsewhere = session.active or not session.pending
+                if not busy_elsewhere:
+                    session.active, session.requested, epoch = True, 0.0, session.epoch
+            if busy_elsewhere:  # another loop is answering this page's line (or nothing to do)
+                yield tuple(gr.skip() for _ in outs)
+                return
             turns = load_turns(conv_value)
             try:
                 while True:
@@ -165,25 +170,28 @@ def build(engine: Engine) -> gr.Blocks:
                             # While it streams only the chat changes; the
                             # conversation is stored at the start and the end.
                             yield (render(turns, session), dump_turns(turns) if first else gr.skip(),
-                                   gr.skip(), gr.skip(), *buttons(True), gr.skip())
+                                   gr.skip(), gr.skip(), *buttons(True), gr.skip(),
+                                   note_html() if first else gr.skip())  # "Queued: ..." is over
                             first = False
                     more = bool(session.pending)
                     firsts = (t.sources or t.related or [None])[0]
                     yield (render(turns, session), dump_turns(turns), sources_panel(t, n, firsts and firsts["n"]),
                            article_view(engine.index, t, firsts), *buttons(more),
-                           gr.update(info=mode_help(engine, "generated")) if t.mode == "generated" else gr.skip())
+                           gr.update(info=mode_help(engine, "generated")) if t.mode == "generated" else gr.skip(),
+                           gr.skip())
             finally:
                 with session.lock:
                     if session.epoch == epoch:
                         session.active = False
 
-        outs = [chat, conv, sources, article, ask_btn, stop_btn, mode]
+        outs = [chat, conv, sources, article, ask_btn, stop_btn, mode, note]
         accept_outs = [box, note, chat, ask_btn, stop_btn]
         respond_events = []
         for trigger in (box.submit, ask_btn.click):
             ev = trigger(accept, [box, conv, mode], accept_outs, queue=False, **PRIVATE)
             respond_events.append(ev.then(respond, [conv], outs, show_progress="hidden", concurrency_limit=None,
                                           **PRIVATE))
+
         def accept_example(conv_value, mode_value, evt: gr.SelectData, request: gr.Request):
             value = evt.value if isinstance(evt.value, dict) else {}
             return accept(value.get("text", ""), conv_value, mode_value, request)
@@ -206,9 +214,20 @@ def build(engine: Engine) -> gr.Blocks:
                 session.active, session.requested = False, 0.0
             return ([], [], HINT_SOURCES, HINT_ARTICLE, *buttons(False), note_html())
 
+        def clear_again(request: gr.Request):
+            # An update of the cancelled answer may already have been on its
+            # way: once it has certainly arrived, clear again, unless the
+            # user has asked something since.
+            time.sleep(0.8)
+            session = sessions.get(request.session_hash)
+            with session.lock:
+                idle = not session.busy() and not session.pending
+            return clear(request) if idle else tuple(gr.skip() for _ in clear_outs)
+
         clear_outs = [chat, conv, sources, article, ask_btn, stop_btn, note]
-        new.click(clear, None, clear_outs, queue=False, cancels=respond_events, **PRIVATE)
-        chat.clear(clear, None, clear_outs, queue=False, cancels=respond_events, **PRIVATE)
+        for trigger in (new.click, chat.clear):
+            trigger(clear, None, clear_outs, queue=False, cancels=respond_events, **PRIVATE).then(
+                clear_again, None, clear_outs, queue=False, **PRIVATE)
 
         # --- reading sources ---------------------------------------------------------------
 
