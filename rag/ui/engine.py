@@ -385,19 +385,22 @@ class Session:
 
 
 class Sessions:
+    """Open pages by session id; pages idle for a day are forgotten."""
+
+    IDLE_S = 24 * 3600
+
     def __init__(self):
         self._all: dict[str, Session] = {}
+        self._seen: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def get(self, key: str) -> Session:
+        now = time.monotonic()
         with self._lock:
+            for old in [k for k, t in self._seen.items() if now - t > self.IDLE_S and not self._all[k].active]:
+                del self._all[old], self._seen[old]
+            self._seen[key or ""] = now
             return self._all.setdefault(key or "", Session())
-
-    def drop(self, key: str) -> None:
-        with self._lock:
-            s = self._all.pop(key or "", None)
-        if s:
-            s.stop.set()
 
 
 def api_answer(engine: Engine, question, mode: str = "quoted") -> dict:

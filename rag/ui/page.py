@@ -100,7 +100,7 @@ def build(engine: Engine) -> gr.Blocks:
                 note = gr.HTML(note_html(), elem_id="box-note-wrap", padding=False,
                                elem_classes="no-pad")
             with gr.Column(scale=2, elem_id="side", min_width=300):
-                back = gr.Button("← Back to the chat", elem_id="back", size="sm")
+                gr.Button("← Back to the chat", elem_id="back", size="sm")  # the page's script handles it
                 sources = gr.HTML(HINT_SOURCES, elem_id="sources", padding=False)
                 article = gr.HTML(HINT_ARTICLE, elem_id="article", padding=False)
         target = gr.Textbox(elem_id="open-target", elem_classes="hidden-control", show_label=False,
@@ -300,7 +300,6 @@ def build(engine: Engine) -> gr.Blocks:
             return api_answer(engine, question, mode)
 
         gr.api(answer, api_name="answer", concurrency_limit=None, api_description=API_DESCRIPTION)
-        del back  # wired in the page's script (it only toggles the phone view)
     return demo
 
 
