@@ -309,5 +309,11 @@ def assets(max_question_chars: int) -> dict:
     container, and the phone view needs rules on <body>)."""
     css = (STATIC / "app.css").read_text(encoding="utf-8")
     js = (STATIC / "app.js").read_text(encoding="utf-8")
-    return {"head": f'<meta name="dossier-max-chars" content="{int(max_question_chars)}">'
+    # System fonts: the default theme's web fonts would be fetched from the
+    # internet at every page load (nothing may be downloaded at run time).
+    theme = gr.themes.Default(font=["-apple-system", "BlinkMacSystemFont", "Segoe UI", "Roboto", "Helvetica Neue",
+                                    "Arial", "Liberation Sans", "sans-serif"],
+                              font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"])
+    return {"theme": theme,
+            "head": f'<meta name="dossier-max-chars" content="{int(max_question_chars)}">'
                     f"<style>{css}</style><script>{js}</script>"}

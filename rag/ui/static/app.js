@@ -28,6 +28,7 @@
   function openSide(from) {
     opener = from;
     document.body.classList.add("side-open");
+    queueFit();
     const back = $("#back");
     if (back) setTimeout(() => back.focus({ preventScroll: true }), 60);
   }
@@ -193,10 +194,32 @@
     if (e.target.closest && e.target.closest("#ask, #chat .examples button, #chat button.example")) sent();
   }, true);
 
+  // --- the chat and the article fill the window's height, whatever the header takes ---
+  let fitQueued = false;
+  function fit() {
+    fitQueued = false;
+    const chat = $("#chat");
+    const askRow = $("#ask-row");
+    if (chat && askRow && !document.body.classList.contains("side-open")) {
+      const below = askRow.getBoundingClientRect().bottom - chat.getBoundingClientRect().bottom + 34;
+      const h = Math.max(PHONE.matches ? 300 : 240, window.innerHeight - (chat.getBoundingClientRect().top + window.scrollY) - below);
+      if (Math.abs(chat.offsetHeight - h) > 2) chat.style.setProperty("height", `${h}px`, "important");
+    }
+    const scroller = $("#article .article-scroll");
+    if (scroller && scroller.offsetParent !== null) {
+      const top = scroller.getBoundingClientRect().top + (document.body.classList.contains("side-open") ? 0 : window.scrollY);
+      const h = Math.max(160, window.innerHeight - top - 14);
+      if (Math.abs(scroller.offsetHeight - h) > 2) scroller.style.height = `${h}px`;
+    }
+  }
+  const queueFit = () => { if (!fitQueued) { fitQueued = true; requestAnimationFrame(fit); } };
+  window.addEventListener("resize", queueFit);
+
   // --- watch the page for updates ---------------------------------------------------------
   const observer = new MutationObserver(() => {
     relabel();
     followChat();
+    queueFit();
     // Each newly rendered article is centred on its opened passage once.
     const scroller = $("#article .article-scroll");
     const mark = $("#article mark.current") || $("#article span.passage");
