@@ -184,6 +184,7 @@ def test_generated_shows_progress_then_a_labelled_draft_then_the_verified_answer
     t, states = answer(engine, "why no gas deal?", mode="generated")
     before_token = [status for kind, status, draft, _ in states if kind == "pending" and not draft]
     assert any("writing" in s for s in before_token), before_token  # progress before the first token
+    assert any("Checking each sentence" in status for _, status, _, _ in states)
     drafts = [render.render_answer(Turn("q", kind=k, status=s, draft=d, text=x), 0) for k, s, d, x in states if d]
     assert drafts and all("Draft, being checked" in r for r in drafts)
     assert t.kind == "generated" and t.sources and not t.draft

@@ -83,6 +83,8 @@ def site(seed_index, tmp_path_factory, serve_app, model):
 def open_page(browser, url, viewport, **kw):
     context = browser.new_context(viewport=viewport, **kw)
     page = context.new_page()
+    page.elsewhere = []  # requests to anywhere but this app: there must be none (offline)
+    page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:")) else page.elsewhere.append(r.url))
     page.goto(url)
     page.locator("#question textarea").wait_for(timeout=30_000)
     page.locator("#status", has_text="Ready").wait_for(timeout=30_000)
@@ -143,6 +145,7 @@ def test_start_page_fits_and_passes_axe(browser, site, viewport):
     assert "China–Russia" in page.locator("#head").text_content() and "why no gas deal?" in page.locator("#chat").inner_text()
     axe_check(page, "on the start page")
     shot(page, f"start-{viewport['width']}.png")
+    assert not page.elsewhere, page.elsewhere
     page.context.close()
 
 
