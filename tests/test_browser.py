@@ -143,6 +143,13 @@ def test_start_page_fits_and_passes_axe(browser, site, viewport):
         for b in [page.locator(sel).nth(i).bounding_box() for i in range(page.locator(sel).count())]:
             assert b and b["height"] >= 44 and b["width"] >= 44, (sel, b)
     assert "China–Russia" in page.locator("#head").text_content() and "why no gas deal?" in page.locator("#chat").inner_text()
+    if viewport is LAPTOP:  # an example is asked at once, and what was typed stays in the box
+        page.locator("#question textarea").fill("my own half-written question")
+        page.locator("#chat .examples button, #chat button.example").first.click()
+        answered(page)
+        assert page.locator("#question textarea").input_value() == "my own half-written question"
+        page.locator("#new-chat").click()
+        page.locator("#chat .examples button, #chat button.example").first.wait_for()
     axe_check(page, "on the start page")
     shot(page, f"start-{viewport['width']}.png")
     assert not page.elsewhere, page.elsewhere

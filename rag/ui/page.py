@@ -194,7 +194,8 @@ def build(engine: Engine) -> gr.Blocks:
 
         def accept_example(conv_value, mode_value, evt: gr.SelectData, request: gr.Request):
             value = evt.value if isinstance(evt.value, dict) else {}
-            return accept(value.get("text", ""), conv_value, mode_value, request)
+            out = accept(value.get("text", ""), conv_value, mode_value, request)
+            return (gr.skip(), *out[1:])  # whatever is typed in the box stays there
 
         ev = chat.example_select(accept_example, [conv, mode], accept_outs, queue=False, **PRIVATE)
         respond_events.append(ev.then(respond, [conv], outs, show_progress="hidden", concurrency_limit=None,
