@@ -132,6 +132,12 @@ def test_message_index_maps_back_to_its_turn():
     assert [render.turn_of_message(turns, i) for i in range(8)] == [0, 0, 1, 1, 1, 2, 2, None]
 
 
+def test_thumbs_shown_per_answer_bubble_from_stored_votes():
+    turns = [Turn("a", kind="quoted", text="x", vote="up"), Turn("b", mode="generated", kind="generated", text="y"),
+             Turn("c", kind="quoted", text="z", vote="down")]
+    assert render.feedback_of(turns) == ["Like", None, "Dislike"]
+
+
 def test_conversation_from_browser_storage_is_validated():
     good = Turn("why?", kind="quoted", text="Because [1].").to_dict()
     pending = Turn("later?").to_dict()

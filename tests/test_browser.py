@@ -392,9 +392,12 @@ def test_conversation_survives_a_reload(browser, site):
     page = open_page(browser, site[0], LAPTOP)
     ask(page, "Who is Alexander Gabuev?")
     answered(page)
+    page.locator('#chat button[aria-label="Like"]').last.click()
+    page.locator(".toast-body", has_text="was saved").first.wait_for(timeout=10_000)
     page.wait_for_timeout(500)
     page.reload()
     page.locator("#chat", has_text="Gabuev").wait_for(timeout=15_000)
+    page.locator('#chat button[aria-label="Liked"]').wait_for(timeout=5_000)  # and so does the vote
     page.locator('#chat a[href^="#cite-0-"]').first.click()
     page.locator("#article mark.current").wait_for(timeout=10_000)
     page.context.close()

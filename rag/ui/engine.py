@@ -377,6 +377,7 @@ class Session:
     requested: float = 0.0  # when a loop was asked for and has not started yet
     stop: threading.Event = field(default_factory=threading.Event)  # the current answer's
     epoch: int = 0  # bumped by New chat: older loops must not write to the page any more
+    votes: dict = field(default_factory=dict)  # turn id -> vote, for a loop to store with the conversation
 
     def busy(self) -> bool:
         # A loop asked for but never started (the page went away between the

@@ -26,7 +26,7 @@ import gradio as gr
 from .corpus import page_text
 from .engine import Engine, Sessions, Turn, api_answer, run_turn
 from .feedback import FeedbackError, save_vote
-from .render import (HINT_ARTICLE, HINT_SOURCES, article_view, esc, messages_of, sources_panel,
+from .render import (HINT_ARTICLE, HINT_SOURCES, article_view, esc, feedback_of, messages_of, sources_panel,
                      turn_of_message)
 from .turns import dump_turns, load_turns
 
@@ -108,8 +108,12 @@ def build(engine: Engine) -> gr.Blocks:
         go = gr.Button("open", elem_id="open-go", elem_classes="hidden-control")
 
         def render(turns, session=None):
+            """The chat's new value, with each answer's thumbs as last voted."""
             queued = [q for q, _ in session.pending] if session else []
-            return messages_of(turns, queued)
+            if session:
+                for t in turns:
+                    t.vote = session.votes.get(t.id, t.vote)
+            return gr.update(value=messages_of(turns, queued), feedback_value=feedback_of(turns))
 
         def buttons(running: bool):
             return gr.update(visible=not running), gr.update(visible=running)
@@ -133,13 +137,13 @@ def build(engine: Engine) -> gr.Blocks:
                 if not queued:
                     session.requested = time.monotonic()
             turns = load_turns(conv_value)
-            msgs = render(turns, session)
+            msgs = messages_of(turns, [q for q, _ in session.pending])
             if not queued:  # the first in line shows as being answered, not as queued
                 msgs[-1] = {"role": "user", "content": msgs[-1]["content"].split("\n\n<sub>")[0]}
                 msgs.append({"role": "assistant", "content": "⏳ _Searching the articles…_"
                              '<span class="no-feedback"></span>'})
             return "", note_html("Queued: it will be answered after the current answer." if queued else ""), \
-                msgs, *buttons(True)
+                gr.update(value=msgs, feedback_value=feedback_of(turns)), *buttons(True)
 
         def respond(conv_value, request: gr.Request):
             session = sessions.get(request.session_hash)
@@ -213,6 +217,7 @@ def build(engine: Engine) -> gr.Blocks:
                 session.pending.clear()
                 session.stop.set()
                 session.active, session.requested = False, 0.0
+                session.votes.clear()
             return ([], [], HINT_SOURCES, HINT_ARTICLE, *buttons(False), note_html())
 
         def clear_again(request: gr.Request):
@@ -255,23 +260,32 @@ def build(engine: Engine) -> gr.Blocks:
 
         # --- feedback ----------------------------------------------------------------------
 
-        def feedback(conv_value, data: gr.LikeData):
+        def feedback(conv_value, data: gr.LikeData, request: gr.Request):
             turns = load_turns(conv_value)
             i = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
             n = turn_of_message(turns, i) if isinstance(i, int) else None
             if n is None or not turns[n].votable:
                 gr.Info("Thumbs are for answers only; nothing was recorded.")
-                return
+                return gr.skip()
             vote = {True: "up", False: "down"}.get(data.liked)  # "" = the vote was taken back
             try:
                 save_vote(s.data, turns[n], vote, engine.generation)
             except FeedbackError as e:
                 gr.Warning(f"Feedback could not be saved: {e}")
-                return
+                return gr.skip()
             gr.Info({"up": "Thanks: your 👍 was saved.", "down": "Thanks: your 👎 was saved.",
                      None: "Your vote was taken back."}[vote])
+            # The vote is kept with the conversation (a reload shows it); while
+            # an answer runs, its loop stores the conversation and takes it along.
+            session = sessions.get(request.session_hash)
+            with session.lock:
+                session.votes[turns[n].id] = vote
+                if session.busy():
+                    return gr.skip()
+            turns[n].vote = vote
+            return dump_turns(turns)
 
-        chat.like(feedback, [conv], None, concurrency_limit=None, show_progress="hidden", **PRIVATE)
+        chat.like(feedback, [conv], [conv], concurrency_limit=None, show_progress="hidden", **PRIVATE)
 
         # --- the rest ----------------------------------------------------------------------
 
@@ -280,7 +294,8 @@ def build(engine: Engine) -> gr.Blocks:
         def restore(conv_value):
             turns = load_turns(conv_value)
             last = turns[-1] if turns else None
-            return (messages_of(turns), sources_panel(last, len(turns) - 1) if last else HINT_SOURCES,
+            return (gr.update(value=messages_of(turns), feedback_value=feedback_of(turns)),
+                    sources_panel(last, len(turns) - 1) if last else HINT_SOURCES,
                     engine.status, gr.Timer(active=not engine.ready.is_set()))
 
         timer = gr.Timer(1.0, active=not engine.ready.is_set())

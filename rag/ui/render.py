@@ -161,6 +161,11 @@ def messages_of(turns: list[Turn], queued: list[str] = ()) -> list[dict]:
     return msgs
 
 
+def feedback_of(turns: list[Turn]) -> list[str | None]:
+    """The thumbs each answer shows (one per answer bubble), from its stored vote."""
+    return [{"up": "Like", "down": "Dislike"}.get(t.vote) for t in turns]
+
+
 def turn_of_message(turns: list[Turn], index: int) -> int | None:
     """Which turn the chat message at `index` belongs to (for thumbs and clicks)."""
     i = 0
