@@ -91,3 +91,51 @@ def in_parallel():
             t.join(timeout=timeout)
 
     return run
+
+
+class EchoGenerator:
+    """A fake writing model for UI tests: it 'writes' the sentence of passage
+    [1] sharing most words with the question, cited [1] (so verification
+    passes), then `tail`; `delay` seconds before each word, `first_delay`
+    before the first. `closed_early` tells whether its stream was closed
+    before it finished (what Stop must do)."""
+
+    id = "echo"
+
+    def __init__(self, delay=0.0, first_delay=0.0, tail="", text=None):
+        self.delay, self.first_delay, self.tail, self.text = delay, first_delay, tail, text
+        self.closed_early = False
+        self.calls = 0
+
+    def stream(self, messages, max_new_tokens):
+        import re
+        import time
+
+        self.calls += 1
+        user = messages[-1]["content"]
+        question = set(re.findall(r"\w+", user.split("Question:")[-1].split("\n")[0].lower()))
+        first = re.search(r"^\[1\] \([^)]*\) (.*)$", user, re.M)
+        sentences = re.split(r"(?<=[.!?])\s+", first.group(1)) if first else ["Nothing."]
+        best = max(sentences, key=lambda s: len(question & set(re.findall(r"\w+", s.lower()))))
+        text = self.text if self.text is not None else f"{best.rstrip('.')} [1]. {self.tail}".strip()
+        time.sleep(self.first_delay)
+        try:
+            for word in text.split(" "):
+                time.sleep(self.delay)
+                yield word + " "
+        except GeneratorExit:
+            self.closed_early = True
+            raise
+
+
+@pytest.fixture
+def echo_generator(monkeypatch):
+    """`make(**kwargs)` installs an EchoGenerator as the app's writing model."""
+    import rag.generate
+
+    def make(**kwargs):
+        gen = EchoGenerator(**kwargs)
+        monkeypatch.setattr(rag.generate, "get_generator", lambda settings, log=None: gen)
+        return gen
+
+    return make
