@@ -28,7 +28,7 @@ from dataclasses import replace
 from typing import Iterator
 
 from .api import search
-from .compose import CONFLICT_PREFIX, choose, compose_quoted, make_citation  # noqa: F401 (the app's imports)
+from .compose import choose, compose_quoted
 from .errors import BadQuestion, GeneratorUnavailable
 from .features import read_question
 from .followup import own_words, rewrite

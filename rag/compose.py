@@ -43,11 +43,12 @@ def _adds(s: Scored, chosen: list[Scored]) -> bool:
 
 
 def _conflict(best: Scored, rivals: list[Scored], question: str) -> Scored | None:
-    """A rival from another article that gives a different number for the quantity asked."""
+    """A rival from another article, likely enough to be shown at all, that
+    gives a different number for the quantity asked."""
     best_numbers = new_numbers(best.text, question)
     for s in rivals:
         numbers = new_numbers(s.text, question)
-        if (s.hit.chunk.doc != best.hit.chunk.doc and s.score >= 0.8 * best.score and s.type_ok
+        if (s.hit.chunk.doc != best.hit.chunk.doc and s.score >= GATHER_RATIO * best.score and s.type_ok
                 and numbers and best_numbers and not numbers & best_numbers):
             return s
     return None

@@ -191,6 +191,9 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
         cov_near = coverage(terms, near_stems[i], weights, q.names, near, near, in_article)
         cov_focus = (coverage(list(q.focus_terms), present, weights, q.names, own, near, in_article)
                      if q.focus_terms else cov)
+        # In a follow-up ("And coal?") the user's own words weigh as much as
+        # the whole rewritten question: otherwise the context outvotes them.
+        cov = (cov + cov_focus) / 2
         found = [nm for nm in q.demanded if name_present(nm, near, in_article)]
         missing = [term_weight[st] for st in terms if st not in present]
         passage_numbers = numbers_in(f"{c.hit.chunk.text} {article.date} {article.title}")

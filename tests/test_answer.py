@@ -1,6 +1,7 @@
 import pytest
 
-from rag.answer import ABSTAIN_TEXT, CONFLICT_PREFIX, answer, check_question, clean_history
+from rag.answer import ABSTAIN_TEXT, answer, check_question, clean_history
+from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
 from rag.followup import entities, own_words, rewrite
 from rag.question import (answer_type, counted_noun, looks_like_person, name_present, name_words, speaker,

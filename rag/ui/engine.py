@@ -29,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import api as rag_api
-from ..answer import answer_stream, make_citation
+from ..answer import answer_stream
+from ..compose import make_citation
 from ..errors import BadQuestion, DossierError, GeneratorUnavailable
 from ..records import Citation, Span
 from ..settings import Settings
