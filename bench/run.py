@@ -113,7 +113,7 @@ def bench_latency(s, idx, questions: list, quick: bool) -> dict:
 
     gen = get_generator(s)
     bw = memory_bandwidth()
-    weight_bytes = sum(p.numel() * p.element_size() for p in gen.model.parameters())
+    weight_bytes = weights_read_per_token(gen)
     ceiling = bw / weight_bytes
     ttft, total, rates = [], [], []
     answerable = [q for q in questions if q.answerable][:12]
@@ -130,7 +130,7 @@ def bench_latency(s, idx, questions: list, quick: bool) -> dict:
             continue
         ttft.append((first - t0) * 1000)
         total.append((end - t0) * 1000)
-        n_tokens = len(gen.tokenizer("".join(pieces))["input_ids"])
+        n_tokens = gen.count_tokens("".join(pieces))
         if n_tokens > 1 and end > first:
             rates.append((n_tokens - 1) / (end - first))
     tps = percentile(rates, 50)
@@ -141,6 +141,18 @@ def bench_latency(s, idx, questions: list, quick: bool) -> dict:
     row("generated: decoding speed", f"{tps:.1f} tokens/s",
         f"ceiling {ceiling:.1f} tok/s ({bw / 1e9:.1f} GB/s / {weight_bytes / 1e9:.2f} GB): {tps / ceiling:.0%}")
     return out
+
+
+def weights_read_per_token(gen) -> int:
+    """Bytes of weights one decoded token reads: the GGUF less its embedding
+    table (llama.cpp), or every parameter (torch). bench/generators.py has the
+    per-runtime detail."""
+    if hasattr(gen, "path") and str(gen.path).endswith(".gguf"):
+        sys.path.insert(0, str(ROOT / "bench"))
+        from generators import gguf_shapes
+
+        return gguf_shapes(gen.path)["read_per_token"]
+    return sum(p.numel() * p.element_size() for p in gen.model.parameters())
 
 
 def memory_bandwidth(mb: int = 512) -> float:

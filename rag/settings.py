@@ -32,7 +32,8 @@ class Settings:
     # Answers
     mode: str = "quoted"
     max_question_chars: int = 500
-    generator: str = ""  # path of a local HF causal LM; "" = bundled Qwen
+    generator: str = ""  # a local .gguf file or HF causal-LM folder; "" = the bundled model below
+    generator_model: str = "0.5b"  # bundled Qwen2.5-Coder: "0.5b" or "1.5b" (README "Models and runtimes")
     max_new_tokens: int = 160
     context_chars: int = 2000  # passages given to the generator, at most
     # Embedding
@@ -53,6 +54,7 @@ _ENV = {
     "exact_max": "RAG_EXACT_MAX",
     "mode": "RAG_MODE",
     "generator": "RAG_GENERATOR",
+    "generator_model": "RAG_GENERATOR_MODEL",
     "embedder": "RAG_EMBEDDER",
     "host": "RAG_HOST",
     "port": "RAG_PORT",

