@@ -38,7 +38,9 @@ sys.path.insert(0, str(ROOT))
 
 RUNTIMES = ("torch", "ct2", "llama")
 MODELS = ("0.5b", "1.5b")
-SQUAD = ROOT.parent / "shared" / "external" / "squad"  # beside the repo, as laid out on these machines
+# The shared foreign set lives beside the repo (../shared) or, from a worktree, one level higher.
+SQUAD = next((p / "shared" / "external" / "squad" for p in (ROOT.parent, ROOT.parent.parent)
+              if (p / "shared" / "external" / "squad" / "gold.jsonl").exists()), ROOT.parent / "shared")
 
 
 def uptime() -> str:
@@ -306,14 +308,14 @@ def measure_one(runtime: str, model: str, data: Path, reps: int, new_tokens: int
 
 
 def eval_one(runtime: str, model: str, data: Path, gold: Path, corpus: Path, index: Path, limit: int,
-             out: Path) -> dict:
+             out: Path, threads: int | None = None) -> dict:
     """Answer pass of this runtime x model on (the first `limit` of) a gold set."""
     import rag
     from rag.evaluate import evaluate
     from rag.gold import load_gold
     from rag.settings import from_env
 
-    gen = load(runtime, model, data)[0]
+    gen = load(runtime, model, data, threads)[0]
     s = from_env(env={}, corpus=corpus, index=index, data=data)
     idx = rag.open_index(s)
     lines = gold.read_text(encoding="utf-8").splitlines()
@@ -332,6 +334,82 @@ def eval_one(runtime: str, model: str, data: Path, gold: Path, corpus: Path, ind
     return {"questions": g["questions"], "quoted_pass": res["quoted"]["answer_pass"],
             "generated_pass": g["answer_pass"], "latency_p50_ms": g["latency_p50_ms"],
             "latency_p95_ms": g["latency_p95_ms"], "ttft_p50_ms": g.get("ttft_p50_ms"), "load": uptime()}
+
+
+# --- embedders ----------------------------------------------------------------------------
+
+
+def embedders(data: Path, threads: int | None, tmp: Path) -> dict:
+    """The MiniLM runtimes: torch fp32 / bf16 (sentence-transformers), ONNX
+    Runtime fp32 and dynamically int8-quantised. Speed per query (wall and
+    CPU), throughput on the seed texts, and whether rankings stay equal:
+    hit@1, hit@5, MRR of the quoted pipeline on gold and the SQuAD set."""
+    import numpy as np
+
+    import rag
+    from rag.embed import MiniLMEmbedder, OnnxMiniLMEmbedder, onnx_model
+    from rag.evaluate import evaluate
+    from rag.settings import from_env
+
+    def ort_int8():
+        import onnxruntime as ort
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        q = tmp / "minilm-int8.onnx"
+        quantize_dynamic(str(onnx_model(data)), str(q), weight_type=QuantType.QInt8)
+        e = OnnxMiniLMEmbedder(data, threads)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
+        e.session = ort.InferenceSession(str(q), opts, providers=["CPUExecutionProvider"])
+        e.id = e.id.replace(":fp32", ":int8")
+        return e
+
+    def torch_emb(bf16):
+        import torch
+
+        torch.set_num_threads(threads or len(os.sched_getaffinity(0)))
+        return MiniLMEmbedder(bf16=bf16)
+
+    makers = {"torch fp32": lambda: torch_emb(False), "torch bf16": lambda: torch_emb(True),
+              "onnx fp32": lambda: OnnxMiniLMEmbedder(data, threads), "onnx int8": ort_int8}
+    texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    sentences = [s for t in texts for s in t.split(". ") if len(s) > 30][:400]
+    questions = [json.loads(x)["question"] for x in (ROOT / "eval" / "gold.jsonl").read_text().splitlines()]
+    out = {}
+    print(f"{'embedder':<11} {'query p50 wall/CPU':>19} {'texts/CPU-s':>11} {'gold hit@1/@5/mrr':>19} "
+          f"{'squad hit@1/@5/mrr':>19}")
+    for name, make in makers.items():
+        t0 = time.perf_counter()
+        emb = make()
+        load_s = time.perf_counter() - t0
+        emb.embed(questions[:8])
+        wall, cpu = [], []
+        for q in questions:
+            w0, c0 = time.perf_counter(), time.process_time()
+            emb.embed([q])
+            wall.append((time.perf_counter() - w0) * 1000)
+            cpu.append((time.process_time() - c0) * 1000)
+        c0 = time.process_time()
+        emb.embed(sentences)
+        tput = len(sentences) / (time.process_time() - c0)
+        r = {"load_s": load_s, "query_wall_ms": statistics.median(wall), "query_cpu_ms": statistics.median(cpu),
+             "texts_per_cpu_s": tput, "load": uptime()}
+        for set_name, gold, corpus in (("gold", ROOT / "eval" / "gold.jsonl", ROOT / "seeds"),
+                                       ("squad", SQUAD / "gold.jsonl", SQUAD / "corpus")):
+            if not gold.exists():
+                continue
+            s = from_env(env={}, corpus=corpus, index=tmp / f"{set_name}-{name.replace(' ', '-')}", data=data)
+            rag.embed._CACHE[s.embedder] = emb  # this runtime serves the name "minilm" for the run
+            idx = rag.open_index(s)
+            summ = next(iter(evaluate(idx, gold, tmp / f"eval-{set_name}-{name}", s, "quoted",
+                                      progress=False).values()))
+            r[set_name] = {k: summ[k] for k in ("hit@1", "hit@5", "mrr@10", "answer_pass")}
+        rag.embed._CACHE.clear()
+        out[name] = r
+        fmt = lambda d: f"{d['hit@1']:.3f}/{d['hit@5']:.3f}/{d['mrr@10']:.3f}" if d else "-"  # noqa: E731
+        print(f"{name:<11} {r['query_wall_ms']:>8.1f}/{r['query_cpu_ms']:>5.1f} ms {tput:>11.0f} "
+              f"{fmt(r.get('gold')):>19} {fmt(r.get('squad')):>19}  [load {load_s:.1f} s, {r['load']}]", flush=True)
+    return out
 
 
 # --- the table ------------------------------------------------------------------------------
@@ -358,11 +436,18 @@ def main(argv=None) -> None:
     p.add_argument("--out", type=Path, default=ROOT / "bench" / "generators.json")
     p.add_argument("--one", nargs=2, metavar=("RUNTIME", "MODEL"), help=argparse.SUPPRESS)
     p.add_argument("--eval-one", nargs=4, metavar=("GOLD", "CORPUS", "INDEX", "OUT"), help=argparse.SUPPRESS)
+    p.add_argument("--embedders", action="store_true", help="compare the embedder runtimes instead")
     args = p.parse_args(argv)
+
+    if args.embedders:
+        with tempfile.TemporaryDirectory() as tmp:
+            res = embedders(args.data, args.threads, Path(tmp))
+        args.out.with_name("embedders.json").write_text(json.dumps(res, indent=1, default=float))
+        return
 
     if args.one and args.eval_one:
         gold, corpus, index, out = map(Path, args.eval_one)
-        print(json.dumps(eval_one(*args.one, args.data, gold, corpus, index, args.eval or 0, out)))
+        print(json.dumps(eval_one(*args.one, args.data, gold, corpus, index, args.eval or 0, out, args.threads)))
         return
     if args.one:
         print(json.dumps(measure_one(*args.one, args.data, args.reps, args.new_tokens, args.threads)))
@@ -413,7 +498,8 @@ def main(argv=None) -> None:
                                                ("squad", SQUAD / "gold.jsonl", SQUAD / "corpus")):
                         if not gold.exists():
                             continue
-                        e = child(["--one", runtime, model, "--data", str(args.data), "--eval", str(args.eval),
+                        e = child(["--one", runtime, model, "--data", str(args.data), "--eval", str(args.eval)]
+                                  + (["--threads", str(args.threads)] if args.threads else []) + [
                                    "--eval-one", str(gold), str(corpus), str(Path(tmp) / f"{name}-index"),
                                    str(Path(tmp) / f"{name}-{runtime}-{model}")])
                         r[f"eval_{name}"] = e

@@ -169,8 +169,7 @@ COLD = r"""
 import json, sys, time
 t0 = time.perf_counter()
 marks = {}
-import torch, sentence_transformers, faiss, bm25s  # noqa
-import rag
+import rag  # what the CLI imports: no torch or transformers on the ONNX/llama.cpp paths
 from rag.answer import answer
 marks["imports_s"] = time.perf_counter() - t0
 s = rag.from_env(index=sys.argv[1])

@@ -70,3 +70,26 @@ def test_generated_answer_with_the_bundled_model_offline(real_index, no_network)
         assert idx.articles[c.doc].text[c.quote_start : c.quote_end] == c.quote
         assert c.start <= c.quote_start < c.quote_end <= c.end
     assert "Siberia" in ans.text or "gas" in ans.text
+
+
+def test_closing_a_real_stream_stops_within_a_token_and_frees_the_model(tmp_path):
+    """The cancellation contract with the real runtime: close() mid-answer
+    returns at once, releases the lock, leaves no thread, and the next
+    answer starts cleanly."""
+    import threading
+    import time
+
+    from rag.generate import get_generator
+    from rag.settings import from_env
+
+    gen = get_generator(from_env(env={}))
+    messages = [{"role": "user", "content": "Count from one to one hundred in words, separated by commas."}]
+    before = threading.active_count()
+    stream = gen.stream(messages, 200)
+    pieces = [next(stream) for _ in range(5)]
+    t0 = time.perf_counter()
+    stream.close()
+    assert time.perf_counter() - t0 < 1.0
+    assert not gen.lock.locked() and threading.active_count() == before
+    again = "".join(gen.stream(messages, 8))
+    assert again and "".join(pieces).strip().lower().startswith(again.strip().lower()[:3])
