@@ -10,21 +10,10 @@ PYTHON ?= python3
 
 setup: $(STAMP)
 
-# llama-cpp-python (the generator runtime) ships as source only: it is built
-# here, once, from the pinned sdist (~7 min on 2 idle cores, 20+ when they
-# are busy). LLAMA_CMAKE_ARGS makes a portable build: AVX2/FMA/F16C kernels
-# that run on every x86-64 machine of this kind, not only on the CPU that
-# built it; set LLAMA_CMAKE_ARGS= (empty) for a build tuned to this CPU.
-LLAMA_CPP := llama-cpp-python==0.3.36
-LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
-	-DLLAMA_CURL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF
-
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0
-	@$(PY) -c "import llama_cpp" 2>/dev/null || { echo "building $(LLAMA_CPP) from source (once, ~7-20 min)"; \
-	  CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(PY) -m pip install -q $(LLAMA_CPP); }
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 

@@ -166,55 +166,6 @@ def hf_copy(model: str, data: Path, log=print) -> Path:
     return out
 
 
-def ct2_copy(model: str, data: Path, log=print) -> Path:
-    hf = hf_copy(model, data, log)
-    out = hf.with_name(hf.name.removesuffix("-hf") + "-ct2-int8")
-    if not (out / "model.bin").exists():
-        from ctranslate2.converters import TransformersConverter
-
-        log(f"converting {hf.name} to CTranslate2 int8 (once)")
-        TransformersConverter(str(hf), low_cpu_mem_usage=True).convert(str(out), quantization="int8", force=True)
-    return out
-
-
-class CT2Generator:
-    """CTranslate2 int8, greedy; text decoded incrementally from token ids."""
-
-    def __init__(self, ct2_dir: Path, hf_dir: Path, threads: int | None = None):
-        import ctranslate2
-        from transformers import AutoTokenizer
-
-        from rag.runtime import cpu_threads
-
-        self.tokenizer = AutoTokenizer.from_pretrained(str(hf_dir))
-        self.gen = ctranslate2.Generator(str(ct2_dir), device="cpu", compute_type="int8",
-                                         intra_threads=threads or cpu_threads())
-        self.id = f"{ct2_dir.name}:ct2"
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text)["input_ids"])
-
-    def stream(self, messages, max_new_tokens):
-        ids = self.tokenizer.apply_chat_template(list(messages), add_generation_prompt=True, tokenize=True)
-        if isinstance(ids, dict) or hasattr(ids, "keys"):
-            ids = ids["input_ids"]
-        tokens = self.tokenizer.convert_ids_to_tokens(ids)
-        out, shown = [], ""
-        steps = self.gen.generate_tokens(tokens, max_length=max_new_tokens, sampling_topk=1,
-                                         end_token=["<|im_end|>", "<|endoftext|>"])
-        try:
-            for step in steps:
-                out.append(step.token_id)
-                text = self.tokenizer.decode(out, skip_special_tokens=True)
-                if text.endswith("\ufffd"):  # half a UTF-8 character: wait for the rest
-                    continue
-                if len(text) > len(shown):
-                    yield text[len(shown):]
-                    shown = text
-        finally:
-            steps.close()
-
-
 def load(runtime: str, model: str, data: Path, threads: int | None = None):
     """(generator, bytes of weights read per decoded token, kernel note, GGUF shapes)."""
     from rag.runtime import BUNDLED, HFGenerator, LlamaCppGenerator, cached_gguf
@@ -244,11 +195,13 @@ def load(runtime: str, model: str, data: Path, threads: int | None = None):
         kernels = f"torch {str(dtype).removeprefix('torch.')} ({torch.backends.cpu.get_cpu_capability()})"
         return gen, read, kernels, shapes
     if runtime == "ct2":
-        hf = hf_copy(model, data)
-        gen = CT2Generator(ct2_copy(model, data), hf, threads)
-        size = sum(f.stat().st_size for f in ct2_copy(model, data).glob("model.bin"))
-        emb_rows = shapes["width"]  # noqa: F841 (int8 embedding read one row per token)
-        return gen, size, "ctranslate2 int8 (ISA: see CT2_VERBOSE)", shapes
+        from rag.runtime import CT2Generator, ct2_model
+
+        path = ct2_model(BUNDLED[model], data, print)
+        gen = CT2Generator(path, threads, name=model)
+        # int8 weights; of the int8 embedding table a token reads one row.
+        read = (path / "model.bin").stat().st_size - gen.tokenizer.get_vocab_size() * shapes["width"]
+        return gen, read, "ctranslate2 int8", shapes
     raise SystemExit(f"unknown runtime {runtime!r}")
 
 
@@ -416,11 +369,17 @@ def embedders(data: Path, threads: int | None, tmp: Path) -> dict:
 
 
 def child(args_list: list[str]) -> dict:
-    env = os.environ | {"TQDM_DISABLE": "1", "PYTHONPATH": str(ROOT)}
+    # CT2_VERBOSE=1: CTranslate2 logs the ISA and GEMM backends it picked.
+    env = os.environ | {"TQDM_DISABLE": "1", "PYTHONPATH": str(ROOT), "CT2_VERBOSE": "1"}
     out = subprocess.run([sys.executable, __file__, *args_list], capture_output=True, text=True, env=env, cwd=ROOT)
     if out.returncode:
         return {"error": (out.stderr.strip().splitlines() or ["?"])[-1][:200]}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    ct2 = [ln.split("- ", 1)[-1].strip() for ln in out.stderr.splitlines()
+           if "Selected ISA" in ln or "GEMM_S8 backend" in ln or "SGEMM backend" in ln]
+    if ct2 and res.get("kernels", "").startswith("ctranslate2"):
+        res["kernels"] += " (" + ", ".join(dict.fromkeys(ct2)) + ")"
+    return res
 
 
 def main(argv=None) -> None:

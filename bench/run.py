@@ -147,6 +147,9 @@ def weights_read_per_token(gen) -> int:
     """Bytes of weights one decoded token reads: the GGUF less its embedding
     table (llama.cpp), or every parameter (torch). bench/generators.py has the
     per-runtime detail."""
+    if hasattr(gen, "path") and (gen.path / "model.bin").exists():  # CTranslate2 int8: one embedding row read
+        hidden = json.loads((gen.path / "hf_config.json").read_text())["hidden_size"]
+        return (gen.path / "model.bin").stat().st_size - gen.tokenizer.get_vocab_size() * hidden
     if hasattr(gen, "path") and str(gen.path).endswith(".gguf"):
         sys.path.insert(0, str(ROOT / "bench"))
         from generators import gguf_shapes

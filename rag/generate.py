@@ -49,9 +49,9 @@ _LOAD_LOCK = threading.Lock()
 
 
 def load_generator(settings: Settings, log=lambda msg: None) -> Generator:
-    """A new generator as configured: `RAG_GENERATOR` (a .gguf file or a
-    Hugging Face model folder) if set, else the bundled model
-    `RAG_GENERATOR_MODEL` (0.5b or 1.5b) in llama.cpp."""
+    """A new generator as configured: `RAG_GENERATOR` (a Hugging Face model
+    folder, or a .gguf file when llama-cpp-python is installed) if set, else
+    the bundled model `RAG_GENERATOR_MODEL` (0.5b or 1.5b) in CTranslate2."""
     from . import runtime
 
     if settings.generator:

