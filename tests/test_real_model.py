@@ -93,3 +93,19 @@ def test_closing_a_real_stream_stops_within_a_token_and_frees_the_model(tmp_path
     assert not gen.lock.locked() and threading.active_count() == before
     again = "".join(gen.stream(messages, 8))
     assert again and "".join(pieces).strip().lower().startswith(again.strip().lower()[:3])
+
+
+def test_ct2_prompt_is_the_models_own_chat_template():
+    """CTranslate2 is fed a prompt we render with jinja2 (no transformers at
+    run time); it must be exactly what transformers' chat template makes."""
+    from transformers import AutoTokenizer
+
+    from rag.generate import get_generator
+    from rag.settings import from_env
+
+    gen = get_generator(from_env(env={}))
+    ref = AutoTokenizer.from_pretrained(str(gen.path))
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Passages: [1] x"},
+                {"role": "assistant", "content": "Yes [1]."}, {"role": "user", "content": "Why? Ünïcode ‘quotes’"}]
+    assert gen.template.render(messages=messages, add_generation_prompt=True) == \
+        ref.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
