@@ -385,6 +385,8 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="CI-sized: small scale, no model decoding")
     p.add_argument("--out", type=Path, default=ROOT / "bench")
+    p.add_argument("--generators", action="store_true",
+                   help="then the runtime x model table of bench/generators.py (long: every runtime and model)")
     args = p.parse_args(argv)
     s = from_env()
     t_start = time.perf_counter()
@@ -405,6 +407,9 @@ def main(argv=None) -> None:
     (args.out / "results.json").write_text(json.dumps(results, indent=1, default=float))
     plot_scale(results["scale"], args.out / "scale.png")
     print(f"bench done in {results['seconds']:.0f} s: {args.out / 'results.json'}, {args.out / 'scale.png'}")
+    if args.generators:
+        subprocess.run([PY, str(ROOT / "bench" / "generators.py"), "--out", str(args.out / "generators.json")],
+                       cwd=ROOT, check=False)
 
 
 if __name__ == "__main__":
