@@ -239,6 +239,12 @@ def load_bundled(name: str, data: Path, log=lambda msg: None, threads: int | Non
     by its marker and rebuilt once if the runtime still rejects it."""
     model = bundled(name)
     title = f"{model.title}-int8"
+    legacy = Path(data) / "models" / "qwen2.5-coder-0.5b-instruct-bf16"  # the torch-era cache, 1.26 GB
+    if legacy.is_dir():
+        import shutil
+
+        shutil.rmtree(legacy, ignore_errors=True)
+        log(f"Removed {legacy}, the bf16 copy earlier versions used (now unused).")
     try:
         return CT2Generator(ct2_model(model, data, log), threads, name=title)
     except GeneratorUnavailable as e:
