@@ -30,10 +30,12 @@ releases the model lock and leaves no thread running.
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import hashlib
 import json
 import os
+import queue
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -360,7 +362,17 @@ class CT2Generator:
         self.end = [config.get("eos_token") or "<|im_end|>", "<|endoftext|>"]
         self.id = f"{name or path.name}:ctranslate2-int8"
         self.path = path
+        # Free the model while Python is still whole: a CTranslate2 generator
+        # that has run a callback and is destroyed during interpreter
+        # shutdown aborts the process ("terminate called ...", exit 134).
         self.lock = threading.Lock()
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        got = self.lock.acquire(timeout=2)  # let a running answer reach its next token, not forever
+        self.gen = None
+        if got:
+            self.lock.release()
 
     def _tokens(self, text: str) -> list[str]:
         return self.tokenizer.encode(text, add_special_tokens=False).tokens
@@ -375,22 +387,47 @@ class CT2Generator:
         if not full.startswith(static):
             static = ""
         with self.lock:
-            steps = self.gen.generate_tokens(self._tokens(full[len(static):]), max_length=max_new_tokens,
-                                             sampling_topk=1, end_token=self.end,
-                                             static_prompt=self._tokens(static) or None)
+            # Our own callback rather than ctranslate2's generate_tokens: that
+            # one stops decoding only on GeneratorExit at its yield, so a
+            # Ctrl-C raised while it waits for a token would leave the model
+            # decoding to max_length in its thread. Here every way out of
+            # the loop sets `stop`, which the callback returns to CTranslate2
+            # after the current token, and waits for the job to end.
+            stop, steps = threading.Event(), queue.Queue()
+
+            def on_token(step) -> bool:
+                steps.put(step)
+                return stop.is_set()
+
+            job = self.gen.generate_batch([self._tokens(full[len(static):])], max_length=max_new_tokens,
+                                          beam_size=1, sampling_topk=1, end_token=self.end,
+                                          static_prompt=self._tokens(static) or None,
+                                          include_prompt_in_result=False, asynchronous=True,
+                                          callback=on_token)[0]
             ids: list[int] = []
             shown = ""
             try:
-                for step in steps:
+                while True:
+                    try:
+                        step = steps.get(timeout=0.05)
+                    except queue.Empty:
+                        if job.done() and steps.empty():
+                            job.result()  # raises the runtime's error, if any
+                            break
+                        continue
                     ids.append(step.token_id)
                     text = self.tokenizer.decode(ids, skip_special_tokens=True)
-                    if text.endswith("\ufffd"):  # half a UTF-8 character: wait for the rest
-                        continue
-                    if len(text) > len(shown):
+                    if not text.endswith("\ufffd") and len(text) > len(shown):  # whole UTF-8 characters only
                         yield text[len(shown):]
                         shown = text
+                    if step.is_last:
+                        break
             finally:
-                steps.close()  # stops decoding after the current token and joins ctranslate2's thread
+                stop.set()
+                try:
+                    job.result()  # returns within about one token once the callback said stop
+                except Exception:
+                    pass  # already reported above, or irrelevant to a consumer that left
 
 
 # --- a transformers causal LM (RAG_GENERATOR=/path/to/hf-model-dir) ----------------------
