@@ -67,8 +67,6 @@ BUNDLED = {
                      "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"),
     )
 }
-DEFAULT_MODEL = "0.5b"
-
 
 def bundled(name: str) -> BundledModel:
     try:
@@ -291,30 +289,24 @@ def ct2_model(model: BundledModel, data: Path, log=lambda msg: None, *, rebuild:
             log(f"Converting {model.title} for CTranslate2 (once, about a minute)…")
         import shutil
 
-        from .embed import offline
-
-        offline()
-        import torch
-        from ctranslate2.converters import TransformersConverter
-        from transformers import AutoModelForCausalLM, AutoTokenizer
-
         work = root / f".ct2-{os.getpid()}"
         shutil.rmtree(work, ignore_errors=True)
-        gguf = _cached_gguf_locked(model, final.parent, log)
         try:
-            tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-            lm = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.bfloat16)
-            lm.hf_quantizer = None  # dequantised on load; the GGUF quantizer would refuse to save
-            lm.config.__dict__.pop("quantization_config", None)
-            lm.save_pretrained(work / "hf")
-            tok.save_pretrained(work / "hf")
-            del lm
-            TransformersConverter(str(work / "hf"), low_cpu_mem_usage=True).convert(
-                str(work / "ct2"), quantization="int8", force=True)
-            for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
-                if (work / "hf" / name).exists():
-                    shutil.copy(work / "hf" / name, work / "ct2" / name)
-            shutil.copy(work / "hf" / "config.json", work / "ct2" / "hf_config.json")  # shapes, for the bench
+            # A rebuild re-joins the GGUF from the wheels too: the joined copy
+            # may be what was damaged (its marker only vouches for its size).
+            gguf = _cached_gguf_locked(model, root, log, rebuild=rebuild)
+            try:
+                _convert(gguf, work)
+            except Exception as e:
+                if rebuild:
+                    raise GeneratorUnavailable(f"could not convert {model.title}: {e}") from e
+                log(f"Converting failed ({type(e).__name__}); joining the model again from the wheels and retrying.")
+                shutil.rmtree(work, ignore_errors=True)
+                gguf = _cached_gguf_locked(model, root, log, rebuild=True)
+                try:
+                    _convert(gguf, work)
+                except Exception as e2:
+                    raise GeneratorUnavailable(f"could not convert {model.title}: {e2}") from e2
             marker.unlink(missing_ok=True)
             shutil.rmtree(final, ignore_errors=True)
             (work / "ct2").rename(final)
@@ -326,6 +318,32 @@ def ct2_model(model: BundledModel, data: Path, log=lambda msg: None, *, rebuild:
         finally:
             shutil.rmtree(work, ignore_errors=True)
     return final
+
+
+def _convert(gguf: Path, work: Path) -> None:
+    """GGUF -> bf16 safetensors (transformers) -> int8 CTranslate2, in `work`."""
+    import shutil
+
+    from .embed import offline
+
+    offline()
+    import torch
+    from ctranslate2.converters import TransformersConverter
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    lm = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name, dtype=torch.bfloat16)
+    lm.hf_quantizer = None  # dequantised on load; the GGUF quantizer would refuse to save
+    lm.config.__dict__.pop("quantization_config", None)
+    lm.save_pretrained(work / "hf")
+    tok.save_pretrained(work / "hf")
+    del lm
+    TransformersConverter(str(work / "hf"), low_cpu_mem_usage=True).convert(
+        str(work / "ct2"), quantization="int8", force=True)
+    for name in ("tokenizer.json", "tokenizer_config.json", "chat_template.jinja"):
+        if (work / "hf" / name).exists():
+            shutil.copy(work / "hf" / name, work / "ct2" / name)
+    shutil.copy(work / "hf" / "config.json", work / "ct2" / "hf_config.json")  # shapes, for the bench
 
 
 class CT2Generator:

