@@ -113,7 +113,7 @@ def bench_latency(s, idx, questions: list, quick: bool) -> dict:
 
     gen = get_generator(s)
     bw = memory_bandwidth()
-    weight_bytes = sum(p.numel() * p.element_size() for p in gen.model.parameters())
+    weight_bytes = weights_read_per_token(gen)
     ceiling = bw / weight_bytes
     ttft, total, rates = [], [], []
     answerable = [q for q in questions if q.answerable][:12]
@@ -130,7 +130,7 @@ def bench_latency(s, idx, questions: list, quick: bool) -> dict:
             continue
         ttft.append((first - t0) * 1000)
         total.append((end - t0) * 1000)
-        n_tokens = len(gen.tokenizer("".join(pieces))["input_ids"])
+        n_tokens = gen.count_tokens("".join(pieces))
         if n_tokens > 1 and end > first:
             rates.append((n_tokens - 1) / (end - first))
     tps = percentile(rates, 50)
@@ -141,6 +141,21 @@ def bench_latency(s, idx, questions: list, quick: bool) -> dict:
     row("generated: decoding speed", f"{tps:.1f} tokens/s",
         f"ceiling {ceiling:.1f} tok/s ({bw / 1e9:.1f} GB/s / {weight_bytes / 1e9:.2f} GB): {tps / ceiling:.0%}")
     return out
+
+
+def weights_read_per_token(gen) -> int:
+    """Bytes of weights one decoded token reads: the GGUF less its embedding
+    table (llama.cpp), or every parameter (torch). bench/generators.py has the
+    per-runtime detail."""
+    if hasattr(gen, "path") and (gen.path / "model.bin").exists():  # CTranslate2 int8: one embedding row read
+        hidden = json.loads((gen.path / "hf_config.json").read_text())["hidden_size"]
+        return (gen.path / "model.bin").stat().st_size - gen.tokenizer.get_vocab_size() * hidden
+    if hasattr(gen, "path") and str(gen.path).endswith(".gguf"):
+        sys.path.insert(0, str(ROOT / "bench"))
+        from generators import gguf_shapes
+
+        return gguf_shapes(gen.path)["read_per_token"]
+    return sum(p.numel() * p.element_size() for p in gen.model.parameters())
 
 
 def memory_bandwidth(mb: int = 512) -> float:
@@ -157,8 +172,7 @@ COLD = r"""
 import json, sys, time
 t0 = time.perf_counter()
 marks = {}
-import torch, sentence_transformers, faiss, bm25s  # noqa
-import rag
+import rag  # what the CLI imports: no torch or transformers on the ONNX/llama.cpp paths
 from rag.answer import answer
 marks["imports_s"] = time.perf_counter() - t0
 s = rag.from_env(index=sys.argv[1])
@@ -371,6 +385,8 @@ def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="CI-sized: small scale, no model decoding")
     p.add_argument("--out", type=Path, default=ROOT / "bench")
+    p.add_argument("--generators", action="store_true",
+                   help="then the runtime x model table of bench/generators.py (long: every runtime and model)")
     args = p.parse_args(argv)
     s = from_env()
     t_start = time.perf_counter()
@@ -391,6 +407,9 @@ def main(argv=None) -> None:
     (args.out / "results.json").write_text(json.dumps(results, indent=1, default=float))
     plot_scale(results["scale"], args.out / "scale.png")
     print(f"bench done in {results['seconds']:.0f} s: {args.out / 'results.json'}, {args.out / 'scale.png'}")
+    if args.generators:
+        subprocess.run([PY, str(ROOT / "bench" / "generators.py"), "--out", str(args.out / "generators.json")],
+                       cwd=ROOT, check=False)
 
 
 if __name__ == "__main__":

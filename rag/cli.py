@@ -22,7 +22,7 @@ def _settings(args):
     from .settings import from_env
 
     keys = ("corpus", "index", "k", "retriever", "mode", "chunk_words", "chunk_overlap", "embedder", "generator",
-            "follow_symlinks")
+            "follow_symlinks", "generator_model")
     return from_env(**{k: getattr(args, k, None) for k in keys})
 
 
@@ -107,13 +107,44 @@ def _print_answer(index, ans) -> None:
     print(f"  ({ans.mode}, {ans.timings.get('total_ms', 0):.0f} ms)", file=sys.stderr)
 
 
+def _answer_streaming(index, question, history, s):
+    """The final Answer; in generated mode the draft streams to stderr from
+    its first token, after a progress line (retrieved, writing, checking).
+    stdout gets only the verified answer, so piping it stays clean."""
+    from .answer import answer_stream
+
+    err = sys.stderr
+    dim, plain = ("\x1b[2m", "\x1b[0m") if err.isatty() else ("", "")
+    final, drafting = None, False
+    stream = answer_stream(index, question, history, mode=s.mode, settings=s)
+    try:
+        for event in stream:
+            if event.kind == "retrieved" and s.mode == "generated":
+                print(f"retrieved {len(event.hits)} passages; writing…", file=err, flush=True)
+            elif event.kind == "token":
+                if not drafting:
+                    print(f"{dim}draft: ", end="", file=err, flush=True)
+                    drafting = True
+                print(event.text, end="", file=err, flush=True)
+            elif event.kind == "checking":
+                print(f"{plain}\nchecking the draft against its sources…" if drafting else "checking…",
+                      file=err, flush=True)
+                drafting = False
+            elif event.kind == "final":
+                final = event.answer
+    finally:
+        if drafting:
+            print(plain, file=err, flush=True)
+        stream.close()  # Ctrl-C mid-draft: stops the model now, frees it for the next question
+    return final
+
+
 def cmd_ask(args) -> int:
-    from .answer import answer
     from .evaluate import answer_record
 
     s = _settings(args)
     index = _open(args, s)
-    ans = answer(index, args.question, mode=s.mode, settings=s)
+    ans = _answer_streaming(index, args.question, (), s) if not args.json else _answer_plain(index, args, s)
     if args.json:
         print(json.dumps(answer_record(ans, index), ensure_ascii=False, indent=1))
     else:
@@ -121,9 +152,13 @@ def cmd_ask(args) -> int:
     return 0
 
 
-def cmd_chat(args) -> int:
+def _answer_plain(index, args, s):
     from .answer import answer
 
+    return answer(index, args.question, mode=s.mode, settings=s)
+
+
+def cmd_chat(args) -> int:
     s = _settings(args)
     index = _open(args, s)
     history: list[tuple[str, str]] = []
@@ -137,9 +172,12 @@ def cmd_chat(args) -> int:
         if not question:
             return 0
         try:
-            ans = answer(index, question, history, mode=s.mode, settings=s)
+            ans = _answer_streaming(index, question, history, s)
         except DossierError as e:
             print(f"sorry: {e}")
+            continue
+        except KeyboardInterrupt:  # Ctrl-C stops this answer, not the conversation
+            print("\n(stopped)")
             continue
         _print_answer(index, ans)
         history.append((question, ans.text))
@@ -219,6 +257,8 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument("question")
             sp.add_argument("--json", action="store_true", help="print the Answer as JSON")
         sp.add_argument("--mode", choices=["quoted", "generated"], help="answer mode (default quoted)")
+        sp.add_argument("--model", dest="generator_model", choices=["0.5b", "1.5b"],
+                        help="bundled model for generated answers (default 0.5b; RAG_GENERATOR_MODEL)")
         sp.add_argument("-k", type=int, help="passages retrieved (default 5)")
         sp.add_argument("--no-rebuild", action="store_true")
         common(sp)
@@ -228,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--gold", type=Path, help="gold questions (JSONL)")
     sp.add_argument("--out", type=Path, default=Path("eval/latest"), help="report folder (default eval/latest)")
     sp.add_argument("--mode", choices=["quoted", "generated"])
+    sp.add_argument("--model", dest="generator_model", choices=["0.5b", "1.5b"], help="bundled generator model")
     sp.add_argument("-k", type=int)
     sp.add_argument("--retriever", choices=["hybrid", "bm25", "dense"])
     sp.add_argument("--compare", action="store_true", help="also run bm25/dense/hybrid and both modes")

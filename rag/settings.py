@@ -44,7 +44,8 @@ class Settings:
     # Answers
     mode: str = "quoted"
     max_question_chars: int = 500
-    generator: str = ""  # path of a local HF causal LM; "" = bundled Qwen
+    generator: str = ""  # a local .gguf file or HF causal-LM folder; "" = the bundled model below
+    generator_model: str = "0.5b"  # bundled Qwen2.5-Coder: "0.5b" or "1.5b" (README "Models and runtimes")
     max_new_tokens: int = 160
     context_chars: int = 2000  # passages given to the generator, at most
     # Embedding
@@ -72,7 +73,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "context_chars": (100, 1_000_000, "characters of passages given to the generator"),
     "port": (1, 65535, "TCP port"),
 }
-CHOICES: dict[str, tuple[str, ...]] = {"mode": MODES, "retriever": RETRIEVERS}
+CHOICES: dict[str, tuple[str, ...]] = {"mode": MODES, "retriever": RETRIEVERS, "generator_model": ("0.5b", "1.5b")}
 
 # Every field can be set from the environment as RAG_<NAME>.
 _ENV = {f.name: "RAG_" + f.name.upper() for f in fields(Settings)}

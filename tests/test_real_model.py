@@ -94,3 +94,42 @@ def test_generated_answer_with_the_bundled_model_offline(real_index, no_network)
         assert idx.articles[c.doc].text[c.quote_start : c.quote_end] == c.quote
         assert c.start <= c.quote_start < c.quote_end <= c.end
     assert "Siberia" in ans.text or "gas" in ans.text
+
+
+def test_closing_a_real_stream_stops_within_a_token_and_frees_the_model(tmp_path):
+    """The cancellation contract with the real runtime: close() mid-answer
+    returns at once, releases the lock, leaves no thread, and the next
+    answer starts cleanly."""
+    import threading
+    import time
+
+    from rag.generate import get_generator
+    from rag.settings import from_env
+
+    gen = get_generator(from_env(env={}))
+    messages = [{"role": "user", "content": "Count from one to one hundred in words, separated by commas."}]
+    before = threading.active_count()
+    stream = gen.stream(messages, 200)
+    pieces = [next(stream) for _ in range(5)]
+    t0 = time.perf_counter()
+    stream.close()
+    assert time.perf_counter() - t0 < 1.0
+    assert not gen.lock.locked() and threading.active_count() == before
+    again = "".join(gen.stream(messages, 8))
+    assert again and "".join(pieces).strip().lower().startswith(again.strip().lower()[:3])
+
+
+def test_ct2_prompt_is_the_models_own_chat_template():
+    """CTranslate2 is fed a prompt we render with jinja2 (no transformers at
+    run time); it must be exactly what transformers' chat template makes."""
+    from transformers import AutoTokenizer
+
+    from rag.generate import get_generator
+    from rag.settings import from_env
+
+    gen = get_generator(from_env(env={}))
+    ref = AutoTokenizer.from_pretrained(str(gen.path))
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Passages: [1] x"},
+                {"role": "assistant", "content": "Yes [1]."}, {"role": "user", "content": "Why? Ünïcode ‘quotes’"}]
+    assert gen.template.render(messages=messages, add_generation_prompt=True) == \
+        ref.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
