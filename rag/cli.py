@@ -21,7 +21,8 @@ EXIT_ERROR = 2
 def _settings(args):
     from .settings import from_env
 
-    keys = ("corpus", "index", "k", "retriever", "mode", "chunk_words", "chunk_overlap", "embedder", "generator")
+    keys = ("corpus", "index", "k", "retriever", "mode", "chunk_words", "chunk_overlap", "embedder", "generator",
+            "backend", "milvus_uri")
     return from_env(**{k: getattr(args, k, None) for k in keys})
 
 
@@ -36,14 +37,11 @@ def _open(args, settings):
 
 
 def cmd_index(args) -> int:
-    from .api import chunker_settings
-    from .embed import get_embedder
-    from .index import build_index
+    from .api import build, milvus_uri
 
     s = _settings(args)
-    _log(f"Indexing {s.corpus} -> {s.index}")
-    report = build_index(s.corpus, s.index, get_embedder(s.embedder), chunker_settings(s), progress=True, log=_log,
-                         exact_max=s.exact_max)
+    _log(f"Indexing {s.corpus} -> {milvus_uri(s) if s.backend == 'milvus' else s.index}")
+    report = build(s, progress=True, log=_log)
     rate = report.chunks / report.seconds if report.seconds else 0.0
     print(f"Indexed {report.documents} documents into {report.chunks} chunks in {report.seconds:.1f} s "
           f"({rate:.0f} chunks/s; {report.embedded} embedded, {report.chunks - report.embedded} reused)")
@@ -176,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--chunk-words", dest="chunk_words", type=int, help="words per chunk (default 120)")
         sp.add_argument("--chunk-overlap", dest="chunk_overlap", type=int, help="sentences shared by neighbours")
         sp.add_argument("--embedder", choices=["minilm", "hash"], help="embedding model (hash: tests only)")
+        sp.add_argument("--backend", choices=["faiss", "milvus"], help="index storage (default faiss)")
+        sp.add_argument("--milvus-uri", dest="milvus_uri",
+                        help="milvus-lite file (x.db) or server (http://host:19530); default INDEX/milvus.db")
 
     sp = sub.add_parser("index", help="build the index from a corpus folder")
     common(sp)

@@ -61,6 +61,8 @@ def search(
     fusion: str = "convex",
 ) -> list[Hit]:
     """The top-k chunks for `query`, best first."""
+    if retriever == "hybrid" and index.store is not None:  # Milvus fuses in the server
+        return index.store.hybrid(query, index.embedder.embed([query])[0], k, candidates, dense_weight)
     b_ids = b_scores = d_ids = d_scores = np.zeros(0)
     if retriever in ("hybrid", "bm25"):
         b_ids, b_scores = index.bm25.search(query, candidates)

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 MODES = ("quoted", "generated")
 RETRIEVERS = ("hybrid", "bm25", "dense")
+BACKENDS = ("faiss", "milvus")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,12 @@ class Settings:
     context_chars: int = 2000  # passages given to the generator, at most
     # Embedding
     embedder: str = "minilm"  # "minilm" or "hash" (deterministic, for tests)
+    # Storage: "faiss" (files under `index`) or "milvus" (rag/milvus_store.py).
+    # milvus_uri: a `.db` path (milvus-lite) or http://host:19530; "" = <index>/milvus.db
+    backend: str = "faiss"
+    milvus_uri: str = ""
+    milvus_name: str = "dossier"  # alias of the live generation
+    milvus_ranker: str = "rrf"  # server-side fusion: "rrf" or "weighted" (uses dense_weight)
     # App
     host: str = "127.0.0.1"
     port: int = 7860
@@ -54,6 +61,10 @@ _ENV = {
     "mode": "RAG_MODE",
     "generator": "RAG_GENERATOR",
     "embedder": "RAG_EMBEDDER",
+    "backend": "RAG_BACKEND",
+    "milvus_uri": "RAG_MILVUS_URI",
+    "milvus_name": "RAG_MILVUS_NAME",
+    "milvus_ranker": "RAG_MILVUS_RANKER",
     "host": "RAG_HOST",
     "port": "RAG_PORT",
 }
@@ -90,4 +101,6 @@ def from_env(env: dict[str, str] | None = None, **overrides) -> Settings:
         raise ValueError(f"mode must be one of {MODES}, not {s.mode!r}")
     if s.retriever not in RETRIEVERS:
         raise ValueError(f"retriever must be one of {RETRIEVERS}, not {s.retriever!r}")
+    if s.backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {BACKENDS}, not {s.backend!r}")
     return s
