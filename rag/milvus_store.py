@@ -23,7 +23,8 @@ inserted (content-addressed ids), so finished batches are not embedded again.
 
 Search runs in Milvus: dense (IP on L2-normalised vectors = cosine), BM25 (a
 Milvus BM25 function over the `terms` field) and hybrid (`hybrid_search`
-with the server's RRF or weighted ranker). `terms` holds the passage text
+with the server's WeightedRanker set up to equal the FAISS backend's fusion,
+or its RRFRanker: see `MilvusStore.hybrid`). `terms` holds the passage text
 analysed by `lexical.tokenize` (the same Snowball stemmer and stop-words as
 the FAISS backend's bm25s), because milvus-lite's analyzer has no stemmer:
 analysing in Python keeps one code path and the same terms on milvus-lite,
@@ -64,6 +65,10 @@ CONNECT_TIMEOUT = 10.0
 def _quiet_pymilvus() -> None:
     # pymilvus logs every failed RPC with a traceback at ERROR; the errors are
     # turned into one-line messages here, so that log is noise.
+    try:
+        import milvus_lite.server_manager  # noqa: F401  (its logger, too)
+    except ImportError:
+        pass
     for name in list(logging.root.manager.loggerDict):
         if name.startswith(("pymilvus", "milvus_lite")):
             logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -98,10 +103,35 @@ def connect(uri: str):
         raise MilvusUnavailable(_why_unavailable(uri, e)) from e
 
 
+def release(uri: str) -> None:
+    """Close this process's milvus-lite server for `uri`, freeing the file for
+    other processes (a server URI needs nothing)."""
+    if is_lite(uri):
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(str(Path(uri).expanduser().resolve()))
+
+
+def _lite_file_busy(path: str) -> bool:
+    """True when another process holds milvus-lite's lock on `path`."""
+    import fcntl
+
+    lock = Path(path) / "LOCK"
+    if not lock.exists():
+        return False
+    with open(lock, "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return False
+
+
 def _why_unavailable(uri: str, e: Exception) -> str:
     msg = str(getattr(e, "message", "") or e).splitlines()[0][:200]
     if is_lite(uri):
-        if "lock" in msg.lower():
+        if "lock" in msg.lower() or _lite_file_busy(uri):
             return (f"milvus-lite file {uri} is open in another process (milvus-lite allows one process per file); "
                     "stop that process, or serve the file with `milvus-lite server` and use its http:// URI")
         return f"cannot open milvus-lite file {uri}: {msg}"
@@ -158,7 +188,7 @@ def _create_collections(client, gen: str, dim: int) -> None:
     s.add_field("terms", DataType.VARCHAR, max_length=65535, enable_analyzer=True,
                 analyzer_params={"tokenizer": "standard"})
     s.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-    s.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+    s.add_field("vector", DataType.FLOAT_VECTOR, dim=dim + 1)  # + the OFFSET coordinate (see hybrid)
     s.add_function(Function(name="bm25", function_type=FunctionType.BM25,
                             input_field_names=["terms"], output_field_names=["sparse"]))
     ip = client.prepare_index_params()
@@ -265,7 +295,7 @@ class _Reuse:
     killed (its finished batches)."""
 
     def __init__(self, client, gens: list[str], embedder: Embedder):
-        self.client = client
+        self.client, self.dim = client, embedder.dim
         self.gens = []
         for g in gens:
             try:
@@ -273,7 +303,7 @@ class _Reuse:
                 dim = _vector_dim(client, g + "_p")
             except DossierError:
                 continue
-            if dim != embedder.dim or (m and m.get("embedder") != {"id": embedder.id, "dim": embedder.dim}):
+            if dim != embedder.dim + 1 or (m and m.get("embedder") != {"id": embedder.id, "dim": embedder.dim}):
                 continue
             if not m and _embedder_of(client, g) != embedder.id:
                 continue
@@ -292,7 +322,7 @@ class _Reuse:
                 break
             res = _call("query", self.client.query, g + suffix, filter=f"id in {json.dumps(want)}",
                         output_fields=["id", "vector"])
-            found.update({r["id"]: r["vector"] for r in res})
+            found.update({r["id"]: r["vector"][: self.dim] for r in res})
         return found
 
 
@@ -334,12 +364,13 @@ def build(
     t0 = time.perf_counter()
     client = connect(uri)
     live = live_generation(client, name)
-    # Keep the live generation and the newest unfinished one (a killed build to
-    # resume from); older leftovers are dropped.
-    unfinished = [g for g in generations(client, name) if g != live and _read_manifest(client, g, True) is None]
-    for g in unfinished[:-1]:
+    # Vectors are reused from the live generation and from the newest other
+    # one: the previous generation, or a build that was killed (resumed from).
+    # Older leftovers are dropped. One build at a time per name.
+    others = [g for g in generations(client, name) if g != live]
+    for g in others[:-1]:
         _drop_generation(client, g)
-    reuse = _Reuse(client, [g for g in (live, *unfinished[-1:]) if g], embedder)
+    reuse = _Reuse(client, [g for g in (live, *others[-1:]) if g], embedder)
 
     gen = _new_generation(name)
     _create_collections(client, gen, embedder.dim)
@@ -368,7 +399,7 @@ def build(
             _call("insert", client.insert, gen + "_p", [
                 {"row": counts["chunks"] + i, "id": c.id, "doc": c.doc, "start": c.start, "end": c.end,
                  "sentences": [[s.start, s.end] for s in c.sentences], "text": c.text[:TEXT_CHARS],
-                 "terms": analyse(c.text[:TEXT_CHARS]), "vector": vecs[i].tolist()}
+                 "terms": analyse(c.text[:TEXT_CHARS]), "vector": vecs[i].tolist() + [1.0]}
                 for i, c in enumerate(b.chunks)])
         if b.sentences:
             _call("insert", client.insert, gen + "_s", [
@@ -413,7 +444,7 @@ def build(
     if got != {k: counts[k] for k in got}:
         _drop_generation(client, gen)
         raise IndexCorrupt(f"Milvus build {gen}: wrote {counts} but reads back {got}; nothing was switched")
-    probe = _call("search", client.search, gen + "_p", data=[[0.0] * (embedder.dim - 1) + [1.0]], anns_field="vector",
+    probe = _call("search", client.search, gen + "_p", data=[[0.0] * embedder.dim + [1.0]], anns_field="vector",
                   limit=1, output_fields=["row"], search_params={"metric_type": "IP"})
     if counts["chunks"] and not probe[0]:
         _drop_generation(client, gen)
@@ -479,7 +510,7 @@ def read_manifest(uri: str, name: str = "dossier") -> tuple[str, dict]:
 
 
 def load(uri: str, embedder: Embedder, expected: dict | None = None, name: str = "dossier",
-         ranker: str = "rrf") -> Index:
+         ranker: str = "convex") -> Index:
     """The live generation as an `Index` whose searches run in Milvus."""
     client = connect(uri)
     gen, manifest = read_manifest(uri, name)
@@ -489,8 +520,8 @@ def load(uri: str, embedder: Embedder, expected: dict | None = None, name: str =
             raise IndexMismatch("index is stale: " + "; ".join(reasons))
     elif manifest.get("embedder") != {"id": embedder.id, "dim": embedder.dim}:
         raise IndexMismatch(f"index built with embedder {manifest.get('embedder')}, not {embedder.id}")
-    if _vector_dim(client, gen + "_p") != embedder.dim:
-        raise IndexMismatch(f"Milvus collection {gen}_p holds {_vector_dim(client, gen + '_p')}-d vectors, "
+    if _vector_dim(client, gen + "_p") != embedder.dim + 1:
+        raise IndexMismatch(f"Milvus collection {gen}_p holds {_vector_dim(client, gen + '_p') - 1}-d vectors, "
                             f"the embedder {embedder.id} makes {embedder.dim}-d ones")
     for suffix in ("_p", "_s", "_b"):
         _call("load", client.load_collection, gen + suffix)
@@ -541,7 +572,7 @@ class _Dense:
         self.store, self.ntotal = store, len(store.chunks)
 
     def search(self, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        res = _call("search", self.store.client.search, self.store.collection, data=[q[0].tolist()],
+        res = _call("search", self.store.client.search, self.store.collection, data=[q[0].tolist() + [0.0]],
                     anns_field="vector", limit=k, output_fields=["row"], search_params={"metric_type": "IP"})[0]
         ids = np.array([h["entity"]["row"] for h in res], dtype=np.int64)
         return np.array([[h["distance"] for h in res]], dtype=np.float32), ids[None, :]
@@ -568,27 +599,51 @@ class _BM25:
 class MilvusStore:
     """The live collection of a loaded index; hybrid search runs in Milvus."""
 
-    def __init__(self, client, collection: str, chunks: list[Chunk], ranker: str = "rrf"):
+    def __init__(self, client, collection: str, chunks: list[Chunk], ranker: str = "convex"):
         self.client, self.collection, self.chunks, self.ranker = client, collection, chunks, ranker
         self.dense, self.bm25 = _Dense(self), _BM25(self)
 
     def hybrid(self, query: str, query_vec: np.ndarray, k: int, candidates: int, dense_weight: float) -> list[Hit]:
-        """BM25 and dense candidates fused by the server: RRF (k=60, no weights)
-        or, with ranker "weighted", WeightedRanker(1-w, w) on Milvus's
-        arctan-normalised scores."""
+        """BM25 and dense candidates, fused by the server's ranker (`milvus_ranker`):
+
+        - "convex" (default): the FAISS backend's fusion (retrieve.convex),
+          w*d/max(d) + (1-w)*b/max(b), a chunk the dense side did not propose
+          counting the dense floor (the lowest dense candidate's score). The
+          server's WeightedRanker sums raw scores, so the weights are divided
+          by each side's best score for this query, and the floor is
+          subtracted from every dense score through the OFFSET coordinate
+          (1.0 in every stored passage vector, -floor in the query): then a
+          chunk the dense side missed scores 0 on it, like everything below
+          the floor, and the ranking equals retrieve.convex's. Two probe
+          searches (dense top-`candidates`, BM25 top-1) give max and floor.
+        - "rrf": RRFRanker(60): ranks only, no weights (measured worse here,
+          as with FAISS: bench/backends.py parity).
+        - "weighted": WeightedRanker(w, 1-w) on Milvus's arctan-normalised scores.
+        """
         from pymilvus import AnnSearchRequest, RRFRanker, WeightedRanker
 
         if not self.chunks:
             return []
         terms = analyse(query)
-        reqs = [AnnSearchRequest(data=[query_vec.tolist()], anns_field="vector",
+        weights, offset = [dense_weight, 1 - dense_weight], 0.0
+        if self.ranker == "rrf":
+            ranker = RRFRanker(RRF_K)
+        elif self.ranker == "weighted":
+            ranker = WeightedRanker(*weights)
+        else:
+            d_scores = self.dense.search(query_vec[None, :], candidates)[0][0]
+            b_scores = self.bm25.search(query, 1)[1] if terms else np.zeros(0)
+            top_d = float(d_scores[0]) if len(d_scores) and d_scores[0] > 0 else 1.0
+            top_b = float(b_scores[0]) if len(b_scores) and b_scores[0] > 0 else 1.0
+            offset = max(float(d_scores[-1]), 0.0) if len(d_scores) else 0.0
+            ranker = WeightedRanker(dense_weight / top_d, (1 - dense_weight) / top_b, norm_score=False)
+        reqs = [AnnSearchRequest(data=[query_vec.tolist() + [-offset]], anns_field="vector",
                                  param={"metric_type": "IP"}, limit=candidates)]
-        weights = [dense_weight]
         if terms:
             reqs.append(AnnSearchRequest(data=[terms], anns_field="sparse", param={"metric_type": "BM25"},
                                          limit=candidates))
-            weights.append(1 - dense_weight)
-        ranker = WeightedRanker(*weights) if self.ranker == "weighted" else RRFRanker(RRF_K)
+        else:  # nothing for BM25 to match: the dense side alone
+            ranker = RRFRanker(RRF_K) if self.ranker == "rrf" else WeightedRanker(1.0, norm_score=False)
         res = _call("hybrid search", self.client.hybrid_search, self.collection, reqs, ranker=ranker, limit=k,
                     output_fields=["row"])[0]
         return [Hit(self.chunks[h["entity"]["row"]], float(h["distance"]), rank)

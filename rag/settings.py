@@ -43,7 +43,7 @@ class Settings:
     backend: str = "faiss"
     milvus_uri: str = ""
     milvus_name: str = "dossier"  # alias of the live generation
-    milvus_ranker: str = "rrf"  # server-side fusion: "rrf" or "weighted" (uses dense_weight)
+    milvus_ranker: str = "convex"  # server-side fusion: "convex" (= FAISS's), "rrf" or "weighted"
     # App
     host: str = "127.0.0.1"
     port: int = 7860
