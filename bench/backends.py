@@ -324,7 +324,8 @@ def crash(args) -> None:
             proc = build(point)
             after = snapshot()
             ok = proc.returncode == -signal.SIGKILL and after == before
-            line = (f"SIGKILL at {point:13} exit {proc.returncode:4}  live generation unchanged: {after[0] == before[0]}"
+            line = (f"SIGKILL at {point:13} exit {proc.returncode:4}  "
+                    f"live generation unchanged: {after[0] == before[0]}"
                     f"  passages {after[1]} (before {before[1]})  5 searches identical: {after[3] == before[3]}"
                     f"  -> {'nothing lost' if ok else 'LOST SOMETHING'}")
             print(line, flush=True)

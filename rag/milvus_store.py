@@ -468,7 +468,8 @@ def build(
     for g in generations(client, name):
         if g not in (gen, live):
             _drop_generation(client, g)
-    return BuildReport(Path(f"{uri}#{gen}"), counts["documents"], counts["chunks"], counts["embedded"],
+    # (a string, not a Path: "http://" must survive)
+    return BuildReport(f"{uri}#{gen}", counts["documents"], counts["chunks"], counts["embedded"],
                        time.perf_counter() - t0, tuple(skipped))
 
 
@@ -551,7 +552,7 @@ def load(uri: str, embedder: Embedder, expected: dict | None = None, name: str =
                            f"{len(articles)} articles, but the manifest says {counts}; rebuild")
     store = MilvusStore(client, gen + "_p", chunks, ranker)
     sentence_vectors = np.asarray(vecs, dtype=np.float32).reshape(len(vecs), embedder.dim)
-    return Index(Path(f"{uri}#{gen}"), manifest, articles, chunks, np.zeros((0, embedder.dim), np.float32),
+    return Index(f"{uri}#{gen}", manifest, articles, chunks, np.zeros((0, embedder.dim), np.float32),
                  store.dense, store.bm25, embedder, sentence_rows, sentence_vectors, store=store)
 
 
@@ -572,8 +573,9 @@ class _Dense:
         self.store, self.ntotal = store, len(store.chunks)
 
     def search(self, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        res = _call("search", self.store.client.search, self.store.collection, data=[q[0].tolist() + [0.0]],
-                    anns_field="vector", limit=k, output_fields=["row"], search_params={"metric_type": "IP"})[0]
+        res = self.store.call("search", self.store.client.search, self.store.collection,
+                              data=[q[0].tolist() + [0.0]], anns_field="vector", limit=k, output_fields=["row"],
+                              search_params={"metric_type": "IP"})[0]
         ids = np.array([h["entity"]["row"] for h in res], dtype=np.int64)
         return np.array([[h["distance"] for h in res]], dtype=np.float32), ids[None, :]
 
@@ -588,8 +590,9 @@ class _BM25:
         terms = analyse(query)
         if not terms or not self.store.chunks:
             return np.zeros(0, np.int64), np.zeros(0, np.float32)
-        res = _call("search", self.store.client.search, self.store.collection, data=[terms], anns_field="sparse",
-                    limit=k, output_fields=["row"], search_params={"metric_type": "BM25"})[0]
+        res = self.store.call("search", self.store.client.search, self.store.collection, data=[terms],
+                              anns_field="sparse", limit=k, output_fields=["row"],
+                              search_params={"metric_type": "BM25"})[0]
         scores = np.array([_bm25_score(h["distance"]) for h in res], dtype=np.float32)
         ids = np.array([h["entity"]["row"] for h in res], dtype=np.int64)
         keep = scores > 0
@@ -602,6 +605,17 @@ class MilvusStore:
     def __init__(self, client, collection: str, chunks: list[Chunk], ranker: str = "convex"):
         self.client, self.collection, self.chunks, self.ranker = client, collection, chunks, ranker
         self.dense, self.bm25 = _Dense(self), _BM25(self)
+
+    def call(self, what: str, fn, *args, **kwargs):
+        """A search; when this process's generation is gone, say so plainly."""
+        try:
+            return _call(what, fn, *args, **kwargs)
+        except MilvusUnavailable as e:
+            gone = "not" in str(e).lower() and ("exist" in str(e).lower() or "found" in str(e).lower())
+            if not gone:
+                raise
+            raise MilvusUnavailable(f"the index generation this process loaded ({_generation(self.collection)}) "
+                                    "was dropped by newer builds; restart to load the live one") from e
 
     def hybrid(self, query: str, query_vec: np.ndarray, k: int, candidates: int, dense_weight: float) -> list[Hit]:
         """BM25 and dense candidates, fused by the server's ranker (`milvus_ranker`):
@@ -644,7 +658,7 @@ class MilvusStore:
                                          limit=candidates))
         else:  # nothing for BM25 to match: the dense side alone
             ranker = RRFRanker(RRF_K) if self.ranker == "rrf" else WeightedRanker(1.0, norm_score=False)
-        res = _call("hybrid search", self.client.hybrid_search, self.collection, reqs, ranker=ranker, limit=k,
+        res = self.call("hybrid search", self.client.hybrid_search, self.collection, reqs, ranker=ranker, limit=k,
                     output_fields=["row"])[0]
         return [Hit(self.chunks[h["entity"]["row"]], float(h["distance"]), rank)
                 for rank, h in enumerate(res, start=1)]

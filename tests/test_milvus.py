@@ -271,3 +271,12 @@ def test_sigkill_at_any_point_of_a_milvus_build_keeps_the_live_generation(hash_s
     assert "005_new.txt" in M.load(uri, HashEmbedder()).articles
     assert len(M.generations(M.connect(uri), "dossier")) == 2
     M.release(uri)
+
+
+def test_a_process_whose_generation_was_dropped_is_told_to_restart(milvus_settings):
+    s = milvus_settings
+    idx = rag.open_index(s)
+    build(s), build(s)  # two newer builds: the generation `idx` loaded is dropped
+    with pytest.raises(M.MilvusUnavailable, match="dropped by newer builds; restart"):
+        search(idx, "why no gas deal?", k=5)
+    assert search(rag.open_index(s), "why no gas deal?", k=5)
