@@ -65,18 +65,17 @@ def parity(args) -> None:
                 continue
             items = load_gold(gold)
             base = from_env(env={}, corpus=corpus, index=tmp / name / "faiss", embedder=args.embedder)
-            backends = {
+            milvus = replace(base, backend="milvus", milvus_uri=str(tmp / name / "m.db"))
+            backends = {  # the rankers only change hybrid; bm25 and dense run once on milvus
                 "faiss": base,
-                "milvus-rrf": replace(base, backend="milvus", milvus_uri=str(tmp / name / "m.db")),
-                "milvus-weighted": replace(base, backend="milvus", milvus_uri=str(tmp / name / "m.db"),
-                                           milvus_ranker="weighted"),
-                "milvus-convex": replace(base, backend="milvus", milvus_uri=str(tmp / name / "m.db"),
-                                         milvus_ranker="convex"),
+                "milvus": replace(milvus, milvus_ranker="convex"),
+                "milvus-rrf": replace(milvus, milvus_ranker="rrf"),
+                "milvus-weighted": replace(milvus, milvus_ranker="weighted"),
             }
             for bname, s in backends.items():
                 index = rag.open_index(s, log=lambda m: None)
                 for retriever in ("hybrid", "bm25", "dense"):
-                    if bname in ("milvus-weighted", "milvus-convex") and retriever != "hybrid":
+                    if bname in ("milvus-rrf", "milvus-weighted") and retriever != "hybrid":
                         continue  # the ranker only changes hybrid
                     records, verdicts = run(index, items, s, Config(retriever, retriever, "quoted"), progress=False)
                     summary = summarise(verdicts, records)
