@@ -362,6 +362,8 @@ def build(
     from tqdm import tqdm
 
     t0 = time.perf_counter()
+    if not Path(corpus).is_dir():
+        raise CorpusError(f"corpus folder {corpus} does not exist")
     client = connect(uri)
     live = live_generation(client, name)
     # Vectors are reused from the live generation and from the newest other
@@ -379,7 +381,7 @@ def build(
     expected = expected_manifest(corpus, embedder, chunker)  # fingerprint before reading: a file changed
     skipped: list[Skipped] = []                               # meanwhile makes the index stale, not wrong
     counts = {"documents": 0, "chunks": 0, "sentences": 0, "embedded": 0}
-    total_files = len(corpus_files(Path(corpus))) if Path(corpus).is_dir() else 0
+    total_files = len(corpus_files(Path(corpus)))
     bar = tqdm(total=total_files, unit="doc", desc="indexing", disable=not progress, mininterval=0.5)
 
     def flush_batch(b: _Batch) -> None:
@@ -501,8 +503,9 @@ def _read_manifest(client, gen: str, partial: bool = False) -> dict | None:
     return json.loads("".join(r["data"] for r in sorted(rows, key=lambda r: r["part"])))
 
 
-def read_manifest(uri: str, name: str = "dossier") -> tuple[str, dict]:
-    client = connect(uri)
+def read_manifest(uri: str, name: str = "dossier", client=None) -> tuple[str, dict]:
+    """(live generation, its manifest), or IndexMissing saying what to run."""
+    client = client or connect(uri)
     gen = live_generation(client, name)
     if gen is None:
         raise IndexMissing(f"no Milvus index '{name}' at {uri}; build one with "
@@ -514,7 +517,7 @@ def load(uri: str, embedder: Embedder, expected: dict | None = None, name: str =
          ranker: str = "convex") -> Index:
     """The live generation as an `Index` whose searches run in Milvus."""
     client = connect(uri)
-    gen, manifest = read_manifest(uri, name)
+    gen, manifest = read_manifest(uri, name, client)
     if expected is not None:
         reasons = staleness(manifest, expected)
         if reasons:
