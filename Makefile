@@ -50,5 +50,11 @@ eval: setup
 bench: setup
 	$(PY) bench/run.py
 
+# FAISS against Milvus (milvus-lite): same gold figures, scale, SIGKILL during builds.
+bench-backends: setup
+	$(PY) bench/backends.py parity
+	$(PY) bench/backends.py crash --embedder hash
+	$(PY) bench/backends.py scale
+
 clean:
 	rm -rf $(VENV) index/CURRENT index/builds index/.lock
