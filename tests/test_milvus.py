@@ -280,3 +280,38 @@ def test_a_process_whose_generation_was_dropped_is_told_to_restart(milvus_settin
     with pytest.raises(M.MilvusUnavailable, match="dropped by newer builds; restart"):
         search(idx, "why no gas deal?", k=5)
     assert search(rag.open_index(s), "why no gas deal?", k=5)
+
+
+def test_settings_choose_the_backend_from_env_and_flags():
+    from rag.settings import from_env
+
+    s = from_env(env={"RAG_BACKEND": "milvus", "RAG_MILVUS_URI": "/data/x.db", "RAG_MILVUS_RANKER": "rrf"})
+    assert (s.backend, s.milvus_uri, s.milvus_ranker) == ("milvus", "/data/x.db", "rrf")
+    assert from_env(env={}).backend == "faiss"  # FAISS stays the default
+    assert from_env(env={"RAG_BACKEND": "milvus"}, backend="faiss").backend == "faiss"  # a flag wins
+    with pytest.raises(ValueError, match="backend must be one of"):
+        from_env(env={"RAG_BACKEND": "elastic"})
+
+
+def test_build_streams_in_bounded_batches(milvus_settings, monkeypatch):
+    """The corpus is embedded and inserted a batch at a time, never all at once."""
+    s = milvus_settings
+    sizes = []
+    real = HashEmbedder.embed
+
+    def embed(self, texts, progress=False):
+        sizes.append(len(texts))
+        return real(self, texts)
+
+    monkeypatch.setattr(HashEmbedder, "embed", embed)
+    report = M.build(s.corpus, s.milvus_uri, HashEmbedder(), chunker_settings(s), batch_units=60)
+    from rag.chunk import chunk_article
+    from rag.ingest import load_corpus
+
+    def units(article):  # passages + sentences of one article (101 for the longest seed)
+        chunks = chunk_article(article, chunker_settings(s))
+        return len(chunks) + len({(x.start, x.end) for c in chunks for x in c.sentences})
+
+    largest = max(units(a) for a in load_corpus(s.corpus).articles)
+    # A batch is flushed as soon as it holds >= 60 units: never more than 60 + one article.
+    assert len(sizes) >= 4 and max(sizes) < 60 + largest and sum(sizes) == report.embedded
