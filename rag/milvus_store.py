@@ -56,6 +56,7 @@ BATCH_UNITS = 1024  # passages + sentences embedded and inserted per batch (boun
 PART_CHARS = 16_000  # a VARCHAR holds 65,535 bytes: 16,000 characters fit in any UTF-8
 TEXT_CHARS = 16_000  # passage text stored for display/BM25; longer passages are clipped
 RRF_K = 60
+RANKERS = ("convex", "rrf", "weighted")  # see MilvusStore.hybrid
 # BM25 parameters of bm25s (the FAISS backend's BM25), so both rank alike.
 BM25_PARAMS = {"bm25_k1": 1.5, "bm25_b": 0.75}
 CONNECT_TIMEOUT = 10.0
@@ -516,6 +517,8 @@ def read_manifest(uri: str, name: str = "dossier", client=None) -> tuple[str, di
 def load(uri: str, embedder: Embedder, expected: dict | None = None, name: str = "dossier",
          ranker: str = "convex") -> Index:
     """The live generation as an `Index` whose searches run in Milvus."""
+    if ranker not in RANKERS:
+        raise DossierError(f"milvus ranker must be one of {RANKERS}, not {ranker!r}")
     client = connect(uri)
     gen, manifest = read_manifest(uri, name, client)
     if expected is not None:
