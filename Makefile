@@ -57,5 +57,11 @@ train: setup
 	$(PY) -m pip install -q -e '.[train]'
 	$(VENV)/bin/rag train
 
+# FAISS against Milvus (milvus-lite): same gold figures, scale, SIGKILL during builds.
+bench-backends: setup
+	$(PY) bench/backends.py parity
+	$(PY) bench/backends.py crash --embedder hash
+	$(PY) bench/backends.py scale
+
 clean:
 	rm -rf $(VENV) index/CURRENT index/builds index/.lock

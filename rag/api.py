@@ -17,6 +17,32 @@ def chunker_settings(settings: Settings) -> ChunkerSettings:
     return ChunkerSettings(words=settings.chunk_words, overlap=settings.chunk_overlap)
 
 
+def milvus_uri(settings: Settings) -> str:
+    """Where the Milvus backend lives: the setting, else a milvus-lite file in the index folder."""
+    return settings.milvus_uri or str(settings.index / "milvus.db")
+
+
+def build(settings: Settings, *, progress: bool = False, log: Callable[[str], None] = lambda s: None):
+    """Build the index for `settings` on its backend (a BuildReport)."""
+    embedder = get_embedder(settings.embedder)
+    if settings.backend == "milvus":
+        from . import milvus_store
+
+        return milvus_store.build(settings.corpus, milvus_uri(settings), embedder, chunker_settings(settings),
+                                  name=settings.milvus_name, progress=progress, log=log)
+    return build_index(settings.corpus, settings.index, embedder, chunker_settings(settings), progress=progress,
+                       log=log, exact_max=settings.exact_max, follow_symlinks=settings.follow_symlinks)
+
+
+def _load(settings: Settings, embedder, expected: dict) -> Index:
+    if settings.backend == "milvus":
+        from . import milvus_store
+
+        return milvus_store.load(milvus_uri(settings), embedder, expected, name=settings.milvus_name,
+                                 ranker=settings.milvus_ranker)
+    return load_index(settings.index, embedder, expected)
+
+
 def open_index(
     settings: Settings | None = None,
     *,
@@ -35,14 +61,15 @@ def open_index(
     chunker = chunker_settings(settings)
     expected = expected_manifest(settings.corpus, embedder, chunker, settings.follow_symlinks)
     try:
-        return load_index(settings.index, embedder, expected)
+        return _load(settings, embedder, expected)
     except (IndexMissing, IndexMismatch, IndexCorrupt) as e:
         if not rebuild:
-            raise type(e)(f"{e}. Run: rag index --corpus {settings.corpus} --index {settings.index}") from e
+            where = (f"--backend milvus --milvus-uri {milvus_uri(settings)}" if settings.backend == "milvus"
+                     else f"--index {settings.index}")
+            raise type(e)(f"{e}. Run: rag index --corpus {settings.corpus} {where}") from e
         log(f"{e}; building the index now")
-    build_index(settings.corpus, settings.index, embedder, chunker, progress=progress, log=log,
-                exact_max=settings.exact_max, follow_symlinks=settings.follow_symlinks)
-    return load_index(settings.index, embedder, expected)
+    build(settings, progress=progress, log=log)
+    return _load(settings, embedder, expected)
 
 
 def search(index: Index, question: str, k: int = 5, settings: Settings | None = None,

@@ -22,7 +22,7 @@ def _settings(args):
     from .settings import from_env
 
     keys = ("corpus", "index", "k", "retriever", "mode", "chunk_words", "chunk_overlap", "embedder", "generator",
-            "follow_symlinks", "generator_model")
+            "follow_symlinks", "generator_model", "backend", "milvus_uri")
     return from_env(**{k: getattr(args, k, None) for k in keys})
 
 
@@ -37,14 +37,11 @@ def _open(args, settings):
 
 
 def cmd_index(args) -> int:
-    from .api import chunker_settings
-    from .embed import get_embedder
-    from .index import build_index
+    from .api import build, milvus_uri
 
     s = _settings(args)
-    _log(f"Indexing {s.corpus} -> {s.index}")
-    report = build_index(s.corpus, s.index, get_embedder(s.embedder), chunker_settings(s), progress=True, log=_log,
-                         exact_max=s.exact_max, follow_symlinks=s.follow_symlinks)
+    _log(f"Indexing {s.corpus} -> {milvus_uri(s) if s.backend == 'milvus' else s.index}")
+    report = build(s, progress=True, log=_log)
     print(f"Indexed {report.documents} documents into {report.chunks} chunks and {report.sentences} sentences "
           f"in {report.seconds:.1f} s; of these {report.texts} texts {report.embedded} were embedded and "
           f"{report.reused} reused from the previous build")
@@ -236,6 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--embedder", choices=["minilm", "hash"], help="embedding model (hash: tests only)")
         sp.add_argument("--follow-symlinks", dest="follow_symlinks", action="store_true", default=None,
                         help="also index files that are symlinks to places outside the corpus folder")
+        sp.add_argument("--backend", choices=["faiss", "milvus"], help="index storage (default faiss)")
+        sp.add_argument("--milvus-uri", dest="milvus_uri",
+                        help="milvus-lite file (x.db) or server (http://host:19530); default INDEX/milvus.db")
 
     sp = sub.add_parser("index", help="build the index from a corpus folder")
     common(sp)

@@ -69,6 +69,9 @@ class Index:
     # can score sentences without running the model on them per question.
     sentence_rows: dict[tuple[str, int, int], int]
     sentence_vectors: np.ndarray
+    # Set when the index lives in Milvus (rag/milvus_store.py): hybrid search
+    # then runs in the server; `dense` and `bm25` are thin adapters over it.
+    store: object | None = None
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,9 @@ def search(
     query_vec: np.ndarray | None = None,
 ) -> list[Hit]:
     """The top-k chunks for `query`, best first (`query_vec`: its embedding, if already computed)."""
+    if retriever == "hybrid" and index.store is not None:  # Milvus fuses in the server
+        return index.store.hybrid(query, index.embedder.embed([query])[0] if query_vec is None else query_vec, k,
+                                  candidates, dense_weight)
     b_ids = b_scores = d_ids = d_scores = np.zeros(0)
     if retriever in ("hybrid", "bm25"):
         b_ids, b_scores = index.bm25.search(query, candidates)

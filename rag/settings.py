@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 MODES = ("quoted", "generated")
 RETRIEVERS = ("hybrid", "bm25", "dense")
+BACKENDS = ("faiss", "milvus")
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,12 @@ class Settings:
     context_chars: int = 2000  # passages given to the generator, at most
     # Embedding
     embedder: str = "minilm"  # "minilm" or "hash" (deterministic, for tests)
+    # Storage: "faiss" (files under `index`) or "milvus" (rag/milvus_store.py).
+    # milvus_uri: a `.db` path (milvus-lite) or http://host:19530; "" = <index>/milvus.db
+    backend: str = "faiss"
+    milvus_uri: str = ""
+    milvus_name: str = "dossier"  # alias of the live generation
+    milvus_ranker: str = "convex"  # server-side fusion: "convex" (= FAISS's), "rrf" or "weighted"
     # App
     host: str = "127.0.0.1"
     port: int = 7860
@@ -73,7 +80,8 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "context_chars": (100, 1_000_000, "characters of passages given to the generator"),
     "port": (1, 65535, "TCP port"),
 }
-CHOICES: dict[str, tuple[str, ...]] = {"mode": MODES, "retriever": RETRIEVERS, "generator_model": ("0.5b", "1.5b")}
+CHOICES: dict[str, tuple[str, ...]] = {"mode": MODES, "retriever": RETRIEVERS, "generator_model": ("0.5b", "1.5b"),
+                                       "backend": BACKENDS, "milvus_ranker": ("convex", "rrf", "weighted")}
 
 # Every field can be set from the environment as RAG_<NAME>.
 _ENV = {f.name: "RAG_" + f.name.upper() for f in fields(Settings)}
