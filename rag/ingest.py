@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from . import clean
 from .errors import CorpusError
@@ -278,16 +279,19 @@ def read_article(path: Path, doc: str, overrides: dict | None = None) -> Article
     )
 
 
-def load_corpus(folder: Path, follow_symlinks: bool = False) -> Corpus:
-    """Every readable article below `folder`; the unreadable ones are listed
-    in `skipped` with the reason. Duplicate files are indexed once. Files
-    that resolve outside `folder` (symlinks) are skipped unless
-    `follow_symlinks`."""
+def iter_articles(folder: Path, skipped: list[Skipped], warnings: list[str],
+                  follow_symlinks: bool = False) -> Iterator[Article]:
+    """Every readable article below `folder`, one at a time (so a corpus
+    larger than memory can stream); what cannot be read goes to `skipped`
+    with the reason, what in `_metadata.json` was ignored to `warnings`.
+    Duplicate files are read once. Files that resolve outside `folder`
+    (symlinks) are skipped unless `follow_symlinks`."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"corpus folder {folder} does not exist")
-    overrides, warnings = load_overrides(folder)
-    articles, skipped, hashes = [], [], {}
+    overrides, found = load_overrides(folder)
+    warnings += found
+    hashes: dict[str, str] = {}
     files = corpus_files(folder)
     docs = {path.relative_to(folder).as_posix() for path in files}
     warnings += [f"{METADATA_FILE}: {doc!r} names no article file in the corpus; ignored"
@@ -308,7 +312,15 @@ def load_corpus(folder: Path, follow_symlinks: bool = False) -> Corpus:
             skipped.append(Skipped(doc, f"duplicate of {hashes[article.sha256]}"))
             continue
         hashes[article.sha256] = doc
-        articles.append(article)
+        yield article
+
+
+def load_corpus(folder: Path, follow_symlinks: bool = False) -> Corpus:
+    """Every readable article below `folder` (see `iter_articles`); a folder
+    with none is an error that says why."""
+    skipped: list[Skipped] = []
+    warnings: list[str] = []
+    articles = list(iter_articles(folder, skipped, warnings, follow_symlinks))
     if not articles:
         why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:5]) or "no .txt, .md or .html files"
         raise CorpusError(f"no readable articles in {folder} ({why})")

@@ -48,7 +48,7 @@ from .chunk import ChunkerSettings, chunk_article
 from .embed import Embedder
 from .errors import CorpusError, DossierError, IndexCorrupt, IndexMismatch, IndexMissing
 from .index import BuildReport, Index, _article, _article_record, expected_manifest, staleness
-from .ingest import Skipped, corpus_files, load_overrides, read_article
+from .ingest import Skipped, corpus_files, iter_articles
 from .lexical import tokenize
 from .records import Article, Chunk, Hit, Span, chunk_id
 
@@ -271,23 +271,7 @@ def _count(client, collection: str) -> int:
 
 def _stream_articles(corpus: Path, skipped: list[Skipped]) -> Iterator[Article]:
     """ingest.load_corpus, one article at a time (a corpus larger than RAM)."""
-    corpus = Path(corpus)
-    if not corpus.is_dir():
-        raise CorpusError(f"corpus folder {corpus} does not exist")
-    overrides = load_overrides(corpus)
-    seen: dict[str, str] = {}
-    for path in corpus_files(corpus):
-        doc = path.relative_to(corpus).as_posix()
-        try:
-            article = read_article(path, doc, overrides.get(doc))
-        except CorpusError as e:
-            skipped.append(Skipped(doc, str(e).removeprefix(f"{doc}: ")))
-            continue
-        if article.sha256 in seen:
-            skipped.append(Skipped(doc, f"duplicate of {seen[article.sha256]}"))
-            continue
-        seen[article.sha256] = doc
-        yield article
+    return iter_articles(Path(corpus), skipped, [])
 
 
 class _Reuse:

@@ -114,7 +114,7 @@ class EchoGenerator:
         self.calls += 1
         user = messages[-1]["content"]
         question = set(re.findall(r"\w+", user.split("Question:")[-1].split("\n")[0].lower()))
-        first = re.search(r"^\[1\] \([^)]*\) (.*)$", user, re.M)
+        first = re.search(r"^\[1\] \(.*?, (?:\d{4}-\d\d-\d\d|undated)\) (.*)$", user, re.M)  # outlets may hold "()"
         sentences = re.split(r"(?<=[.!?])\s+", first.group(1)) if first else ["Nothing."]
         best = max(sentences, key=lambda s: len(question & set(re.findall(r"\w+", s.lower()))))
         text = self.text if self.text is not None else f"{best.rstrip('.')} [1]. {self.tail}".strip()

@@ -286,12 +286,12 @@ def test_missing_model_wheel_is_a_clear_error():
 
 
 def test_unknown_bundled_model_is_a_clear_error(tmp_path):
-    from rag.errors import GeneratorUnavailable
-    from rag.generate import load_generator
+    from rag.errors import SettingsError
     from rag.settings import from_env
 
-    with pytest.raises(GeneratorUnavailable, match="0.5b, 1.5b"):
-        load_generator(from_env(env={}, data=tmp_path, generator_model="7b"))
+    # Refused where settings are read, before anything is loaded.
+    with pytest.raises(SettingsError, match="0.5b, 1.5b"):
+        from_env(env={}, data=tmp_path, generator_model="7b")
 
 
 class Endless:
