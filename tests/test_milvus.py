@@ -317,3 +317,29 @@ def test_build_streams_in_bounded_batches(milvus_settings, monkeypatch):
     largest = max(units(a) for a in load_corpus(s.corpus).articles)
     # A batch is flushed as soon as it holds >= 60 units: never more than 60 + one article.
     assert len(sizes) >= 4 and max(sizes) < 60 + largest and sum(sizes) == report.embedded
+
+
+def test_a_first_build_killed_half_way_resumes_without_re_embedding_its_finished_batches(milvus_settings, tmp_path,
+                                                                                          monkeypatch):
+    s = milvus_settings
+    full = M.build(s.corpus, str(tmp_path / "clean.db"), HashEmbedder(), chunker_settings(s), batch_units=60)
+    M.release(str(tmp_path / "clean.db"))
+    real_call, inserts = M._call, []
+
+    def call(what, fn, *args, **kwargs):
+        if what == "insert":
+            inserts.append(args[0])
+            if len(inserts) == 7:  # two batches (passages, sentences, articles each) written, then the crash
+                raise KeyboardInterrupt("killed")
+        return real_call(what, fn, *args, **kwargs)
+
+    monkeypatch.setattr(M, "_call", call)
+    with pytest.raises(KeyboardInterrupt):
+        M.build(s.corpus, s.milvus_uri, HashEmbedder(), chunker_settings(s), batch_units=60)
+    monkeypatch.undo()
+    with pytest.raises(IndexMissing):  # nothing was ever switched live
+        rag.open_index(s, rebuild=False)
+    again = M.build(s.corpus, s.milvus_uri, HashEmbedder(), chunker_settings(s), batch_units=60)
+    assert 0 < again.embedded < full.embedded and again.chunks == full.chunks, (again.embedded, full.embedded)
+    print(f"resumed: {again.embedded} of {full.embedded} texts embedded again")
+    assert len(M.load(s.milvus_uri, HashEmbedder()).articles) == 5
