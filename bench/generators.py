@@ -297,8 +297,6 @@ def embedders(data: Path, threads: int | None, tmp: Path) -> dict:
     Runtime fp32 and dynamically int8-quantised. Speed per query (wall and
     CPU), throughput on the seed texts, and whether rankings stay equal:
     hit@1, hit@5, MRR of the quoted pipeline on gold and the SQuAD set."""
-    import numpy as np
-
     import rag
     from rag.embed import MiniLMEmbedder, OnnxMiniLMEmbedder, onnx_model
     from rag.evaluate import evaluate
