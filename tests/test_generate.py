@@ -213,8 +213,6 @@ def test_a_damaged_model_cache_is_rebuilt_and_the_user_told(tmp_path, monkeypatc
 def test_a_converted_model_the_runtime_cannot_load_is_rebuilt_once(tmp_path, monkeypatch):
     """Marker present, contents damaged: only loading finds it, and then the
     converted model is made again from the wheels (sha256-checked)."""
-    import json
-
     import rag.runtime as R
     from rag.errors import GeneratorUnavailable
 
