@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: setup browser-deps run test test-fast index eval bench train clean
+.PHONY: setup browser-deps run test test-fast index eval bench bench-backends train clean
 
 setup: $(STAMP)
 

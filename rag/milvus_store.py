@@ -456,8 +456,10 @@ def build(
         if g not in (gen, live):
             _drop_generation(client, g)
     # (a string, not a Path: "http://" must survive)
+    texts = counts["chunks"] + counts["sentences"]
     return BuildReport(f"{uri}#{gen}", counts["documents"], counts["chunks"], counts["embedded"],
-                       time.perf_counter() - t0, tuple(skipped))
+                       time.perf_counter() - t0, tuple(skipped), sentences=counts["sentences"],
+                       reused=texts - counts["embedded"])
 
 
 def _switch_alias(client, name: str, gen: str) -> None:
