@@ -26,6 +26,7 @@ The result is deterministic for the same data and library versions.
 from __future__ import annotations
 
 import hashlib
+import os
 import platform
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,8 +183,7 @@ def train(sets=TRAINING_SETS, settings: Settings | None = None, out: Path | None
         log(f"reading {gold} ({corpus})")
         qs += questions_of(Path(corpus), Path(gold), settings, log)
     scorer = fit(qs, required=required)
-    scorer.info["sets"] = [str(Path(g).relative_to(ROOT.parent)) if Path(g).is_relative_to(ROOT.parent) else str(g)
-                           for _, g in sets]
+    scorer.info["sets"] = [os.path.relpath(Path(g).resolve(), ROOT) for _, g in sets]
     if out is not None:
         scorer.save(out)
         log(f"wrote {out}: threshold {scorer.threshold:.3f}, {scorer.info['out_of_fold']}")
