@@ -469,16 +469,23 @@ def _article(d: dict) -> Article:
                    tuple(Span(s, e) for s, e in d["kept"]), d["sha256"])
 
 
-def load_index(index_dir: Path, embedder: Embedder, expected: dict | None = None) -> Index:
-    """Load the live build. With `expected` (see `expected_manifest`), refuse
-    an index built from other inputs: IndexMismatch says what differs."""
-    build, manifest = read_manifest(index_dir)
+def check_manifest(manifest: dict, embedder: Embedder, expected: dict | None = None) -> None:
+    """Refuse an index built from other inputs (with `expected`, see
+    `expected_manifest`) or, without, by another embedder: IndexMismatch
+    says what differs. Shared by every backend."""
     if expected is not None:
         reasons = staleness(manifest, expected)
         if reasons:
             raise IndexMismatch("index is stale: " + "; ".join(reasons))
     elif manifest.get("embedder") != {"id": embedder.id, "dim": embedder.dim}:
         raise IndexMismatch(f"index built with embedder {manifest.get('embedder')}, not {embedder.id}")
+
+
+def load_index(index_dir: Path, embedder: Embedder, expected: dict | None = None) -> Index:
+    """Load the live build. With `expected` (see `expected_manifest`), refuse
+    an index built from other inputs: IndexMismatch says what differs."""
+    build, manifest = read_manifest(index_dir)
+    check_manifest(manifest, embedder, expected)
     verify_files(build, manifest)
     try:
         articles = {a.doc: a for a in map(_article, json.loads((build / "articles.json").read_text("utf-8")))}

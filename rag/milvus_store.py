@@ -47,7 +47,7 @@ import numpy as np
 from .chunk import ChunkerSettings, chunk_article
 from .embed import Embedder
 from .errors import CorpusError, DossierError, IndexCorrupt, IndexMismatch, IndexMissing
-from .index import BuildReport, Index, _article, _article_record, expected_manifest, staleness
+from .index import BuildReport, Index, _article, _article_record, check_manifest, expected_manifest
 from .ingest import Skipped, corpus_files, iter_articles
 from .lexical import tokenize
 from .records import Article, Chunk, Hit, Span, chunk_id
@@ -507,12 +507,7 @@ def load(uri: str, embedder: Embedder, expected: dict | None = None, name: str =
         raise DossierError(f"milvus ranker must be one of {RANKERS}, not {ranker!r}")
     client = connect(uri)
     gen, manifest = read_manifest(uri, name, client)
-    if expected is not None:
-        reasons = staleness(manifest, expected)
-        if reasons:
-            raise IndexMismatch("index is stale: " + "; ".join(reasons))
-    elif manifest.get("embedder") != {"id": embedder.id, "dim": embedder.dim}:
-        raise IndexMismatch(f"index built with embedder {manifest.get('embedder')}, not {embedder.id}")
+    check_manifest(manifest, embedder, expected)
     if _vector_dim(client, gen + "_p") != embedder.dim + 1:
         raise IndexMismatch(f"Milvus collection {gen}_p holds {_vector_dim(client, gen + '_p') - 1}-d vectors, "
                             f"the embedder {embedder.id} makes {embedder.dim}-d ones")
