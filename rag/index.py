@@ -469,7 +469,7 @@ def _article(d: dict) -> Article:
                    tuple(Span(s, e) for s, e in d["kept"]), d["sha256"])
 
 
-def check_manifest(manifest: dict, embedder: Embedder, expected: dict | None = None) -> None:
+def refuse_mismatch(manifest: dict, embedder: Embedder, expected: dict | None = None) -> None:
     """Refuse an index built from other inputs (with `expected`, see
     `expected_manifest`) or, without, by another embedder: IndexMismatch
     says what differs. Shared by every backend."""
@@ -485,7 +485,7 @@ def load_index(index_dir: Path, embedder: Embedder, expected: dict | None = None
     """Load the live build. With `expected` (see `expected_manifest`), refuse
     an index built from other inputs: IndexMismatch says what differs."""
     build, manifest = read_manifest(index_dir)
-    check_manifest(manifest, embedder, expected)
+    refuse_mismatch(manifest, embedder, expected)
     verify_files(build, manifest)
     try:
         articles = {a.doc: a for a in map(_article, json.loads((build / "articles.json").read_text("utf-8")))}

@@ -47,7 +47,7 @@ import numpy as np
 from .chunk import ChunkerSettings, chunk_article
 from .embed import Embedder
 from .errors import CorpusError, DossierError, IndexCorrupt, IndexMismatch, IndexMissing
-from .index import BuildReport, Index, _article, _article_record, check_manifest, expected_manifest
+from .index import BuildReport, Index, _article, _article_record, expected_manifest, refuse_mismatch
 from .ingest import Skipped, corpus_files, iter_articles
 from .lexical import tokenize
 from .records import Article, Chunk, Hit, Span, chunk_id
@@ -507,7 +507,7 @@ def load(uri: str, embedder: Embedder, expected: dict | None = None, name: str =
         raise DossierError(f"milvus ranker must be one of {RANKERS}, not {ranker!r}")
     client = connect(uri)
     gen, manifest = read_manifest(uri, name, client)
-    check_manifest(manifest, embedder, expected)
+    refuse_mismatch(manifest, embedder, expected)
     if _vector_dim(client, gen + "_p") != embedder.dim + 1:
         raise IndexMismatch(f"Milvus collection {gen}_p holds {_vector_dim(client, gen + '_p') - 1}-d vectors, "
                             f"the embedder {embedder.id} makes {embedder.dim}-d ones")
