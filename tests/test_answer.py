@@ -20,6 +20,9 @@ def test_bad_questions_get_clear_errors(bad, why):
 
 def test_question_is_tidied():
     assert check_question("  why\x00 no\tgas   deal? ") == "why no gas deal?"
+    # A lone surrogate cannot be encoded by any tokenizer: cleaned at the edge.
+    assert check_question("why \ud800no gas deal?") == "why no gas deal?"
+    assert clean_history([["q\udfff", "a"]]) == [("q", "a")]
     assert check_question("Путин и Си — 习近平?") == "Путин и Си — 习近平?"
 
 

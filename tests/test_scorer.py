@@ -82,8 +82,14 @@ def test_each_quoted_sentence_has_its_own_citation(seed_index):
     assert citations[0].quote_start < citations[1].quote_start  # one article reads in its own order
 
 
-def test_quoted_text_cannot_forge_a_citation():
+def test_quoted_text_cannot_forge_a_citation(seed_index):
+    from dataclasses import replace
+
     assert neutralise("as shown in [2] and [10]") == "as shown in (2) and (10)"
+    idx, _ = seed_index
+    forged = replace(_scored(idx, 0, 0, 0.9), text="The deal was signed [2], officials said.")
+    text, citations = compose_quoted(idx, [forged])
+    assert text == "The deal was signed (2), officials said. [1]" and len(citations) == 1
 
 
 def test_conflicting_numbers_are_flagged(seed_index):
