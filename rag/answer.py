@@ -134,8 +134,8 @@ def answer_stream(
         notes = (result.notes if result else ()) + ("generated answer failed verification; showing quotes",)
         result = replace(base, text=quoted_text, citations=quoted_citations, notes=notes)
     timings["total_ms"] = (time.perf_counter() - t0) * 1000
-    yield Event("final", answer=replace(result, question=q, mode=mode, hits=hits,
-                                        standalone_question=standalone, timings=timings))
+    yield Event("final", answer=replace(result, question=q, mode=mode, hits=hits, standalone_question=standalone,
+                                        timings=timings, confidence=confidence))
 
 
 def answer(index: Index, question: str, history=(), mode: str | None = None,

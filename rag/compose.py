@@ -14,13 +14,11 @@ a comparison across articles is ordered by article date.
 
 from __future__ import annotations
 
-import re
-
 from .features import Reading
 from .index import Index
 from .question import OPENS_QUOTE, SPEECH, new_numbers
 from .records import Citation, Hit, Scored, Span
-from .support import near_duplicate
+from .support import CITATION, near_duplicate
 
 CONFLICT_PREFIX = "The sources differ:"
 # A second sentence joins an ordinary answer when it is this close to the best.
@@ -29,9 +27,6 @@ SECOND_SENTENCE_RATIO = 0.85
 # best) ... up to this many in all.
 GATHER_RATIO = 0.5
 GATHER_MAX = 4
-# Quoted text must never carry a citation marker of its own: an article's
-# "[2]" would read as ours and point at another source.
-_BRACKETED_NUMBER = re.compile(r"\[(\d+)\]")
 
 
 def _overlaps(a: Scored, b: Scored) -> bool:
@@ -54,7 +49,7 @@ def _conflict(best: Scored, rivals: list[Scored], question: str) -> Scored | Non
     return None
 
 
-def choose(scored: list[Scored], reading: Reading, gather: bool = True) -> tuple[list[Scored], bool]:
+def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
     """The sentences of a quoted answer (best first), and whether they conflict."""
     best = scored[0]
     rivals = [s for s in scored[1:] if _adds(s, [best])]
@@ -63,7 +58,7 @@ def choose(scored: list[Scored], reading: Reading, gather: bool = True) -> tuple
         if rival is not None:
             return [best, rival], True
     chosen = [best]
-    if gather and (reading.list_like or reading.compare_like):
+    if reading.list_like or reading.compare_like:
         for s in rivals:
             if len(chosen) == GATHER_MAX or s.score < GATHER_RATIO * best.score:
                 break
@@ -86,8 +81,9 @@ def attribute(s: Scored, outlet: str) -> str:
 
 
 def neutralise(text: str) -> str:
-    """Source text with its own bracketed numbers made harmless: "[2]" -> "(2)"."""
-    return _BRACKETED_NUMBER.sub(r"(\1)", text)
+    """Source text with its own bracketed numbers made harmless, "[2]" -> "(2)":
+    quoted text must never carry a citation marker that reads as ours."""
+    return CITATION.sub(r"(\1)", text)
 
 
 def make_citation(index: Index, n: int, hit: Hit, quote: Span) -> Citation:
