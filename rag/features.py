@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -126,17 +127,12 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     return r
 
 
-def _neighbour(index: Index, doc: str, span: Span, step: int) -> str:
+def _neighbour(index: Index, doc: str, span: Span, after: bool) -> str:
+    """The sentence just before `span`, or just after it ("" at the article's edge)."""
     t = tables(index)
-    sents = t.sentences.get(doc, [])
-    from bisect import bisect_left
-
-    i = bisect_left(t.starts.get(doc, []), span.start) + step
-    if step > 0:  # the sentence after the candidate's last sentence
-        i = bisect_left(t.starts.get(doc, []), span.end)
-    if 0 <= i < len(sents):
-        return index.articles[doc].text[sents[i].start : sents[i].end]
-    return ""
+    sents, starts = t.sentences.get(doc, []), t.starts.get(doc, [])
+    i = bisect_left(starts, span.end) if after else bisect_left(starts, span.start) - 1
+    return index.articles[doc].text[sents[i].start : sents[i].end] if 0 <= i < len(sents) else ""
 
 
 def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec: np.ndarray) -> np.ndarray:
@@ -164,8 +160,8 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
     # per-call cost dominates on short sentences).
     near_spans = [with_speaker(index, c.hit.chunk.doc, c.span) for c in cands]
     near_texts = [index.articles[c.hit.chunk.doc].text[sp.start : sp.end] for c, sp in zip(cands, near_spans)]
-    prev = [_neighbour(index, c.hit.chunk.doc, c.span, -1) for c in cands]
-    nxt = [_neighbour(index, c.hit.chunk.doc, c.span, +1) for c in cands]
+    prev = [_neighbour(index, c.hit.chunk.doc, c.span, after=False) for c in cands]
+    nxt = [_neighbour(index, c.hit.chunk.doc, c.span, after=True) for c in cands]
     passages = {c.hit.chunk.id: c.hit.chunk.text for c in cands}
     titles = {c.hit.chunk.doc: index.articles[c.hit.chunk.doc].title for c in cands}
     texts = [c.text for c in cands] + near_texts + prev + nxt + list(passages.values()) + list(titles.values())
