@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import re
+import sys
 import warnings
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -140,7 +141,7 @@ def export_onnx(model_dir: Path, dest: Path) -> Path:
     return dest
 
 
-def onnx_model(data: Path, log=lambda msg: None) -> Path:
+def onnx_model(data: Path, log=lambda msg: None, *, rebuild: bool = False) -> Path:
     """The exported graph under data/models, made once; re-exported when its
     marker (written last) is missing or names other source weights."""
     import fcntl
@@ -155,7 +156,7 @@ def onnx_model(data: Path, log=lambda msg: None) -> Path:
 
     def valid() -> bool:
         try:
-            return final.exists() and json.loads(marker.read_text()) == want
+            return not rebuild and final.exists() and json.loads(marker.read_text()) == want
         except (OSError, ValueError):
             return False
 
@@ -164,9 +165,10 @@ def onnx_model(data: Path, log=lambda msg: None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     with open(root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not valid():
+        if not valid() and not rebuild:  # a rebuild was announced by the caller
             log(("The exported MiniLM at {} is incomplete or stale; re-exporting it." if final.exists() else
                  "Exporting MiniLM to ONNX from the installed wheel (once, ~20 s)…").format(final))
+        if not valid():
             marker.unlink(missing_ok=True)
             export_onnx(src, final)
             marker.write_text(json.dumps(want))
@@ -189,7 +191,7 @@ class OnnxMiniLMEmbedder:
     query than torch, and steady when the cores are shared."""
 
     def __init__(self, data: Path | None = None, threads: int | None = None, batch_size: int = 64,
-                 log=lambda msg: None):
+                 log=lambda msg: print(msg, file=sys.stderr, flush=True)):
         offline_env()
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -197,7 +199,8 @@ class OnnxMiniLMEmbedder:
         from .settings import from_env
 
         src = package_dir(MINILM_PACKAGE) / "model"
-        path = onnx_model(data or from_env().data, log)
+        data = data or from_env().data
+        path = onnx_model(data, log)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
         opts.inter_op_num_threads = 1
@@ -206,7 +209,15 @@ class OnnxMiniLMEmbedder:
         # Idle worker threads sleep instead of spinning: on 2 shared cores a
         # spinning thread steals the time its siblings (and other jobs) need.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+        except Exception as e:  # marker present, file damaged since: export again, once
+            log(f"The exported MiniLM at {path} could not be loaded ({type(e).__name__}); exporting it again.")
+            try:
+                path = onnx_model(data, log, rebuild=True)
+                self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+            except Exception as e2:
+                raise DossierError(f"could not load the MiniLM embedder: {e2}") from e2
         cfg = json.loads((src / "sentence_bert_config.json").read_text())
         self.max_tokens = int(cfg.get("max_seq_length", 256))
         self.tokenizer = Tokenizer.from_file(str(src / "tokenizer.json"))

@@ -133,3 +133,22 @@ def test_ct2_prompt_is_the_models_own_chat_template():
                 {"role": "assistant", "content": "Yes [1]."}, {"role": "user", "content": "Why? Ünïcode ‘quotes’"}]
     assert gen.template.render(messages=messages, add_generation_prompt=True) == \
         ref.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+
+
+def test_a_damaged_onnx_export_is_made_again_and_the_user_told(tmp_path, capsys):
+    """The exported MiniLM is trusted by its marker; a file damaged since is
+    exported again on load (one line on stderr), never a traceback."""
+    import shutil
+
+    from rag.embed import OnnxMiniLMEmbedder, onnx_model
+    from rag.settings import from_env
+
+    good = onnx_model(from_env(env={}).data)
+    (tmp_path / "models").mkdir()
+    for p in (good, good.with_name(good.name + ".ok")):
+        shutil.copy(p, tmp_path / "models" / p.name)
+    (tmp_path / "models" / good.name).write_bytes(b"not a model" * 100)
+    emb = OnnxMiniLMEmbedder(tmp_path)
+    assert emb.embed(["gas pipeline"]).shape == (1, 384)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "exporting it again" in err[0]
