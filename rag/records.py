@@ -130,7 +130,7 @@ class Answer:
 class Event:
     """What answer_stream yields: progress, then one "final" with the Answer."""
 
-    kind: str  # "retrieved" | "token" | "final"
+    kind: str  # "retrieved" | "token" | "checking" | "final"
     hits: tuple[Hit, ...] = ()
     text: str = ""
     answer: Answer | None = None
