@@ -3,7 +3,7 @@ and how likely the question is answered at all.
 
     scorer = load_scorer()                      # rag/scorer.json, fitted by `rag train`
     p = scorer.sentence_probabilities(X)        # X from features.featurize
-    a = scorer.answerable(p, X)                 # one calibrated probability per question
+    a = scorer.answerable(p)                    # one calibrated probability per question
 
 Two logistic regressions, fitted on labelled questions (train.py): one over
 the features of each sentence, one over a question's best candidates (their
@@ -45,7 +45,7 @@ class Scorer(Protocol):
         """P(this sentence answers the question), one per row of features."""
         ...
 
-    def answerable(self, probabilities: np.ndarray, x: np.ndarray) -> float:
+    def answerable(self, probabilities: np.ndarray) -> float:
         """P(the best sentence is a right answer), for the question's candidates."""
         ...
 
@@ -115,7 +115,7 @@ class LinearScorer:
     def sentence_probabilities(self, x: np.ndarray) -> np.ndarray:
         return apply_checks(self.sentence(x), x, self.required) if len(x) else np.zeros(0)
 
-    def answerable(self, probabilities: np.ndarray, x: np.ndarray) -> float:
+    def answerable(self, probabilities: np.ndarray) -> float:
         if not len(probabilities):
             return 0.0
         return float(self.question(answerability_row(probabilities)[None, :])[0])
@@ -178,4 +178,4 @@ def score(index: Index, reading: Reading, hits: Sequence[Hit], question_vec: np.
     scored = [Scored(c.hit, c.span, c.text, float(pi), bool(row[col["type_ok"]]), float(row[col["coverage"]]),
                      float(row[col["dense"]])) for c, pi, row in zip(cands, p, x)]
     order = sorted(range(len(scored)), key=lambda i: (-scored[i].score, scored[i].hit.rank, scored[i].span.start))
-    return [scored[i] for i in order], scorer.answerable(p, x)
+    return [scored[i] for i in order], scorer.answerable(p)
