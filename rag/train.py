@@ -183,7 +183,7 @@ def train(sets=TRAINING_SETS, settings: Settings | None = None, out: Path | None
         log(f"reading {gold} ({corpus})")
         qs += questions_of(Path(corpus), Path(gold), settings, log)
     scorer = fit(qs, required=required)
-    scorer.info["sets"] = [os.path.relpath(Path(g).resolve(), ROOT) for _, g in sets]
+    scorer.info["sets"] = [os.path.relpath(Path(g).absolute(), ROOT) for _, g in sets]
     if out is not None:
         scorer.save(out)
         log(f"wrote {out}: threshold {scorer.threshold:.3f}, {scorer.info['out_of_fold']}")
