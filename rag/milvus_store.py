@@ -175,8 +175,10 @@ def _new_generation(name: str) -> str:
     return f"{name}_g{datetime.now(timezone.utc).strftime('%Y%m%d%H%M%S')}{uuid.uuid4().hex[:6]}"
 
 
-def _create_collections(client, gen: str, dim: int) -> None:
-    from pymilvus import DataType, Function, FunctionType, MilvusClient
+def _span_schema():
+    """The fields passages and sentences share: a row number, a content id and
+    where the text stands in its document."""
+    from pymilvus import DataType, MilvusClient
 
     s = MilvusClient.create_schema(auto_id=False)
     s.add_field("row", DataType.INT64, is_primary=True)
@@ -184,6 +186,13 @@ def _create_collections(client, gen: str, dim: int) -> None:
     s.add_field("doc", DataType.VARCHAR, max_length=4096)
     s.add_field("start", DataType.INT64)
     s.add_field("end", DataType.INT64)
+    return s
+
+
+def _create_collections(client, gen: str, dim: int) -> None:
+    from pymilvus import DataType, Function, FunctionType, MilvusClient
+
+    s = _span_schema()
     s.add_field("sentences", DataType.JSON)
     s.add_field("text", DataType.VARCHAR, max_length=65535)
     s.add_field("terms", DataType.VARCHAR, max_length=65535, enable_analyzer=True,
@@ -199,12 +208,7 @@ def _create_collections(client, gen: str, dim: int) -> None:
     ip.add_index(field_name="id", index_type="INVERTED")
     _create(client, gen + "_p", s, ip)
 
-    s = MilvusClient.create_schema(auto_id=False)
-    s.add_field("row", DataType.INT64, is_primary=True)
-    s.add_field("id", DataType.VARCHAR, max_length=32)
-    s.add_field("doc", DataType.VARCHAR, max_length=4096)
-    s.add_field("start", DataType.INT64)
-    s.add_field("end", DataType.INT64)
+    s = _span_schema()
     s.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
     ip = client.prepare_index_params()
     ip.add_index(field_name="vector", index_type="AUTOINDEX", metric_type="IP")

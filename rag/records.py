@@ -90,8 +90,6 @@ class Scored:
     text: str  # == file_text[span]
     score: float  # P(it answers the question), from the fitted scorer
     type_ok: bool  # it holds the kind of fact asked for (a number for "how many")
-    coverage: float = 0.0  # share of the question's key terms it holds (IDF-weighted)
-    dense: float = 0.0  # MiniLM similarity to the question
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,9 @@ def sentence_search(index: Index, query_vec: np.ndarray, k: int) -> dict[int, fl
     sims = index.sentence_vectors @ query_vec.astype(np.float32)
     owner = _sentence_owner(index)
     best: dict[int, float] = {}
-    for i in np.argsort(-sims)[: 4 * k]:
+    m = min(4 * k, len(sims))
+    top = np.argpartition(-sims, m - 1)[:m]  # the m best without sorting every sentence
+    for i in top[np.argsort(-sims[top], kind="stable")]:
         row = int(owner[i])
         if row not in best:
             best[row] = float(sims[i])

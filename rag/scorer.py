@@ -175,7 +175,6 @@ def score(index: Index, reading: Reading, hits: Sequence[Hit], question_vec: np.
     x = featurize(index, reading, cands, question_vec)
     p = scorer.sentence_probabilities(x)
     col = {name: i for i, name in enumerate(FEATURES)}
-    scored = [Scored(c.hit, c.span, c.text, float(pi), bool(row[col["type_ok"]]), float(row[col["coverage"]]),
-                     float(row[col["dense"]])) for c, pi, row in zip(cands, p, x)]
+    scored = [Scored(c.hit, c.span, c.text, float(pi), bool(row[col["type_ok"]])) for c, pi, row in zip(cands, p, x)]
     order = sorted(range(len(scored)), key=lambda i: (-scored[i].score, scored[i].hit.rank, scored[i].span.start))
     return [scored[i] for i in order], scorer.answerable(p)
