@@ -9,8 +9,8 @@ Variants, each adding one part to the one before:
   +checks      a candidate must name what the question names and hold the kind
                of fact it asks for (names_all, type_ok)
   +sentences   the dense side also matches single sentences (paraphrases)
-  +compose     a second sentence when nearly as likely; lists and comparisons
-               gather sentences across articles (the shipped method)
+  +compose     a second sentence when at least half as likely as the best; lists
+               and comparisons gather sentences across articles (the shipped method)
 and, read from eval/rules/<set>/summary.json when present, the hand-written
 rules this method replaced (run with the code at commit e007983).
 
@@ -41,7 +41,9 @@ SETS = {  # name: (corpus, gold, fitted on it?)
     "gold": (ROOT / "seeds", ROOT / "eval" / "gold.jsonl", True),
     "heldout": (ROOT / "seeds", ROOT / "eval" / "heldout.jsonl", False),
     "squad": (SQUAD / "corpus", SQUAD / "gold.jsonl", False),
-    **{p.stem: (ROOT / "seeds" if p.stem.startswith("seeds") else SQUAD / "corpus", p, False)
+    **{p.stem: (ROOT / "seeds" if p.stem.startswith("seeds") else
+                 p.with_name(p.stem + "-corpus") if p.with_name(p.stem + "-corpus").is_dir() else SQUAD / "corpus",
+                 p, False)
        for p in sorted((ROOT / "eval" / "blind").glob("*.jsonl"))},
 }
 METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_recall", "latency_p50_ms")
@@ -52,7 +54,7 @@ VARIANTS = ("learned", "+checks", "+sentences", "+compose")
 
 @contextmanager
 def variant(name: str, unchecked: Path):
-    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.SECOND_SENTENCE_RATIO, compose.GATHER_MAX, answer.load_scorer)
+    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer)
     step = VARIANTS.index(name)
     try:
         if step < 1:
@@ -60,10 +62,10 @@ def variant(name: str, unchecked: Path):
         if step < 2:
             retrieve.SENTENCE_SEARCH_MAX = 0
         if step < 3:
-            compose.SECOND_SENTENCE_RATIO, compose.GATHER_MAX = math.inf, 1
+            compose.JOIN_RATIO, compose.GATHER_MAX = math.inf, 1
         yield
     finally:
-        retrieve.SENTENCE_SEARCH_MAX, compose.SECOND_SENTENCE_RATIO, compose.GATHER_MAX, answer.load_scorer = saved
+        retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer = saved
 
 
 def fmt(summary: dict) -> str:

@@ -21,12 +21,13 @@ from .records import Citation, Hit, Scored, Span
 from .support import CITATION, near_duplicate
 
 CONFLICT_PREFIX = "The sources differ:"
-# A second sentence joins an ordinary answer when it is this close to the best.
-SECOND_SENTENCE_RATIO = 0.85
-# A list or comparison gathers sentences at least this likely (relative to the
-# best) ... up to this many in all.
-GATHER_RATIO = 0.5
-GATHER_MAX = 4
+# A sentence joins the best one when it is at least this likely relative to
+# it. Measured on the SQuAD training pool (README "Evaluation"): from 0.85 to
+# 0.5 the answers holding a right sentence rose from 0.768 to 0.802 for 0.17
+# more sentences an answer; below 0.5 each extra sentence was right far less.
+JOIN_RATIO = 0.5
+SECOND_MAX = 2  # sentences in an ordinary answer
+GATHER_MAX = 4  # ... in a list or comparison
 
 
 def _overlaps(a: Scored, b: Scored) -> bool:
@@ -43,7 +44,7 @@ def _conflict(best: Scored, rivals: list[Scored], question: str) -> Scored | Non
     best_numbers = new_numbers(best.text, question)
     for s in rivals:
         numbers = new_numbers(s.text, question)
-        if (s.hit.chunk.doc != best.hit.chunk.doc and s.score >= GATHER_RATIO * best.score and s.type_ok
+        if (s.hit.chunk.doc != best.hit.chunk.doc and s.score >= JOIN_RATIO * best.score and s.type_ok
                 and numbers and best_numbers and not numbers & best_numbers):
             return s
     return None
@@ -58,16 +59,12 @@ def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
         if rival is not None:
             return [best, rival], True
     chosen = [best]
-    if reading.list_like or reading.compare_like:
-        for s in rivals:
-            if len(chosen) == GATHER_MAX or s.score < GATHER_RATIO * best.score:
-                break
-            if _adds(s, chosen):
-                chosen.append(s)
-        return chosen, False
+    most = GATHER_MAX if reading.list_like or reading.compare_like else SECOND_MAX
     for s in rivals:
-        if s.score >= SECOND_SENTENCE_RATIO * best.score:
-            return [best, s], False
+        if len(chosen) >= most or s.score < JOIN_RATIO * best.score:
+            break
+        if _adds(s, chosen):
+            chosen.append(s)
     return chosen, False
 
 
