@@ -1,0 +1,135 @@
+"""Each part of the answer method, on and off, on every question set.
+
+    python eval/ablation.py [--sets gold,heldout,squad,...] [--out eval/ablation.md]
+
+Variants, each adding one part to the one before:
+  learned      the fitted scorer and its threshold, with no check required of a
+               candidate and no judge; the best sentence alone; passages
+               retrieved by their own vectors and BM25
+               (`rag train --no-judge --required '' --out data/scorer-nojudge-unchecked.json`)
+  +checks      a candidate must name what the question names and hold the kind
+               of fact it asks for (names_all, type_ok)
+               (`rag train --no-judge --out data/scorer-nojudge.json`)
+  +sentences   the dense side also matches single sentences (paraphrases)
+  +compose     a second sentence when nearly as likely; lists and comparisons
+               gather sentences across articles (the method of session 4)
+  +judge       the cross-encoder's logit among the scorer's features (the
+               shipped method: rag/judge/, rag/scorer.json)
+  -checks      the same without the required checks, to see whether they still
+               earn their place beside the judge
+               (`rag train --keep-judge --required '' --out data/scorer-unchecked.json`)
+and, read from eval/rules/<set>/summary.json when present, the hand-written
+rules this method replaced (run with the code at commit e007983).
+
+Sets the scorer was fitted on are marked: their figures are not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from rag import answer, compose, retrieve  # noqa: E402
+from rag.api import open_index  # noqa: E402
+from rag.evaluate import Config, run, summarise  # noqa: E402
+from rag.gold import load_gold  # noqa: E402
+from rag.scorer import load_scorer  # noqa: E402
+from rag.settings import from_env  # noqa: E402
+
+SQUAD = ROOT.parent / "shared" / "external" / "squad"
+SETS = {  # name: (corpus, gold, fitted on it?)
+    "gold": (ROOT / "seeds", ROOT / "eval" / "gold.jsonl", True),
+    "heldout": (ROOT / "seeds", ROOT / "eval" / "heldout.jsonl", False),
+    "squad": (SQUAD / "corpus", SQUAD / "gold.jsonl", False),
+    **{p.stem: (ROOT / "seeds" if p.stem.startswith("seeds") else
+                 p.with_name(p.stem + "-corpus") if p.with_name(p.stem + "-corpus").is_dir() else SQUAD / "corpus",
+                 p, False)
+       for p in sorted((ROOT / "eval" / "blind").glob("*.jsonl"))},
+}
+METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_recall", "latency_p50_ms")
+
+
+VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+judge", "-checks")
+DATA = ROOT / "data"
+SCORERS = {"learned": DATA / "scorer-nojudge-unchecked.json", "+checks": DATA / "scorer-nojudge.json",
+           "+sentences": DATA / "scorer-nojudge.json", "+compose": DATA / "scorer-nojudge.json",
+           "-checks": DATA / "scorer-unchecked.json"}
+
+
+class NoJudge:
+    """What a scorer fitted with `--no-judge` saw: every logit 0."""
+
+    id = "none"
+
+    def score(self, question, texts):
+        return np.zeros(len(texts))
+
+
+@contextmanager
+def variant(name: str):
+    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
+             answer.judge_for)
+    step = VARIANTS.index(name)
+    try:
+        if name in SCORERS:
+            answer.load_scorer = lambda: load_scorer(SCORERS[name])
+        if step < 4:
+            answer.judge_for = lambda embedder_id: NoJudge()
+        if step < 2:
+            retrieve.SENTENCE_SEARCH_MAX = 0
+        if step < 3:
+            compose.JOIN_RATIO, compose.GATHER_MAX = math.inf, 1
+        yield
+    finally:
+        (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
+         answer.judge_for) = saved
+
+
+def fmt(summary: dict) -> str:
+    return " / ".join("–" if summary.get(m) is None else
+                      (f"{summary[m]:.0f}" if m.endswith("_ms") else f"{summary[m]:.3f}") for m in METRICS)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--sets", default=",".join(SETS))
+    p.add_argument("--out", type=Path, default=ROOT / "eval" / "ablation.md")
+    p.add_argument("--variants", default=",".join(VARIANTS))
+    args = p.parse_args()
+    variants = args.variants.split(",")
+    lines = ["| set | questions | rules (e007983) | " + " | ".join(variants) + " |",
+             "|---|---|---|" + "---|" * len(variants)]
+    results = {}
+    for name in args.sets.split(","):
+        corpus, gold, fitted = SETS[name]
+        s = from_env(corpus=corpus, index=Path("/tmp/dossier-eval") / corpus.name)
+        index = open_index(s, log=lambda m: print(m, file=sys.stderr))
+        items = load_gold(gold)
+        row = {}
+        for v in variants:
+            with variant(v):
+                records, verdicts = run(index, items, s, Config(v, "hybrid", "quoted"), progress=False)
+            row[v] = summarise(verdicts, records)
+        rules = ROOT / "eval" / "rules" / name / "summary.json"
+        old = json.loads(rules.read_text())["runs"]["hybrid+quoted"] if rules.exists() else {}
+        results[name] = {"rules": old} | row
+        label = f"{name}{' (fitted on)' if fitted else ''}"
+        lines.append(f"| {label} | {len(items)} | {fmt(old)} | " + " | ".join(fmt(row[v]) for v in variants) + " |")
+        print(lines[-1], flush=True)
+    note = ("Each cell: " + " / ".join(METRICS) + " (quoted mode, hybrid retrieval, this machine).")
+    args.out.write_text("\n".join([note, ""] + lines) + "\n", encoding="utf-8")
+    args.out.with_suffix(".json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
