@@ -4,7 +4,7 @@
     compose_quoted(index, chosen)  answer text with [n] markers, and citations
 
 An answer is the best sentence, plus others that add to it: a second
-sentence about as likely to answer as the first; for a list or comparison
+sentence at least half as likely to answer as the first; for a list or comparison
 question ("which countries ...", "how did X change between ..."), every
 sentence that is likely enough and adds something new, from any article;
 for a quantity that articles state differently (42 vs 43 meetings), both,
