@@ -214,6 +214,17 @@
   }
   const queueFit = () => { if (!fitQueued) { fitQueued = true; requestAnimationFrame(fit); } };
   window.addEventListener("resize", queueFit);
+  // Between an update that grows the sources and the fit() that follows it, the
+  // page can overflow the window by a few pixels, and Gradio's autofocus of the
+  // question box then scrolls the whole page that far. The page is sized to the
+  // window, so a scroll that small is always that transient: undo it.
+  window.addEventListener("scroll", () => {
+    const overflow = document.documentElement.scrollHeight - window.innerHeight;
+    if (!PHONE.matches && !document.body.classList.contains("side-open") && window.scrollY > 0 && overflow < 24) {
+      queueFit();
+      window.scrollTo(0, 0);
+    }
+  });
 
   // --- watch the page for updates ---------------------------------------------------------
   const observer = new MutationObserver(() => {
