@@ -211,6 +211,7 @@
       const h = Math.max(160, window.innerHeight - top - 14);
       if (Math.abs(scroller.offsetHeight - h) > 2) scroller.style.height = `${h}px`;
     }
+    unscroll();  // the first render's autofocus may have scrolled before this script listened
   }
   const queueFit = () => { if (!fitQueued) { fitQueued = true; requestAnimationFrame(fit); } };
   window.addEventListener("resize", queueFit);
@@ -218,13 +219,14 @@
   // page can overflow the window by a few pixels, and Gradio's autofocus of the
   // question box then scrolls the whole page that far. The page is sized to the
   // window, so a scroll that small is always that transient: undo it.
-  window.addEventListener("scroll", () => {
+  function unscroll() {
     const overflow = document.documentElement.scrollHeight - window.innerHeight;
-    if (!PHONE.matches && !document.body.classList.contains("side-open") && window.scrollY > 0 && overflow < 24) {
-      queueFit();
+    if (!PHONE.matches && !document.body.classList.contains("side-open") && window.scrollY > 0
+        && window.scrollY < 24 && overflow < 24) {
       window.scrollTo(0, 0);
     }
-  });
+  }
+  window.addEventListener("scroll", () => { queueFit(); unscroll(); });
 
   // --- watch the page for updates ---------------------------------------------------------
   const observer = new MutationObserver(() => {
