@@ -226,7 +226,7 @@
       window.scrollTo(0, 0);
     }
   }
-  window.addEventListener("scroll", queueFit);  // fit() ends with unscroll()
+  window.addEventListener("scroll", () => { queueFit(); unscroll(); });
 
   // --- watch the page for updates ---------------------------------------------------------
   const observer = new MutationObserver(() => {
