@@ -52,6 +52,7 @@ class _Tables:
     meta_words: dict[str, frozenset[str]]  # the words of each article's title and outlet
     lower_words: frozenset[str]  # words the corpus writes in lower case ("according")
     upper_words: frozenset[str]  # words it writes capitalised (lower-cased: "xi")
+    proper_words: frozenset[str]  # ... mid-sentence and never in lower case: names ("normandy", "xi")
 
 
 _TABLES: dict[int, _Tables] = {}  # by id(index); an entry goes when its index does
@@ -69,12 +70,15 @@ def _build_tables(index: Index) -> _Tables:
         spans.setdefault(c.doc, set()).update(c.sentences)
         doc_words.setdefault(c.doc, set()).update(words(c.text))
     sentences = {d: sorted(v, key=lambda sp: sp.start) for d, v in spans.items()}
+    lower = {w for c in index.chunks for w in re.findall(r"\b[a-z][\w\-]*", c.text)}
     return _Tables(
         idf=(weights, unseen), df=dict(df), sentences=sentences,
         starts={d: [sp.start for sp in v] for d, v in sentences.items()},
         doc_words={d: frozenset(v) for d, v in doc_words.items()}, meta_words=meta,
-        lower_words=frozenset(w for c in index.chunks for w in re.findall(r"\b[a-z][\w\-]*", c.text)),
-        upper_words=frozenset(w.lower() for c in index.chunks for w in re.findall(r"\b[A-Z][\w\-]*", c.text)))
+        lower_words=frozenset(lower),
+        upper_words=frozenset(w.lower() for c in index.chunks for w in re.findall(r"\b[A-Z][\w\-]*", c.text)),
+        proper_words=frozenset(w.lower() for c in index.chunks
+                               for w in re.findall(r"(?<=[a-z,;] )[A-Z][\w\-]*", c.text)) - lower - set(stopwords()))
 
 
 def _tables(index: Index) -> _Tables:
@@ -132,10 +136,21 @@ def with_speaker(index: Index, doc: str, span: Span, max_back: int = 3) -> Span:
     return Span(min(start, span.start), span.end)
 
 
+def truecase(question: str, index: Index) -> str:
+    """"who ruled normandy" -> "who ruled Normandy": a word the user typed in
+    lower case that the corpus writes only as a name, capitalised mid-sentence
+    and never in lower case. A question reads the same whatever its case."""
+    proper = _tables(index).proper_words
+    return re.sub(r"\b[a-z][\w\-]*", lambda m: m.group(0).capitalize() if m.group(0) in proper else m.group(0),
+                  question)
+
+
 def question_names(question: str, index: Index) -> list[str]:
-    """The names a question asks about. Its first word is capitalised only
-    because it starts the sentence ("According to ...", "Besides ..."),
-    unless the corpus writes it capitalised and never in lower case."""
+    """The names a question asks about, in any case. Its first word is
+    capitalised only because it starts the sentence ("According to ...",
+    "Besides ..."), unless the corpus writes it capitalised and never in
+    lower case."""
+    question = truecase(question, index)
     first = re.match(r"\W*([\w\-]+)", question)
     t = _tables(index)
     if first and (first.group(1).lower() in t.lower_words or first.group(1).lower() not in t.upper_words
