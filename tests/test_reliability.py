@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 import rag
 from rag import ingest
-from rag.answer import ABSTAIN_TEXT, answer
+from rag.answer import answer
 from rag.chunk import ChunkerSettings, chunk_article, split_sentences
 from rag.cli import main as cli
 from rag.errors import BadQuestion, CorpusError
