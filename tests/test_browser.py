@@ -232,7 +232,7 @@ def test_chat_scrolls_itself_only_while_the_reader_is_at_the_bottom(browser, sit
     assert page.evaluate(f"{wrap}.scrollTop") < 5
     answered(page, 3)
     assert page.evaluate(f"{wrap}.scrollTop") < 5, "the chat scrolled away from what the reader was reading"
-    page.wait_for_timeout(300)  # a transient few-pixel page scroll is undone by app.js within a frame or two
+    page.wait_for_timeout(300)  # the question box is focused again after the answer: that must not scroll the page
     assert page.evaluate("window.scrollY") == 0
     page.context.close()
 

@@ -7,6 +7,17 @@
 
   const $ = (sel, root = document) => root.querySelector(sel);
 
+  // Gradio focuses the question box (autofocus) again after every update of
+  // it, and a focus scrolls the page to the box: by a few pixels when the page
+  // overflows the window for a frame while a taller sources list is fitted.
+  // The box is always in view (fit() below), so its focus never needs to
+  // scroll. A reader's own tap or click focuses natively, as before.
+  const nativeFocus = HTMLTextAreaElement.prototype.focus;
+  HTMLTextAreaElement.prototype.focus = function (options) {
+    const ours = this.closest && this.closest("#question");
+    return nativeFocus.call(this, ours ? { ...options, preventScroll: true } : options);
+  };
+
   // --- [n] markers and source cards open the article -------------------------------
   // The link's target ("cite-TURN-N") goes to a hidden textbox and the hidden
   // button's click runs on the server. Capture phase, so the chat's own link
@@ -211,22 +222,10 @@
       const h = Math.max(160, window.innerHeight - top - 14);
       if (Math.abs(scroller.offsetHeight - h) > 2) scroller.style.height = `${h}px`;
     }
-    unscroll();  // the first render's autofocus may have scrolled before this script listened
   }
   const queueFit = () => { if (!fitQueued) { fitQueued = true; requestAnimationFrame(fit); } };
   window.addEventListener("resize", queueFit);
-  // Between an update that grows the sources and the fit() that follows it, the
-  // page can overflow the window by a few pixels, and Gradio's autofocus of the
-  // question box then scrolls the whole page that far. The page is sized to the
-  // window, so a scroll that small is always that transient: undo it.
-  function unscroll() {
-    const overflow = document.documentElement.scrollHeight - window.innerHeight;
-    if (!PHONE.matches && !document.body.classList.contains("side-open") && window.scrollY > 0
-        && window.scrollY < 24 && overflow < 24) {
-      window.scrollTo(0, 0);
-    }
-  }
-  window.addEventListener("scroll", () => { queueFit(); unscroll(); });
+  window.addEventListener("scroll", queueFit);
 
   // --- watch the page for updates ---------------------------------------------------------
   const observer = new MutationObserver(() => {
