@@ -89,6 +89,30 @@ def bench_build(s, tmp: Path) -> tuple[dict, "rag.Index"]:
     return out, idx
 
 
+def bench_machine(s, idx) -> dict:
+    """Which kernels this run used: CPUs differ between machines of this kind
+    (one had AVX2 only and no fast bf16, where fp32 is the fast path)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generators import cpu_features
+
+    cpu = cpu_features()
+    simd = [f for f in ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "avx512_bf16", "amx_bf16", "amx_int8") if cpu[f]]
+    out = {"cpu": cpu, "cpus": os.cpu_count(), "embedder": type(idx.embedder).__name__, "embedder_id": idx.embedder.id}
+    try:
+        import ctranslate2
+
+        out["ct2"] = {"version": ctranslate2.__version__,
+                      "compute_types": sorted(ctranslate2.get_supported_compute_types("cpu"))}
+    except ImportError:
+        out["ct2"] = None
+    row("machine", f"{cpu['model'][:26]}", f"{os.cpu_count()} cores; {' '.join(simd) or 'no AVX2'}")
+    row("kernels: embedder", out["embedder"][:26], out["embedder_id"].split("/")[-1])
+    if out["ct2"]:
+        row("kernels: generator", f"CTranslate2 {out['ct2']['version']} int8",
+            "CPU supports " + ", ".join(out["ct2"]["compute_types"]))
+    return out
+
+
 # --- warm latency ----------------------------------------------------------------------
 
 
@@ -390,11 +414,12 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
     s = from_env()
     t_start = time.perf_counter()
-    results: dict = {"quick": args.quick, "machine": {"cpus": os.cpu_count()}}
+    results: dict = {"quick": args.quick}
     print(f"Dossier bench ({'quick' if args.quick else 'full'})\n  {'figure':<44} {'value':<26} limit / comparison")
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         results["build"], idx = bench_build(s, tmp)
+        results["machine"] = bench_machine(s, idx)
         questions = load_gold(ROOT / "eval" / "gold.jsonl")
         results["latency"] = bench_latency(s, idx, questions, args.quick)
         results["cold"] = bench_cold(tmp / "index", args.quick)

@@ -17,7 +17,9 @@ def test_quick_bench_writes_table_json_and_plot(tmp_path):
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "index build (seeds)" in proc.stdout and "scale    10,000" in proc.stdout
+    assert "kernels: embedder" in proc.stdout  # which kernels ran is said, not assumed
     results = json.loads((tmp_path / "results.json").read_text())
+    assert results["machine"]["cpus"] >= 1 and results["machine"]["embedder"]
     assert results["build"]["ratio"] > 0 and results["scale"][-1]["ivf_recall10"] >= 0.95
     assert results["incremental"]["add_one_embedded"] < results["incremental"]["full_embedded"]
     assert (tmp_path / "scale.png").stat().st_size > 10_000
