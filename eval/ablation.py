@@ -10,7 +10,9 @@ Variants, each adding one part to the one before:
                of fact it asks for (names_all, type_ok)
   +sentences   the dense side also matches single sentences (paraphrases)
   +compose     a second sentence when at least half as likely as the best; lists
-               and comparisons gather sentences across articles (the shipped method)
+               and comparisons gather sentences across articles
+  +off-topic   a question none of whose candidates comes near it is refused
+               (scorer.nearness below the fitted line; the shipped method)
 and, read from eval/rules/<set>/summary.json when present, the hand-written
 rules this method replaced (run with the code at commit e007983).
 
@@ -24,6 +26,7 @@ import json
 import math
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,11 +50,14 @@ SETS = {  # name: (corpus, gold, fitted on it?)
                  p.with_name(p.stem + "-corpus") if p.with_name(p.stem + "-corpus").is_dir() else SQUAD / "corpus",
                  p, p.stem in FITTED_BLIND)
        for p in sorted((ROOT / "eval" / "blind").glob("*.jsonl"))},
+    # Questions about anything but the corpus, asked of two corpora.
+    "offtopic@seeds": (ROOT / "seeds", ROOT / "eval" / "offtopic.jsonl", False),
+    "offtopic@foreign-b3": (ROOT / "eval" / "blind" / "foreign-b3-corpus", ROOT / "eval" / "offtopic.jsonl", False),
 }
 METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_recall", "latency_p50_ms")
 
 
-VARIANTS = ("learned", "+checks", "+sentences", "+compose")
+VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic")
 
 
 @contextmanager
@@ -59,8 +65,8 @@ def variant(name: str, unchecked: Path):
     saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer)
     step = VARIANTS.index(name)
     try:
-        if step < 1:
-            answer.load_scorer = lambda: load_scorer(unchecked)
+        fitted = load_scorer(unchecked) if step < 1 else load_scorer()
+        answer.load_scorer = lambda: fitted if step >= 4 else replace(fitted, off_topic=0.0)
         if step < 2:
             retrieve.SENTENCE_SEARCH_MAX = 0
         if step < 3:

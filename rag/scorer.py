@@ -3,7 +3,7 @@ and how likely the question is answered at all.
 
     scorer = load_scorer()                      # rag/scorer.json, fitted by `rag train`
     p = scorer.sentence_probabilities(X)        # X from features.featurize
-    a = scorer.answerable(p)                    # one calibrated probability per question
+    a = scorer.answerable(p, X)                 # one calibrated probability per question
 
 Two logistic regressions, fitted on labelled questions (train.py): one over
 the features of each sentence, one over a question's best candidates (their
@@ -17,7 +17,7 @@ one, so they do not depend on what the last training run learned.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, Sequence
@@ -45,8 +45,9 @@ class Scorer(Protocol):
         """P(this sentence answers the question), one per row of features."""
         ...
 
-    def answerable(self, probabilities: np.ndarray) -> float:
-        """P(the best sentence is a right answer), for the question's candidates."""
+    def answerable(self, probabilities: np.ndarray, x: np.ndarray) -> float:
+        """P(the best sentence is a right answer), for the question's candidates
+        (their probabilities and features)."""
         ...
 
 
@@ -104,6 +105,23 @@ def apply_checks(probabilities: np.ndarray, x: np.ndarray, required: Sequence[st
     return np.where(ok, probabilities, probabilities * FAILED_CHECK)
 
 
+def model_of(embedder_id: str) -> str:
+    """"sentence-transformers/all-MiniLM-L6-v2:bf16" -> the model, whatever the precision."""
+    return embedder_id.split(":")[0]
+
+
+def nearness(x: np.ndarray) -> float:
+    """How close the question's candidates come to it: the MiniLM similarity
+    of the closest one, or infinity when one mentions every name the question
+    asks about (MiniLM knows rare names poorly: "Who is Ngeow Chow Bing?" is
+    close to no sentence, yet the corpus is about him)."""
+    if not len(x):
+        return 0.0
+    if np.any((x[:, FEATURES.index("names_all")] > 0.5) & (x[:, FEATURES.index("no_names")] < 0.5)):
+        return float("inf")
+    return float(x[:, FEATURES.index("dense")].max())
+
+
 @dataclass(frozen=True)
 class LinearScorer:
     sentence: Linear
@@ -111,17 +129,24 @@ class LinearScorer:
     threshold: float  # least P(answerable) at which an answer is given
     required: tuple[str, ...]  # checks a candidate must pass (features that must be 1)
     info: dict  # how it was fitted, and what it measured
+    # Least nearness (below) for a question to be on topic at all. The
+    # sentence scores are relative (gaps, ranks), so "how do I bake
+    # sourdough?" asked of news about China and Russia can still have a
+    # likely-looking best sentence; none of them comes close to it.
+    off_topic: float = 0.0
+    embedder: str = ""  # the model whose similarities `off_topic` is measured in ("" for any)
 
     def sentence_probabilities(self, x: np.ndarray) -> np.ndarray:
         return apply_checks(self.sentence(x), x, self.required) if len(x) else np.zeros(0)
 
-    def answerable(self, probabilities: np.ndarray) -> float:
-        if not len(probabilities):
+    def answerable(self, probabilities: np.ndarray, x: np.ndarray) -> float:
+        if not len(probabilities) or nearness(x) < self.off_topic:
             return 0.0
         return float(self.question(answerability_row(probabilities)[None, :])[0])
 
     def to_json(self) -> dict:
-        return {"format": FORMAT, "threshold": round(self.threshold, 6), "required": list(self.required),
+        return {"format": FORMAT, "threshold": round(self.threshold, 6), "off_topic": round(self.off_topic, 6),
+                "embedder": self.embedder, "required": list(self.required),
                 "sentence": self.sentence.to_json(), "question": self.question.to_json(), "info": self.info}
 
     def save(self, path: Path) -> None:
@@ -139,7 +164,8 @@ def scorer_from_json(d: dict) -> LinearScorer:
     required = tuple(d.get("required", ()))
     if not set(required) <= set(FEATURES):
         raise ScorerUnavailable(f"the scorer requires unknown checks {sorted(set(required) - set(FEATURES))}")
-    return LinearScorer(sentence, question, float(d["threshold"]), required, d.get("info", {}))
+    return LinearScorer(sentence, question, float(d["threshold"]), required, d.get("info", {}),
+                        float(d.get("off_topic", 0.0)), str(d.get("embedder", "")))
 
 
 @lru_cache(maxsize=4)
@@ -171,10 +197,12 @@ def score(index: Index, reading: Reading, hits: Sequence[Hit], question_vec: np.
           scorer: Scorer) -> tuple[list[Scored], float]:
     """Every sentence of the passages scored as an answer, best first, and
     the probability that the best one answers the question at all."""
+    if isinstance(scorer, LinearScorer) and scorer.embedder and scorer.embedder != model_of(index.embedder.id):
+        scorer = replace(scorer, off_topic=0.0)  # its line is a similarity in another model's space (test fakes)
     cands: list[Candidate] = candidates(index, hits)
     x = featurize(index, reading, cands, question_vec)
     p = scorer.sentence_probabilities(x)
     col = {name: i for i, name in enumerate(FEATURES)}
     scored = [Scored(c.hit, c.span, c.text, float(pi), bool(row[col["type_ok"]])) for c, pi, row in zip(cands, p, x)]
     order = sorted(range(len(scored)), key=lambda i: (-scored[i].score, scored[i].hit.rank, scored[i].span.start))
-    return [scored[i] for i in order], scorer.answerable(p)
+    return [scored[i] for i in order], scorer.answerable(p, x)

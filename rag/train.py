@@ -21,7 +21,10 @@ question is 0. Then:
    it learns how far the sentence scores can be trusted on unseen text),
    labelled 1 when the question is answerable and its best candidate right;
 3. the threshold: the least P(answered) that keeps refusals of questions
-   whose best candidate is right at or below MAX_FALSE_REFUSAL.
+   whose best candidate is right at or below MAX_FALSE_REFUSAL;
+4. the off-topic line: the least nearness (scorer.nearness: how similar its
+   closest candidate is, unless one names what it asks about) that refuses
+   at most OFF_TOPIC_FALSE_REFUSAL of those questions.
 
 The result is deterministic for the same data and library versions.
 """
@@ -38,16 +41,22 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .api import open_index, search
+from .embed import get_embedder
 from .features import FEATURES, candidates, featurize, read_question
 from .followup import own_words, rewrite
 from .gold import GoldItem, fold, load_gold
-from .scorer import ANSWERABILITY_FEATURES, Linear, LinearScorer, answerability_row, apply_checks
+from .scorer import (ANSWERABILITY_FEATURES, Linear, LinearScorer, answerability_row, apply_checks, model_of,
+                     nearness)
 from .settings import ROOT, Settings, from_env
 
 SHARED = ROOT.parent / "shared" / "external" / "squad" / "train"
 TRAINING_SETS = ((SHARED / "corpus", SHARED / "train.jsonl"), (ROOT / "seeds", ROOT / "eval" / "gold.jsonl"),
                  (ROOT / "seeds", ROOT / "eval" / "blind" / "seeds-b1.jsonl"))
 MAX_FALSE_REFUSAL = 0.10  # of questions whose best candidate is right
+# Off topic: a question none of whose candidates comes this close to it is
+# refused, the similarity chosen to refuse at most this share of the training
+# questions whose best candidate is right (README "Evaluation": off topic).
+OFF_TOPIC_FALSE_REFUSAL = 0.01
 # Checks a candidate must pass. Each earned its place on sets it was not fitted
 # on (README "Evaluation": the blind batches, the foreign set, on and off).
 REQUIRED = ("names_all", "type_ok")
@@ -75,14 +84,15 @@ def label(item: GoldItem, texts: Sequence[tuple[str, str]]) -> np.ndarray:
                     dtype=int)
 
 
-def questions_of(corpus: Path, gold: Path, settings: Settings, log: Callable[[str], None] = print) -> list[Question]:
+def questions_of(corpus: Path, items: Sequence[GoldItem], settings: Settings, log: Callable[[str], None] = print,
+                 group: str = "") -> list[Question]:
+    """Each labelled question, asked of `corpus` as a user would ask it."""
     from .answer import check_question, clean_history
 
     # An index per corpus folder, kept under data/ so a second run reuses it.
     name = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
     s = from_env(corpus=corpus, index=settings.data / "train-index" / name, data=settings.data)
     index = open_index(s, log=log)
-    items = load_gold(gold)
     asked = [check_question(item.question) for item in items]
     rewritten = [rewrite(q, clean_history(item.history)) for q, item in zip(asked, items)]
     # One batch embeds every question: far cheaper than one call each.
@@ -93,10 +103,10 @@ def questions_of(corpus: Path, gold: Path, settings: Settings, log: Callable[[st
         cands = candidates(index, hits)
         reading = read_question(index, standalone, focus=q if standalone != q else "", asked=own_words(standalone))
         x = featurize(index, reading, cands, qvec)
-        # Articles of SQuAD ids ("00_Normans/...") or the gold file's name.
-        group = item.id.split("/")[0] if "/" in item.id else gold.stem
         texts = [(c.text, index.articles[c.hit.chunk.doc].text[c.sentence.start : c.sentence.end]) for c in cands]
-        out.append(Question(item.id, group, item.answerable, x, label(item, texts)))
+        # Folds keep an article of SQuAD ids ("00_Normans/...") or a whole gold file together.
+        out.append(Question(item.id, item.id.split("/")[0] if "/" in item.id else group, item.answerable, x,
+                            label(item, texts)))
     return out
 
 
@@ -185,6 +195,8 @@ def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FAL
     weights = np.array([q.weight for q, p in zip(qs, probs) if len(p)])
     question = fit_linear(rows, labels, ANSWERABILITY_FEATURES, c, weights)
     confidence = question(rows)
+    near = np.array([nearness(q.x) for q, p in zip(qs, probs) if len(p)])
+    off_topic = threshold_for(near, right, OFF_TOPIC_FALSE_REFUSAL)
     answerable = np.array([q.answerable for q, p in zip(qs, probs) if len(p)])
     top1 = [bool(q.y[int(np.argmax(p))]) for q, p in zip(qs, probs) if q.answerable and len(p) and q.y.any()]
     import sklearn
@@ -195,11 +207,13 @@ def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FAL
             "top1_when_retrievable": round(float(np.mean(top1)), 4),
             "auc_answerable": round(auc(confidence, answerable.astype(int)), 4),
         },
-        "max_false_refusal": max_false_refusal, "C": c, "required": list(required),
+        "max_false_refusal": max_false_refusal, "off_topic_false_refusal": OFF_TOPIC_FALSE_REFUSAL,
+        "C": c, "required": list(required),
         "fitted_with": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                         "numpy": np.__version__},
     }
-    return LinearScorer(sentence, question, threshold_for(confidence, right, max_false_refusal), tuple(required), info)
+    return LinearScorer(sentence, question, threshold_for(confidence, right, max_false_refusal), tuple(required), info,
+                        off_topic)
 
 
 def train(sets=TRAINING_SETS, settings: Settings | None = None, out: Path | None = None,
@@ -208,8 +222,8 @@ def train(sets=TRAINING_SETS, settings: Settings | None = None, out: Path | None
     per_set = []
     for corpus, gold in sets:
         log(f"reading {gold} ({corpus})")
-        per_set.append(questions_of(Path(corpus), Path(gold), settings, log))
-    scorer = fit(weighted(per_set), required=required)
+        per_set.append(questions_of(Path(corpus), load_gold(Path(gold)), settings, log, group=Path(gold).stem))
+    scorer = replace(fit(weighted(per_set), required=required), embedder=model_of(get_embedder(settings.embedder).id))
     scorer.info["sets"] = [os.path.relpath(Path(g).absolute(), ROOT) for _, g in sets]
     if out is not None:
         scorer.save(out)

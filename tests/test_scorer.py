@@ -6,6 +6,7 @@ with the real embedder in the `model` set.
 """
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from rag.compose import CONFLICT_PREFIX, choose, compose_quoted, neutralise
 from rag.errors import ScorerUnavailable
 from rag.features import FEATURES, candidates, featurize, is_compare_question, is_list_question, read_question
 from rag.records import Hit, Scored
-from rag.scorer import SCORER_PATH, fixed_scorer, load_scorer, score
+from rag.scorer import SCORER_PATH, fixed_scorer, load_scorer, nearness, score
 
 # Evidence a sensible answer score rises with; enough to exercise the stage.
 WEIGHTS = {"coverage": 6.0, "dense": 2.0, "names_all": 1.0, "type_ok": 1.0, "retrieval": 0.5}
@@ -51,6 +52,27 @@ def test_the_threshold_decides(seed_index):
     assert not ans.abstained and ans.citations and 0 <= ans.confidence <= 1
     for c in ans.citations:  # every citation points at the exact text it quotes
         assert idx.articles[c.doc].text[c.quote_start : c.quote_end] == c.quote
+
+
+def test_a_question_nothing_comes_near_is_off_topic():
+    col = {f: i for i, f in enumerate(FEATURES)}
+    x = np.zeros((3, len(FEATURES)))
+    x[:, col["dense"]] = [0.10, 0.25, 0.20]
+    x[:, col["no_names"]] = 1.0  # "how do I bake sourdough?" names nothing
+    p = np.array([0.9, 0.1, 0.1])  # ... yet its best sentence looks likely among poor ones
+    gated = replace(fixed_scorer(WEIGHTS), off_topic=0.3)
+    assert nearness(x) == pytest.approx(0.25)
+    assert gated.answerable(p, x) == 0.0 and fixed_scorer(WEIGHTS).answerable(p, x) > 0.5
+    x[1, col["dense"]] = 0.31  # one sentence comes close enough
+    assert gated.answerable(p, x) > 0.5
+    x[:, col["dense"]] = 0.05  # "Who is Ngeow Chow Bing?": MiniLM knows the name poorly,
+    x[0, col["no_names"]], x[0, col["names_all"]] = 0.0, 1.0  # but a candidate names him
+    assert nearness(x) == float("inf") and gated.answerable(p, x) > 0.5
+
+
+def test_the_shipped_scorer_refuses_off_topic_questions_within_its_stated_cost():
+    s = load_scorer()
+    assert 0 < s.off_topic < 1 and s.info["off_topic_false_refusal"] <= 0.02
 
 
 def _scored(idx, doc_index, sentence, p, ok=True):
@@ -168,6 +190,8 @@ def test_each_training_set_weighs_the_same_however_many_questions_it_has():
     "What did Putin and Modi discuss?",
     "What is the population of Harbin?",
     "Who won the 2022 football World Cup?",
+    "How do I bake sourdough bread at home?",  # off topic: answered with a Putin quote before the off-topic line
+    "What causes the northern lights?",
 ])
 def test_real_scorer_abstains_on_near_misses(real_index, question):
     idx, s = real_index
