@@ -7,8 +7,10 @@ and how likely the question is answered at all.
 
 Two logistic regressions, fitted on labelled questions (train.py): one over
 the features of each sentence, one over a question's best candidates (their
-scores, the margin between them). Both are plain weights in a small JSON
-file, so answering needs numpy only; scikit-learn is needed to fit them.
+scores, the margin between them); and one fitted line below which a question
+is off topic (`nearness`: none of its candidates comes close to it). All are
+plain numbers in a small JSON file, so answering needs numpy only;
+scikit-learn is needed to fit them.
 
 A `Scorer` is anything with these two methods: tests use a fixed-weight
 one, so they do not depend on what the last training run learned.

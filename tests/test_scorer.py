@@ -70,6 +70,14 @@ def test_a_question_nothing_comes_near_is_off_topic():
     assert nearness(x) == float("inf") and gated.answerable(p, x) > 0.5
 
 
+def test_the_off_topic_line_holds_only_in_the_space_it_was_fitted_in(seed_index):
+    idx, s = seed_index  # hashed bag-of-words vectors: their similarities are not MiniLM's
+    q = "why no gas deal?"  # names nothing, so only similarity says it is on topic
+    strict = replace(fixed_scorer(WEIGHTS, threshold=1e-9), off_topic=0.99)
+    assert answer(idx, q, settings=s, scorer=strict).abstained
+    assert not answer(idx, q, settings=s, scorer=replace(strict, embedder="another/model")).abstained
+
+
 def test_the_shipped_scorer_refuses_off_topic_questions_within_its_stated_cost():
     s = load_scorer()
     assert 0 < s.off_topic < 1 and s.info["off_topic_false_refusal"] <= 0.02
