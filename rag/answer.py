@@ -34,11 +34,13 @@ from .features import read_question
 from .followup import own_words, rewrite
 from .index import Index
 from .records import Answer, Event
-from .scorer import Scorer, load_scorer, score
+from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
 from .settings import Settings, from_env
 
 ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers this question; "
                 "the closest ones are listed as related reading.")
+# Nothing in the corpus comes near the question: no passage is worth listing.
+OFF_TOPIC_TEXT = "The articles are not about this. None of them comes close to what you asked."
 MAX_HISTORY_TURNS = 6
 
 # Control and invisible characters, and lone surrogates ("\ud800"), which no
@@ -106,8 +108,9 @@ def answer_stream(
                   standalone_question=standalone, confidence=confidence)
     if not scored or confidence < scorer.threshold:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
-        yield Event("final", answer=replace(base, text=ABSTAIN_TEXT, abstained=True, related=hits[:3],
-                                            timings=timings))
+        off_topic = bool(scored) and confidence == OFF_TOPIC_CONFIDENCE
+        yield Event("final", answer=replace(base, text=OFF_TOPIC_TEXT if off_topic else ABSTAIN_TEXT, abstained=True,
+                                            related=() if off_topic else hits[:3], timings=timings))
         return
 
     chosen, conflict = choose(scored, reading)

@@ -35,6 +35,9 @@ SCORER_PATH = Path(__file__).with_name("scorer.json")
 FORMAT = 1
 # The question-level features: what the best candidates look like together.
 ANSWERABILITY_FEATURES = ("logit_1", "logit_2", "margin")
+# What `answerable` says of an off-topic question (a fitted sigmoid never
+# reaches it exactly): the answer stage tells the user so.
+OFF_TOPIC_CONFIDENCE = 0.0
 # A candidate failing a required check keeps this share of its probability:
 # it ranks below every candidate that passes, and rarely clears the threshold.
 FAILED_CHECK = 1e-3
@@ -143,7 +146,7 @@ class LinearScorer:
 
     def answerable(self, probabilities: np.ndarray, x: np.ndarray) -> float:
         if not len(probabilities) or nearness(x) < self.off_topic:
-            return 0.0
+            return OFF_TOPIC_CONFIDENCE
         return float(self.question(answerability_row(probabilities)[None, :])[0])
 
     def to_json(self) -> dict:

@@ -56,3 +56,20 @@ def test_eval_writes_reports_and_diff(capsys, hash_settings, tmp_path):
     bad.write_text('{"id": "x"}\n')
     code, _, err = run(capsys, "eval", "--gold", str(bad), *common)
     assert code == 2 and "line 1" in err
+
+
+def test_a_reader_who_leaves_early_gets_no_traceback(hash_settings):
+    """`rag ask ... | head -1`: the pipe closes before the answer is written."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    s = hash_settings
+    common = ["--corpus", str(s.corpus), "--index", str(s.index), "--embedder", "hash"]
+    assert main(["index", *common]) == 0
+    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "ask", "why no gas deal?", *common], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the child has written anything: its first write fails
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 141 and "Traceback" not in err, err

@@ -11,7 +11,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rag.answer import ABSTAIN_TEXT, answer
+from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
 from rag.compose import CONFLICT_PREFIX, choose, compose_quoted, neutralise
 from rag.errors import ScorerUnavailable
 from rag.features import FEATURES, candidates, featurize, is_compare_question, is_list_question, read_question
@@ -74,7 +74,8 @@ def test_the_off_topic_line_holds_only_in_the_space_it_was_fitted_in(seed_index)
     idx, s = seed_index  # hashed bag-of-words vectors: their similarities are not MiniLM's
     q = "why no gas deal?"  # names nothing, so only similarity says it is on topic
     strict = replace(fixed_scorer(WEIGHTS, threshold=1e-9), off_topic=0.99)
-    assert answer(idx, q, settings=s, scorer=strict).abstained
+    refused = answer(idx, q, settings=s, scorer=strict)
+    assert refused.abstained and refused.text == OFF_TOPIC_TEXT and not refused.related  # nothing worth listing
     assert not answer(idx, q, settings=s, scorer=replace(strict, embedder="another/model")).abstained
 
 
