@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from .lexical import stopwords
 from .question import entities, looks_like_person
 from .support import CITATION_MARKER
 
@@ -23,6 +24,38 @@ _ELLIPSIS = re.compile(r"^\W*(and|what about|how about|also|but)\b", re.I)
 
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
+_ASKS_WHO = re.compile(r"^\W*(who|whom)\b", re.I)
+# "What project did ...?" asks for a thing the answer names; "What is X?" is about X.
+_ASKS_WHAT = re.compile(r"^\W*(what|which)\b(?!\s+(is|are|was|were)\b)", re.I)
+
+
+def _names(text: str) -> list[str]:
+    """Entities, without the capitalised function words that only open a
+    sentence ("It uses quicksort." names no "It"; "The Power of Siberia 2 ..."
+    names "Power of Siberia 2")."""
+    out = []
+    for e in entities(text):
+        words = e.split()
+        while words and words[0].lower() in stopwords():
+            words = words[1:]
+        if words and " ".join(words) not in out:
+            out.append(" ".join(words))
+    return out
+
+
+def _referent(question: str, last_user: str, asked: list[str], told: list[str]) -> str:
+    """What a pronoun of the follow-up refers to. A person pronoun: a person
+    named before, else the answer to a "who" question ("Who came back in
+    1041?" -> "Edward the Confessor" -> "he"). "It" and "they": not a person;
+    the answer's thing after a question asking for one ("What project ...?"),
+    else the question's topic ("What is Power of Siberia 2?")."""
+    if _PERSON_PRONOUN.search(question):
+        person = next((e for e in asked + told if looks_like_person(e)), None)
+        if person:
+            return person
+        return told[0] if told and _ASKS_WHO.match(last_user) else (asked or told)[0]
+    things = [e for e in (told + asked if _ASKS_WHAT.match(last_user) else asked + told) if not looks_like_person(e)]
+    return things[0] if things else (asked or told)[0]
 
 
 def needs_context(question: str) -> bool:
@@ -42,17 +75,13 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = ()) -> tuple
         return question, question
     last_user, last_bot = history[-1]
     last_bot = CITATION_MARKER.sub("", last_bot or "")
-    asked = entities(last_user)
-    told = [e for e in entities(last_bot) if e not in asked and e not in " ".join(asked)]
+    asked = _names(last_user)
+    told = [e for e in _names(last_bot) if e not in asked and e not in " ".join(asked)]
     standalone = question
     if _DEICTIC.search(question) and (told or asked):
         standalone = _DEICTIC.sub((told or asked)[0], question, count=1)
     elif _PERSONAL.search(question) and (asked or told):
-        topic = (asked or told)[0]
-        if _PERSON_PRONOUN.search(question):
-            # "he" is a person: "Joseph Webster" of the answer to "Who wrote ...
-            # about Russia?", not "Russia" of the question.
-            topic = next((e for e in asked + told if looks_like_person(e)), topic)
+        topic = _referent(question, last_user, asked, told)
         standalone = _PERSONAL.sub(lambda m: topic + ("'s" if m.group(0).lower() in ("his", "her", "its", "their")
                                                       else ""), question, count=1)
     elif _ELLIPSIS.match(question):

@@ -42,6 +42,16 @@ def test_followups_are_rewritten():
     standalone, _ = rewrite("What is that city nicknamed?",
                             [("Which city did Putin visit next?", "Harbin, near the border [1].")])
     assert standalone == "What is Harbin nicknamed?"
+    # "He" after a "who" question is its answer; "it" after "what project" is the project answered.
+    standalone, _ = rewrite("Whom did he meet in Beijing?", [("Who flew to China in May?", "Vladimir Putin [1].")])
+    assert standalone == "Whom did Vladimir Putin meet in Beijing?"
+    standalone, _ = rewrite("Whom did he appoint?", [("Who came back in 1041?", "Edward the Confessor [1].")])
+    assert standalone == "Whom did Edward the Confessor appoint?"
+    standalone, _ = rewrite("Was it agreed?", [("What project did Xi Jinping discuss?", "The Power of Siberia 2 [1].")])
+    assert standalone == "Was Power of Siberia 2 agreed?"
+    # "It uses quicksort." names no "It".
+    standalone, _ = rewrite("And how long does it take?", [("Which algorithm is used?", "It uses quicksort [1].")])
+    assert "It take" not in standalone and standalone.startswith("And how long does it take?")
     assert rewrite("Who is Yun Sun?", hist) == ("Who is Yun Sun?", "Who is Yun Sun?")
     assert entities("Who is Artyom Lukin?") == ["Artyom Lukin"]
 
