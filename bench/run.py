@@ -89,7 +89,7 @@ def bench_build(s, tmp: Path) -> tuple[dict, "rag.Index"]:
     return out, idx
 
 
-def bench_machine(s, idx) -> dict:
+def bench_machine(idx) -> dict:
     """Which kernels this run used: CPUs differ between machines of this kind
     (one had AVX2 only and no fast bf16, where fp32 is the fast path)."""
     sys.path.insert(0, str(ROOT / "bench"))
@@ -419,7 +419,7 @@ def main(argv=None) -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         results["build"], idx = bench_build(s, tmp)
-        results["machine"] = bench_machine(s, idx)
+        results["machine"] = bench_machine(idx)
         questions = load_gold(ROOT / "eval" / "gold.jsonl")
         results["latency"] = bench_latency(s, idx, questions, args.quick)
         results["cold"] = bench_cold(tmp / "index", args.quick)

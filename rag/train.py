@@ -91,7 +91,8 @@ def questions_of(corpus: Path, items: Sequence[GoldItem], settings: Settings, lo
 
     # An index per corpus folder, kept under data/ so a second run reuses it.
     name = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
-    s = from_env(corpus=corpus, index=settings.data / "train-index" / name, data=settings.data)
+    s = from_env(corpus=corpus, index=settings.data / "train-index" / name, data=settings.data,
+                 embedder=settings.embedder)
     index = open_index(s, log=log)
     asked = [check_question(item.question) for item in items]
     rewritten = [rewrite(q, clean_history(item.history)) for q, item in zip(asked, items)]
@@ -192,12 +193,11 @@ def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FAL
     sentence = fit_linear(x, y, FEATURES, c, w)
     probs = out_of_fold(qs, c, required)
     rows, labels, right = question_rows(qs, probs)
-    weights = np.array([q.weight for q, p in zip(qs, probs) if len(p)])
-    question = fit_linear(rows, labels, ANSWERABILITY_FEATURES, c, weights)
+    kept = [q for q, p in zip(qs, probs) if len(p)]  # the questions of `rows`: those with candidates
+    question = fit_linear(rows, labels, ANSWERABILITY_FEATURES, c, np.array([q.weight for q in kept]))
     confidence = question(rows)
-    near = np.array([nearness(q.x) for q, p in zip(qs, probs) if len(p)])
-    off_topic = threshold_for(near, right, OFF_TOPIC_FALSE_REFUSAL)
-    answerable = np.array([q.answerable for q, p in zip(qs, probs) if len(p)])
+    off_topic = threshold_for(np.array([nearness(q.x) for q in kept]), right, OFF_TOPIC_FALSE_REFUSAL)
+    answerable = np.array([q.answerable for q in kept])
     top1 = [bool(q.y[int(np.argmax(p))]) for q, p in zip(qs, probs) if q.answerable and len(p) and q.y.any()]
     import sklearn
 

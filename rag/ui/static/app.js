@@ -225,7 +225,6 @@
   }
   const queueFit = () => { if (!fitQueued) { fitQueued = true; requestAnimationFrame(fit); } };
   window.addEventListener("resize", queueFit);
-  window.addEventListener("scroll", queueFit);
 
   // --- watch the page for updates ---------------------------------------------------------
   const observer = new MutationObserver(() => {
