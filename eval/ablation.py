@@ -12,7 +12,10 @@ Variants, each adding one part to the one before:
   +compose     a second sentence when at least half as likely as the best; lists
                and comparisons gather sentences across articles
   +off-topic   a question none of whose candidates comes near it is refused
-               (scorer.nearness below the fitted line; the shipped method)
+               (scorer.nearness below the fitted line)
+  +sides       a comparison's sides (two articles, times or people it names)
+               are answered each among its own sentences, and paired
+               (sides.py; the shipped method)
 and, read from eval/rules/<set>/summary.json when present, the hand-written
 rules this method replaced (run with the code at commit e007983).
 
@@ -57,12 +60,13 @@ SETS = {  # name: (corpus, gold, fitted on it?)
 METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_recall", "latency_p50_ms")
 
 
-VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic")
+VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides")
 
 
 @contextmanager
 def variant(name: str, unchecked: Path):
-    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer)
+    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
+             answer.pair_sides)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -71,9 +75,12 @@ def variant(name: str, unchecked: Path):
             retrieve.SENTENCE_SEARCH_MAX = 0
         if step < 3:
             compose.JOIN_RATIO, compose.GATHER_MAX = math.inf, 1
+        if step < 5:
+            answer.pair_sides = lambda *args: ([], 0.0)
         yield
     finally:
-        retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer = saved
+        (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
+         answer.pair_sides) = saved
 
 
 def fmt(summary: dict) -> str:

@@ -30,11 +30,12 @@ from typing import Iterator
 from .api import search
 from .compose import choose, compose_quoted
 from .errors import BadQuestion, GeneratorUnavailable
-from .features import read_question
+from .features import Reading, read_question
 from .followup import own_words, rewrite
 from .index import Index
-from .records import Answer, Event
+from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
+from .sides import find_sides, pair
 from .settings import Settings, from_env
 
 ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers this question; "
@@ -42,6 +43,7 @@ ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers th
 # Nothing in the corpus comes near the question: no passage is worth listing.
 OFF_TOPIC_TEXT = "The articles are not about this. None of them comes close to what you asked."
 MAX_HISTORY_TURNS = 6
+SIDE_SEARCH = 20  # passages searched for the sides of a comparison
 
 # Control and invisible characters, and lone surrogates ("\ud800"), which no
 # tokenizer can encode: replaced by spaces at the edge.
@@ -77,6 +79,20 @@ def clean_history(history, max_chars: int = 2000) -> list[tuple[str, str]]:
 # --- the pipeline --------------------------------------------------------------
 
 
+def pair_sides(index: Index, reading: Reading, query: str, question_vec, settings: Settings,
+               scorer: Scorer) -> tuple[list[Scored], float]:
+    """For a comparison (sides.py), the best sentence of each side, found in
+    a wider search, and the surest side's confidence; ([], 0) unless two
+    sides have a sentence."""
+    sides = find_sides(index, reading.question, reading.compare_like)
+    if not sides:
+        return [], 0.0
+    wide = search(index, query, k=SIDE_SEARCH, settings=settings,
+                  query_vec=question_vec if query == reading.question else None)
+    paired, confidence = pair(index, reading, sides, wide, question_vec, scorer)
+    return (paired, confidence) if len(paired) >= 2 else ([], 0.0)
+
+
 def answer_stream(
     index: Index,
     question: str,
@@ -104,6 +120,12 @@ def answer_stream(
     reading = read_question(index, standalone, focus=q if standalone != q else "", asked=own_words(standalone))
     scorer = scorer or load_scorer()
     scored, confidence = score(index, reading, hits, qvec, scorer)
+    paired, paired_confidence = pair_sides(index, reading, query, qvec, s, scorer)
+    if paired:
+        # Answered if the whole question or one side is (measured: the sides'
+        # confidence alone, or the whole's alone, passed fewer questions).
+        confidence = max(confidence, paired_confidence)
+        scored = paired + [x for x in scored if x not in paired]
     base = Answer(question=q, text="", citations=(), abstained=False, mode=mode, hits=hits,
                   standalone_question=standalone, confidence=confidence)
     if not scored or confidence < scorer.threshold:
@@ -113,8 +135,11 @@ def answer_stream(
                                             related=() if off_topic else hits[:3], timings=timings))
         return
 
-    chosen, conflict = choose(scored, reading)
-    quoted_text, quoted_citations = compose_quoted(index, chosen, conflict, by_date=reading.compare_like)
+    if paired:
+        quoted_text, quoted_citations = compose_quoted(index, paired)
+    else:
+        chosen, conflict = choose(scored, reading)
+        quoted_text, quoted_citations = compose_quoted(index, chosen, conflict, by_date=reading.compare_like)
     if mode == "quoted":
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         yield Event("final", answer=replace(base, text=quoted_text, citations=quoted_citations, timings=timings))

@@ -81,8 +81,8 @@ def select_passages(hits: Sequence[Hit], scored: Sequence[Scored], budget_chars:
     A small model reads the start of its context best, and a tight budget
     keeps time-to-first-token low (prefill is most of it).
     """
-    order = dict.fromkeys([s.hit for s in scored] + list(hits))  # first place kept, no repeats
-    chosen, used = [], 0
+    order = list({h.chunk.id: h for h in reversed([s.hit for s in scored] + list(hits))}.values())[::-1]
+    chosen, used = [], 0  # each passage once, in its first place
     for h in order:
         if chosen and used + len(h.chunk.text) > budget_chars:
             continue

@@ -50,7 +50,9 @@ from .ingest import Skipped, corpus_fingerprint, load_corpus
 from .lexical import BM25
 from .records import Article, Chunk, Span, chunk_id
 
-FORMAT_VERSION = 2
+# 3: a file whose first line is a one- or two-word name its first sentence repeats
+# ("Laika") has that title; indexes built before store the first sentence as title.
+FORMAT_VERSION = 3
 
 
 @dataclass

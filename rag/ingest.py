@@ -112,9 +112,12 @@ def find_authors(lines: list[str]) -> tuple[str, ...]:
     return ()
 
 
-def find_title(header: list[str]) -> str:
+def find_title(header: list[str], first: str = "") -> str:
     """A headline among the header lines: one repeated (pages often print it
-    twice), else the first short line that is not a sentence, date or byline."""
+    twice), else the first short line that is not a sentence, date or byline,
+    else a line of one or two words that the article's first sentence names
+    ("Laika" above "Laika (c. 1954 – 3 November 1957) was a Soviet space
+    dog...": the encyclopedia's way)."""
     seen = set()
     for line in header:
         key = clean.normalise(line)
@@ -125,6 +128,12 @@ def find_title(header: list[str]) -> str:
         t = line.strip()
         if (3 <= len(t.split()) <= 25 and not t.endswith(".") and not _BYLINE.match(t)
                 and not find_date([t]) and " : " not in t and not t.startswith(":")):
+            return t
+    opening = clean.normalise(first[:200])
+    for line in header:
+        t = line.strip()
+        name = clean.normalise(re.sub(r"\s*\(.*?\)", "", t))  # "Dolly (sheep)": the article says "Dolly"
+        if 1 <= len(t.split()) <= 2 and name and re.search(rf"\b{re.escape(name)}s?\b", opening):
             return t
     return ""
 
@@ -266,7 +275,7 @@ def read_article(path: Path, doc: str, overrides: dict | None = None) -> Article
     header = [v.line.text for v in verdicts if v.reason == "header"]
     o = overrides or {}
     first = text[kept[0].start : kept[0].end]
-    title = o.get("title") or find_title(header) or (first[:80] + ("…" if len(first) > 80 else ""))
+    title = o.get("title") or find_title(header, first) or (first[:80] + ("…" if len(first) > 80 else ""))
     return Article(
         doc=doc,
         title=title,

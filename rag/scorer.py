@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -199,12 +199,13 @@ def fixed_scorer(weights: dict[str, float], threshold: float = 0.5, bias: float 
 
 
 def score(index: Index, reading: Reading, hits: Sequence[Hit], question_vec: np.ndarray,
-          scorer: Scorer) -> tuple[list[Scored], float]:
+          scorer: Scorer, keep: Callable[[Candidate], bool] | None = None) -> tuple[list[Scored], float]:
     """Every sentence of the passages scored as an answer, best first, and
-    the probability that the best one answers the question at all."""
+    the probability that the best one answers the question at all (`keep`:
+    only the sentences it accepts compete, as for one side of a comparison)."""
     if isinstance(scorer, LinearScorer) and scorer.embedder and scorer.embedder != model_of(index.embedder.id):
         scorer = replace(scorer, off_topic=0.0)  # its line is a similarity in another model's space (test fakes)
-    cands: list[Candidate] = candidates(index, hits)
+    cands: list[Candidate] = [c for c in candidates(index, hits) if keep is None or keep(c)]
     x = featurize(index, reading, cands, question_vec)
     p = scorer.sentence_probabilities(x)
     col = {name: i for i, name in enumerate(FEATURES)}

@@ -88,3 +88,17 @@ def test_bad_files_are_skipped_with_reasons(tmp_path):
     assert "binary" in reasons["binary.txt"]
     assert "UTF-8" in reasons["latin1.txt"]
     assert "duplicate of copy.txt" in reasons["good.txt"]
+
+
+def test_an_encyclopedia_title_is_the_short_first_line_its_first_sentence_names(tmp_path):
+    body = ("Laika (c. 1954 – 3 November 1957) was a Soviet space dog who became one of the first animals "
+            "in space and the first to orbit the Earth.\nLittle was known about the impact of spaceflight on "
+            "living creatures at the time of her mission, and the technology to de-orbit had not yet been "
+            "developed.\n")
+    (tmp_path / "laika.txt").write_text("Laika\n" + body, encoding="utf-8")
+    assert ingest.read_article(tmp_path / "laika.txt", "laika.txt").title == "Laika"
+    (tmp_path / "dolly.txt").write_text("Dolly (sheep)\n" + body.replace("Laika", "Dolly", 1), encoding="utf-8")
+    assert ingest.read_article(tmp_path / "dolly.txt", "dolly.txt").title == "Dolly (sheep)"
+    # A short first line the text does not go on to name is page furniture, not a title.
+    (tmp_path / "ad.txt").write_text("Advertisement\n" + body, encoding="utf-8")
+    assert ingest.read_article(tmp_path / "ad.txt", "ad.txt").title.startswith("Laika (c. 1954")

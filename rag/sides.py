@@ -1,0 +1,234 @@
+"""The sides of a comparison, each answered on its own.
+
+    find_sides(index, question)   the sides it names, in its order (none, or two and more)
+    on_side(index, side, doc, span)   is a sentence of `doc` about that side?
+    pair(index, reading, sides, hits, qvec, scorer)   the best sentence of each
+
+"Do the SCMP piece and the Geostrategy piece agree on how often Xi and Putin
+met?", "where did the talks stand in 2023 vs after the 2024 summit?", "How do
+Li Lifan and Artyom Lukin differ on an alliance?": the answer needs one
+sentence from each side. Scored as one question, the best sentences all
+come from the side that shares the most words with it, and the other side
+is missing. So each side is scored among its own sentences, and the answer
+pairs them.
+
+A side is named three ways, found in this order of trust:
+  an article   by its outlet ("the Guardian", "SCMP" for South China Morning
+               Post) or its title when the title is a short name ("Laika");
+  a time       "2023", "October 2023": the articles dated then, or, in a
+               corpus without dates, the sentences that name the year;
+  a person     "Artyom Lukin": the sentences that name them, or continue
+               their quote.
+Words of one side next to each other ("the 2023 Bloomberg piece") make
+one side.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, replace
+
+from typing import Sequence
+
+import numpy as np
+
+from .features import Reading, read_question
+from .index import Index
+from .question import looks_like_person, name_present, words
+from .records import Hit, Scored, Span
+from .scorer import Scorer, score
+from .support import question_names, tables, with_speaker
+
+_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december")
+_TIME = re.compile(r"\b(?:(" + "|".join(m.capitalize() for m in _MONTHS) + r"|" + "|".join(_MONTHS) +
+                   r")\s+)?((?:1[5-9]|20)\d\d)\b")
+_NEAR_WORDS = 3  # markers at most this many words apart name one side ("2023 per Bloomberg")
+_TITLE_WORDS = 4  # a title this short is a name the question can use ("Dolly (sheep)")
+
+
+@dataclass(frozen=True)
+class Side:
+    label: str  # as the question names it: "the Guardian", "2023", "Artyom Lukin"
+    docs: frozenset[str] | None  # the articles it is about (None: any article)
+    mention: str = ""  # a person or year its sentences must name ("": none)
+    where: tuple[tuple[int, int], ...] = ()  # the question's words that name it
+
+
+@dataclass(frozen=True)
+class _Marker:
+    start: int
+    end: int
+    kind: str  # "article", "time", "person"
+    label: str
+    docs: frozenset[str] | None
+    mention: str = ""
+
+
+def _strip(name: str) -> str:
+    """"Bloomberg (republished by Focue)" -> "Bloomberg"; "The Guardian" -> "Guardian"."""
+    name = re.sub(r"\s*\(.*?\)", "", name).strip()
+    return re.sub(r"^the\s+", "", name, flags=re.I)
+
+
+def _initials(name: str) -> str:
+    """"South China Morning Post" -> "SCMP" (three words or more, else too ambiguous)."""
+    ws = [w for w in name.split() if w[:1].isupper()]
+    return "".join(w[0] for w in ws) if len(ws) >= 3 else ""
+
+
+_REFS: dict[int, list[tuple[re.Pattern, str, str]]] = {}  # by id(index): (pattern, label, doc)
+
+
+def _article_refs(index: Index) -> list[tuple[re.Pattern, str, str]]:
+    """How a question can name each article: its outlet, the outlet's
+    initials, or a short title. A word the corpus also writes in lower case
+    ("conversations") names the outlet only when capitalised."""
+    key = id(index)
+    if key not in _REFS:
+        lower = tables(index).lower_words
+        refs = []
+        for doc, a in index.articles.items():
+            names = {_strip(a.outlet)} if a.outlet and a.outlet != "unknown outlet" else set()
+            title = _strip(a.title)
+            if title and len(title.split()) <= _TITLE_WORDS:
+                names.add(title)
+            for name in names:
+                if not name:
+                    continue
+                common = any(w in lower or f"{w}s" in lower or w[:-1] in lower and w.endswith("s")
+                             for w in name.lower().split())  # "conversations": a word, not only a name
+                flags = 0 if common else re.I
+                refs.append((re.compile(rf"\b{re.escape(name)}\b", flags), name, doc))
+                if _initials(name):
+                    refs.append((re.compile(rf"\b{_initials(name)}\b"), name, doc))
+        _REFS[key] = refs
+        weakref.finalize(index, _REFS.pop, key, None)
+    return _REFS[key]
+
+
+def _dated(index: Index, year: str, month: str) -> frozenset[str]:
+    prefix = f"{year}-{_MONTHS.index(month.lower()) + 1:02d}" if month else year
+    return frozenset(d for d, a in index.articles.items() if (a.date or "").startswith(prefix))
+
+
+def _markers(index: Index, question: str) -> list[_Marker]:
+    found: list[_Marker] = []
+    by_name: dict[str, set[str]] = {}
+    for pattern, name, doc in _article_refs(index):
+        for m in pattern.finditer(question):
+            by_name.setdefault(name, set()).add(doc)
+            found.append(_Marker(m.start(), m.end(), "article", name, None))
+    # An outlet names all its articles ("the Guardian" may have written two).
+    found = [replace(m, docs=frozenset(by_name[m.label])) for m in found]
+    years = {m.group(2) for m in _TIME.finditer(question)}
+    for m in _TIME.finditer(question):
+        if question[: m.start()].rstrip().lower().endswith("since"):
+            continue  # "met 42 times since 2013": a starting point, not a side
+        # Two sides in one year differ by month; else the year tells them apart.
+        month = (m.group(1) or "") if len(years) == 1 else ""
+        docs = _dated(index, m.group(2), month) or _dated(index, m.group(2), "")
+        found.append(_Marker(m.start(), m.end(), "time", m.group(0), docs or None, "" if docs else m.group(2)))
+    taken = [(m.start, m.end) for m in found]
+    for name in question_names(question, index):
+        if looks_like_person(name):
+            at = question.lower().find(name.lower())
+            if at >= 0 and not any(s <= at < e for s, e in taken):
+                found.append(_Marker(at, at + len(name), "person", name, None, name))
+    # One marker per place: the first found (an article before a time or person).
+    out: list[_Marker] = []
+    for m in sorted(found, key=lambda m: m.start):
+        if not any(m.start < o.end and o.start < m.end for o in out):
+            out.append(m)
+    return out
+
+
+def _merge(a: Side, b: _Marker) -> Side:
+    """Two markers of one side: "the 2023 Bloomberg piece" is Bloomberg's, in 2023."""
+    docs = a.docs if b.docs is None else b.docs if a.docs is None else (a.docs & b.docs or a.docs)
+    # A person stays required; a year only where no article is known by it.
+    mentions = [x for x in (a.mention, b.mention) if x and not (x.isdigit() and docs is not None)]
+    return Side(f"{a.label} {b.label}", docs, mentions[0] if mentions else "", a.where + ((b.start, b.end),))
+
+
+def find_sides(index: Index, question: str, comparison: bool = True) -> tuple[Side, ...]:
+    """The sides a comparison names, in the question's order; () unless two
+    or more differ. Articles and times are trusted before people: in "Do the
+    SCMP and the Guardian agree on what Xi told Putin?" the sides are the
+    outlets. A question that does not read as a comparison has sides only
+    when it names two articles or times ("What does the Guardian add to the
+    SCMP's account?", "what was new about the October 2023 trip, and about
+    the May 2024 one?")."""
+    markers = _markers(index, question)
+    if not comparison:
+        markers = [m for m in markers if m.kind != "person"]
+    groups: list[tuple[Side, int, set[str]]] = []  # side, where it ends, kinds in it
+    for m in markers:
+        gap = len(question[groups[-1][1] : m.start].split()) if groups else None
+        if groups and gap is not None and gap <= _NEAR_WORDS and m.kind not in groups[-1][2]:
+            side, _, kinds = groups[-1]
+            groups[-1] = (_merge(side, m), m.end, kinds | {m.kind})
+        else:
+            groups.append((Side(m.label, m.docs, m.mention, ((m.start, m.end),)), m.end, {m.kind}))
+    sides = [g[0] for g in groups if g[2] != {"person"}]
+    if len({(s.docs, s.mention) for s in sides}) < 2:
+        sides = [g[0] for g in groups]
+    unique: list[Side] = []
+    for s in sides:
+        if all((s.docs, s.mention) != (o.docs, o.mention) for o in unique):
+            unique.append(s)
+    # "the Guardian's report in 2024": the year holds the Guardian's article, so it is no second side.
+    unique = [s for s in unique if not any(o.docs is not None and s.docs is not None and o.docs < s.docs
+                                           and not o.mention and not s.mention for o in unique)]
+    return tuple(unique) if len(unique) >= 2 else ()
+
+
+def on_side(index: Index, side: Side, doc: str, span: Span) -> bool:
+    """Is a sentence of `doc` about the side? A person's sentence names them,
+    or continues their quote."""
+    if side.docs is not None and doc not in side.docs:
+        return False
+    if not side.mention:
+        return True
+    near = with_speaker(index, doc, span)
+    text = index.articles[doc].text[near.start : near.end]
+    if side.mention.isdigit():
+        return side.mention in text
+    return name_present(side.mention, words(text), tables(index).doc_words.get(doc))
+
+
+# --- answering each side -------------------------------------------------------
+
+SIDE_PASSAGES = 3  # passages a side is answered from: its best, of the wider search
+
+
+def side_hits(side: Side, hits: Sequence[Hit], k: int = SIDE_PASSAGES) -> list[Hit]:
+    """The side's own best passages, ranked among themselves."""
+    own = [h for h in hits if side.docs is None or h.chunk.doc in side.docs][:k]
+    return [replace(h, rank=r) for r, h in enumerate(own, start=1)]
+
+
+def without_sides(question: str, sides: Sequence[Side]) -> str:
+    """The question less the words that name its sides: what each side is
+    asked. "exports in 2023 per Bloomberg vs in 2024 per the Guardian" asks
+    each side about exports; no sentence of the Guardian names Bloomberg."""
+    for start, end in sorted((w for s in sides for w in s.where), reverse=True):
+        question = question[:start] + " " + question[end:]
+    return " ".join(question.split())
+
+
+def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[Hit], question_vec: np.ndarray,
+         scorer: Scorer) -> tuple[list[Scored], float]:
+    """The best sentence of each side, in the question's order, and how sure
+    the surest side is. A side with no sentence of its own adds nothing."""
+    asked = replace(read_question(index, without_sides(reading.question, sides)), focus_terms=reading.focus_terms)
+    chosen, confidence = [], 0.0
+    for side in sides:
+        scored, p = score(index, asked, side_hits(side, hits), question_vec, scorer,
+                          keep=lambda c: on_side(index, side, c.hit.chunk.doc, c.span))
+        if scored and not any(s.hit.chunk.doc == scored[0].hit.chunk.doc and s.span.overlaps(scored[0].span)
+                              for s in chosen):
+            chosen.append(scored[0])
+        confidence = max(confidence, p)
+    return chosen, confidence

@@ -1,0 +1,91 @@
+"""Comparisons: the sides a question names, and an answer with a sentence from each."""
+
+import pytest
+
+import rag
+from rag.answer import answer
+from rag.features import read_question
+from rag.scorer import fixed_scorer
+from rag.settings import from_env
+from rag.sides import find_sides, on_side, without_sides
+
+from test_scorer import WEIGHTS
+
+SCMP, CONVERSATION, GEOSTRATEGY, BLOOMBERG, GUARDIAN = (
+    "000_e737f1f109234fde.txt", "001_abf0bfbafe203610.txt", "002_6dfbe20ab4471a19.txt", "003_b2748b2c5d28ea21.txt",
+    "004_fb74a0a541c85797.txt")
+
+
+def test_outlets_name_their_articles_and_neighbouring_words_make_one_side(seed_index):
+    idx, _ = seed_index
+    q = "How has the yuan's role been described in the 2023 Bloomberg piece versus the 2024 Conversation piece?"
+    sides = find_sides(idx, q)
+    assert [s.docs for s in sides] == [{BLOOMBERG}, {CONVERSATION}]
+    assert without_sides(q, sides) == "How has the yuan's role been described in the piece versus the piece?"
+    # Initials name an outlet too; "since 2013" is a starting point, not a side.
+    q = "The SCMP piece and the Geostrategy piece both count how often Xi and Putin have met since 2013."
+    assert [s.docs for s in find_sides(idx, q, comparison=False)] == [{SCMP}, {GEOSTRATEGY}]
+
+
+def test_times_name_the_articles_dated_then(seed_index):
+    idx, _ = seed_index
+    sides = find_sides(idx, "How did Chinese exports to Russia change between 2023 and 2024?")
+    assert [s.label for s in sides] == ["2023", "2024"]
+    assert sides[0].docs == {BLOOMBERG} and sides[1].docs == {SCMP, CONVERSATION, GEOSTRATEGY, GUARDIAN}
+    # In one year, the month tells the sides apart.
+    sides = find_sides(idx, "How did the mood differ between the May 2024 and June 2024 pieces?")
+    assert [s.docs for s in sides] == [{SCMP, GUARDIAN}, {CONVERSATION, GEOSTRATEGY}]
+
+
+def test_people_are_sides_only_of_a_comparison(seed_index):
+    idx, _ = seed_index
+    q = "How do Li Lifan and Artyom Lukin differ on a full alliance?"
+    sides = find_sides(idx, q, comparison=read_question(idx, q).compare_like)
+    assert [s.mention for s in sides] == ["Li Lifan", "Artyom Lukin"] and all(s.docs is None for s in sides)
+    text = idx.articles[SCMP].text
+    at = text.index("Lukin said China's reluctance")
+    sentence = next(sp for c in idx.chunks if c.doc == SCMP for sp in c.sentences if sp.start <= at < sp.end)
+    assert on_side(idx, sides[1], SCMP, sentence) and not on_side(idx, sides[0], SCMP, sentence)
+    assert find_sides(idx, "What did Li Lifan and Artyom Lukin say?", comparison=False) == ()
+
+
+def test_questions_without_two_sides_have_none(seed_index):
+    idx, _ = seed_index
+    assert find_sides(idx, "Why is there no gas deal?") == ()
+    assert find_sides(idx, "What did the Guardian report about exports in 2024?") == ()
+    # "conversation" is a word of the corpus: only "Conversation" names the outlet.
+    assert find_sides(idx, "Did the conversation in the Guardian differ from SCMP's?") != ()
+    assert [s.docs for s in find_sides(idx, "does the conversation differ from the guardian's view?")] != [
+        {CONVERSATION}, {GUARDIAN}]
+
+
+def test_a_comparison_is_answered_from_each_side(seed_index):
+    idx, s = seed_index
+    q = "What was the trend in Chinese exports to Russia in 2023 per Bloomberg versus in 2024 per the Guardian?"
+    ans = answer(idx, q, settings=s, scorer=fixed_scorer(WEIGHTS, threshold=0.0))
+    assert [c.doc for c in ans.citations] == [BLOOMBERG, GUARDIAN]
+    for c in ans.citations:
+        assert idx.articles[c.doc].text[c.quote_start : c.quote_end] == c.quote
+
+
+def test_a_short_title_names_its_article(tmp_path):
+    corpus = tmp_path / "wiki"
+    corpus.mkdir()
+    (corpus / "laika.txt").write_text(
+        "Laika\nLaika was a Soviet space dog who became one of the first animals in space in 1957.\n"
+        "She was a stray from the streets of Moscow, about three years old when she flew.\n", encoding="utf-8")
+    (corpus / "dolly.txt").write_text(
+        "Dolly (sheep)\nDolly was a female domestic sheep and the first mammal cloned from an adult cell.\n"
+        "She lived for six and a half years and had six lambs of her own on the farm.\n", encoding="utf-8")
+    idx = rag.open_index(from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash"))
+    sides = find_sides(idx, "Who lived longer, Laika or Dolly the sheep?", comparison=False)
+    assert [s.docs for s in sides] == [{"laika.txt"}, {"dolly.txt"}]
+
+
+@pytest.mark.model
+def test_the_shipped_scorer_answers_both_sides(real_index):
+    idx, s = real_index
+    ans = answer(idx, "How has the yuan's role in Russian trade been described in the 2023 Bloomberg piece "
+                      "versus the 2024 Conversation piece?", settings=s)
+    assert not ans.abstained and [c.doc for c in ans.citations] == [BLOOMBERG, CONVERSATION]
+    assert "29%" in ans.text and "90%" in ans.text
