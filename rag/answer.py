@@ -125,7 +125,7 @@ def answer_stream(
         # Answered if the whole question or one side is (measured: the sides'
         # confidence alone, or the whole's alone, passed fewer questions).
         confidence = max(confidence, paired_confidence)
-        scored = paired + [x for x in scored if x not in paired]
+        scored = paired + scored  # generated mode reads the sides' passages first
     base = Answer(question=q, text="", citations=(), abstained=False, mode=mode, hits=hits,
                   standalone_question=standalone, confidence=confidence)
     if not scored or confidence < scorer.threshold:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass, replace
-
 from typing import Sequence
 
 import numpy as np
@@ -42,8 +41,7 @@ from .support import question_names, tables, with_speaker
 
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december")
-_TIME = re.compile(r"\b(?:(" + "|".join(m.capitalize() for m in _MONTHS) + r"|" + "|".join(_MONTHS) +
-                   r")\s+)?((?:1[5-9]|20)\d\d)\b")
+_TIME = re.compile(r"\b(?:(" + "|".join(_MONTHS) + r")\s+)?((?:1[5-9]|20)\d\d)\b", re.I)
 _NEAR_WORDS = 3  # markers at most this many words apart name one side ("2023 per Bloomberg")
 _TITLE_WORDS = 4  # a title this short is a name the question can use ("Dolly (sheep)")
 
@@ -165,8 +163,7 @@ def find_sides(index: Index, question: str, comparison: bool = True) -> tuple[Si
         markers = [m for m in markers if m.kind != "person"]
     groups: list[tuple[Side, int, set[str]]] = []  # side, where it ends, kinds in it
     for m in markers:
-        gap = len(question[groups[-1][1] : m.start].split()) if groups else None
-        if groups and gap is not None and gap <= _NEAR_WORDS and m.kind not in groups[-1][2]:
+        if groups and len(question[groups[-1][1] : m.start].split()) <= _NEAR_WORDS and m.kind not in groups[-1][2]:
             side, _, kinds = groups[-1]
             groups[-1] = (_merge(side, m), m.end, kinds | {m.kind})
         else:
