@@ -30,12 +30,13 @@ SECOND_MAX = 2  # sentences in an ordinary answer
 GATHER_MAX = 4  # ... in a list or comparison
 
 
-def _overlaps(a: Scored, b: Scored) -> bool:
+def same_place(a: Scored, b: Scored) -> bool:
+    """The same place of one article: two overlapping spans of one document."""
     return a.hit.chunk.doc == b.hit.chunk.doc and a.span.overlaps(b.span)
 
 
 def _adds(s: Scored, chosen: list[Scored]) -> bool:
-    return not any(_overlaps(s, c) or near_duplicate(s.text, c.text) for c in chosen)
+    return not any(same_place(s, c) or near_duplicate(s.text, c.text) for c in chosen)
 
 
 def _conflict(best: Scored, rivals: list[Scored], question: str) -> Scored | None:

@@ -32,6 +32,7 @@ import re
 import shutil
 import time
 import uuid
+import weakref
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
@@ -54,6 +55,22 @@ from .records import Article, Chunk, Span, chunk_id
 # ("Laika") has that title; indexes built before store the first sentence as title.
 FORMAT_VERSION = 3
 
+
+
+def per_index(build):
+    """`build(index)`, computed once per index and forgotten with it: the
+    corpus tables, the sentence owners, the article names are read on every
+    question but change only with the index."""
+    cache: dict[int, object] = {}
+
+    def get(index):
+        key = id(index)
+        if key not in cache:
+            cache[key] = build(index)
+            weakref.finalize(index, cache.pop, key, None)
+        return cache[key]
+
+    return get
 
 @dataclass
 class Index:

@@ -80,9 +80,9 @@ def corpus_fingerprint(folder: Path, follow_symlinks: bool = False) -> dict[str,
 
 # --- metadata -----------------------------------------------------------------
 
-_MONTHS = "january february march april may june july august september october november december".split()
+MONTHS = "january february march april may june july august september october november december".split()
 _DATE_ISO = re.compile(r"\b(20\d\d|19\d\d)-(\d\d)-(\d\d)\b")
-_DATE_LONG = re.compile(r"\b(" + "|".join(_MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b", re.I)
+_DATE_LONG = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b", re.I)
 _BYLINE = re.compile(r"^\s*(by|author\s*:)\s+(.+)$", re.I)
 _OUTLET_FOOTER = re.compile(
     r"(?:originally appeared in|republished from|first published (?:in|by)|originally published (?:in|by))\s+"
@@ -97,7 +97,7 @@ def find_date(lines: list[str]) -> str:
             return m.group(0)
         m = _DATE_LONG.search(line)
         if m:
-            month = _MONTHS.index(m.group(1).lower()) + 1
+            month = MONTHS.index(m.group(1).lower()) + 1
             return f"{m.group(3)}-{month:02d}-{int(m.group(2)):02d}"
     return ""
 

@@ -13,11 +13,10 @@ comparison: `rag eval --compare` measures both.
 
 from __future__ import annotations
 
-import weakref
 
 import numpy as np
 
-from .index import Index
+from .index import Index, per_index
 from .records import Hit
 
 # Brute-force sentence search reads every sentence vector; past this many
@@ -34,22 +33,16 @@ def dense_search(index: Index, query_vec: np.ndarray, k: int) -> tuple[np.ndarra
     return ids[0][keep].astype(np.int64), scores[0][keep]
 
 
-_SENTENCE_CHUNKS: dict[int, np.ndarray] = {}  # by id(index): the chunk rows of each sentence row
-
-
+@per_index
 def _sentence_owner(index: Index) -> np.ndarray:
     """For each sentence vector, one chunk that holds the sentence."""
-    key = id(index)
-    if key not in _SENTENCE_CHUNKS:
-        owner = np.zeros(len(index.sentence_vectors), np.int64)
-        for row, c in enumerate(index.chunks):
-            for sp in c.sentences:
-                i = index.sentence_rows.get((c.doc, sp.start, sp.end))
-                if i is not None:
-                    owner[i] = row
-        _SENTENCE_CHUNKS[key] = owner
-        weakref.finalize(index, _SENTENCE_CHUNKS.pop, key, None)
-    return _SENTENCE_CHUNKS[key]
+    owner = np.zeros(len(index.sentence_vectors), np.int64)
+    for row, c in enumerate(index.chunks):
+        for sp in c.sentences:
+            i = index.sentence_rows.get((c.doc, sp.start, sp.end))
+            if i is not None:
+                owner[i] = row
+    return owner
 
 
 def sentence_search(index: Index, query_vec: np.ndarray, k: int) -> dict[int, float]:

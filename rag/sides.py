@@ -26,22 +26,21 @@ one side.
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
 
 from .features import Reading, read_question
-from .index import Index
+from .index import Index, per_index
+from .ingest import MONTHS
 from .question import looks_like_person, name_present, words
 from .records import Hit, Scored, Span
+from .compose import same_place
 from .scorer import Scorer, score
 from .support import question_names, tables, with_speaker
 
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
-_TIME = re.compile(r"\b(?:(" + "|".join(_MONTHS) + r")\s+)?((?:1[5-9]|20)\d\d)\b", re.I)
+_TIME = re.compile(r"\b(?:(" + "|".join(MONTHS) + r")\s+)?((?:1[5-9]|20)\d\d)\b", re.I)
 _NEAR_WORDS = 3  # markers at most this many words apart name one side ("2023 per Bloomberg")
 _TITLE_WORDS = 4  # a title this short is a name the question can use ("Dolly (sheep)")
 
@@ -76,38 +75,32 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in ws) if len(ws) >= 3 else ""
 
 
-_REFS: dict[int, list[tuple[re.Pattern, str, str]]] = {}  # by id(index): (pattern, label, doc)
-
-
+@per_index
 def _article_refs(index: Index) -> list[tuple[re.Pattern, str, str]]:
-    """How a question can name each article: its outlet, the outlet's
-    initials, or a short title. A word the corpus also writes in lower case
-    ("conversations") names the outlet only when capitalised."""
-    key = id(index)
-    if key not in _REFS:
-        lower = tables(index).lower_words
-        refs = []
-        for doc, a in index.articles.items():
-            names = {_strip(a.outlet)} if a.outlet and a.outlet != "unknown outlet" else set()
-            title = _strip(a.title)
-            if title and len(title.split()) <= _TITLE_WORDS:
-                names.add(title)
-            for name in names:
-                if not name:
-                    continue
-                common = any(w in lower or f"{w}s" in lower or w[:-1] in lower and w.endswith("s")
-                             for w in name.lower().split())  # "conversations": a word, not only a name
-                flags = 0 if common else re.I
-                refs.append((re.compile(rf"\b{re.escape(name)}\b", flags), name, doc))
-                if _initials(name):
-                    refs.append((re.compile(rf"\b{_initials(name)}\b"), name, doc))
-        _REFS[key] = refs
-        weakref.finalize(index, _REFS.pop, key, None)
-    return _REFS[key]
+    """How a question can name each article (pattern, name, doc): its outlet,
+    the outlet's initials, or a short title. A word the corpus also writes in
+    lower case ("conversations") names the outlet only when capitalised."""
+    lower = tables(index).lower_words
+    refs = []
+    for doc, a in index.articles.items():
+        names = {_strip(a.outlet)} if a.outlet and a.outlet != "unknown outlet" else set()
+        title = _strip(a.title)
+        if title and len(title.split()) <= _TITLE_WORDS:
+            names.add(title)
+        for name in names:
+            if not name:
+                continue
+            common = any(w in lower or f"{w}s" in lower or w[:-1] in lower and w.endswith("s")
+                         for w in name.lower().split())  # "conversations": a word, not only a name
+            flags = 0 if common else re.I
+            refs.append((re.compile(rf"\b{re.escape(name)}\b", flags), name, doc))
+            if _initials(name):
+                refs.append((re.compile(rf"\b{_initials(name)}\b"), name, doc))
+    return refs
 
 
 def _dated(index: Index, year: str, month: str) -> frozenset[str]:
-    prefix = f"{year}-{_MONTHS.index(month.lower()) + 1:02d}" if month else year
+    prefix = f"{year}-{MONTHS.index(month.lower()) + 1:02d}" if month else year
     return frozenset(d for d, a in index.articles.items() if (a.date or "").startswith(prefix))
 
 
@@ -224,8 +217,7 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
     for side in sides:
         scored, p = score(index, asked, side_hits(side, hits), question_vec, scorer,
                           keep=lambda c: on_side(index, side, c.hit.chunk.doc, c.span))
-        if scored and not any(s.hit.chunk.doc == scored[0].hit.chunk.doc and s.span.overlaps(scored[0].span)
-                              for s in chosen):
+        if scored and not any(same_place(s, scored[0]) for s in chosen):
             chosen.append(scored[0])
         confidence = max(confidence, p)
     return chosen, confidence

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import math
 import re
-import weakref
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 
-from .index import Index
+from .index import Index, per_index
 from .lexical import stems, stopwords, tokenize
 from .question import HE_SHE, OPENS_QUOTE, name_present, name_words, names_of, numbers_in, words
 from .records import Chunk, Span
@@ -55,9 +54,6 @@ class _Tables:
     proper_words: frozenset[str]  # ... mid-sentence and never in lower case: names ("normandy", "xi")
 
 
-_TABLES: dict[int, _Tables] = {}  # by id(index); an entry goes when its index does
-
-
 def _build_tables(index: Index) -> _Tables:
     df = Counter(t for stems in tokenize([c.text for c in index.chunks]) for t in set(stems))
     n = len(index.chunks)
@@ -81,12 +77,7 @@ def _build_tables(index: Index) -> _Tables:
                                for w in re.findall(r"(?<=[a-z,;] )[A-Z][\w\-]*", c.text)) - lower - set(stopwords()))
 
 
-def _tables(index: Index) -> _Tables:
-    key = id(index)
-    if key not in _TABLES:
-        _TABLES[key] = _build_tables(index)
-        weakref.finalize(index, _TABLES.pop, key, None)
-    return _TABLES[key]
+_tables = per_index(_build_tables)
 
 
 def idf(index: Index) -> tuple[dict[str, float], float]:
