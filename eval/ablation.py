@@ -15,7 +15,11 @@ Variants, each adding one part to the one before:
                (scorer.nearness below the fitted line)
   +sides       a comparison's sides (two articles, times or people it names)
                are answered each among its own sentences, and paired
-               (sides.py; the shipped method)
+               (sides.py)
+  +statements  a chosen sentence brings the one after it when that one leans
+               on it ("This led to ...") and is at least half as likely as the
+               best; a quotation brings the sentence naming its speaker
+               (compose.py; the shipped method)
 and, read from eval/rules/<set>/summary.json when present, the hand-written
 rules this method replaced (run with the code at commit e007983).
 
@@ -60,13 +64,13 @@ SETS = {  # name: (corpus, gold, fitted on it?)
 METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_recall", "latency_p50_ms")
 
 
-VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides")
+VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides", "+statements")
 
 
 @contextmanager
 def variant(name: str, unchecked: Path):
     saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
-             answer.pair_sides)
+             answer.pair_sides, compose._continued, compose.with_its_speaker)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -77,10 +81,13 @@ def variant(name: str, unchecked: Path):
             compose.JOIN_RATIO, compose.GATHER_MAX = math.inf, 1
         if step < 5:
             answer.pair_sides = lambda *args: ([], 0.0)
+        if step < 6:  # a chosen sentence alone: no sentence leaning on it, no speaker of its quote
+            compose._continued = lambda c, scored, least: c
+            compose.with_its_speaker = lambda index, s, max_back=2: s
         yield
     finally:
         (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
-         answer.pair_sides) = saved
+         answer.pair_sides, compose._continued, compose.with_its_speaker) = saved
 
 
 def fmt(summary: dict) -> str:

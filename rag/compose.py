@@ -4,15 +4,19 @@
     compose_quoted(index, chosen)  answer text with [n] markers, and citations
 
 An answer is the best sentence, plus others that add to it: a second
-sentence at least half as likely to answer as the first; for a list or comparison
+sentence at least half as likely to answer as the first; the sentence
+after a chosen one when it leans on it ("This led to ...") and is as likely; for a list or comparison
 question ("which countries ...", "how did X change between ..."), every
 sentence that is likely enough and adds something new, from any article;
 for a quantity that articles state differently (42 vs 43 meetings), both,
 flagged as a conflict. Sentences of one article keep their reading order;
-a comparison across articles is ordered by article date.
+a comparison across articles is ordered by article date. A quotation is
+shown with the sentence that names its speaker.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from .features import Reading
 from .index import Index
@@ -51,19 +55,32 @@ def _conflict(best: Scored, rivals: list[Scored], question: str) -> Scored | Non
     return None
 
 
+def _continued(c: Scored, scored: list[Scored], least: float) -> Scored:
+    """`c`, or the candidate that is `c` followed by the sentence that leans
+    on it ("This was a huge influx ...", "He said ..."), when that one is
+    likely enough: the two sentences are one statement."""
+    for s in scored:
+        if (s.hit.chunk.doc == c.hit.chunk.doc and s.span.start == c.span.start and s.span.end > c.span.end
+                and s.score >= least):
+            return s
+    return c
+
+
 def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
     """The sentences of a quoted answer (best first), and whether they conflict."""
     best = scored[0]
+    least = JOIN_RATIO * best.score
     rivals = [s for s in scored[1:] if _adds(s, [best])]
     if reading.kind == "quantity":
         rival = _conflict(best, rivals, reading.question)
         if rival is not None:
             return [best, rival], True
-    chosen = [best]
+    chosen = [_continued(best, scored, least)]
     most = GATHER_MAX if reading.list_like or reading.compare_like else SECOND_MAX
     for s in rivals:
-        if len(chosen) >= most or s.score < JOIN_RATIO * best.score:
+        if len(chosen) >= most or s.score < least:
             break
+        s = _continued(s, scored, least)
         if _adds(s, chosen):
             chosen.append(s)
     return chosen, False
@@ -102,9 +119,25 @@ def reading_order(index: Index, chosen: list[Scored], by_date: bool) -> list[Sco
     return chosen
 
 
+def with_its_speaker(index: Index, s: Scored, max_back: int = 2) -> Scored:
+    """A quotation that does not name its speaker, extended back to the
+    sentence of its passage that does ('... said Alexander Gabuev.' before
+    '“There is no other China than China. ...”'): "who said ...?" is
+    answered with the name, and no quote is shown without its speaker."""
+    if not OPENS_QUOTE.match(s.text) or SPEECH.search(s.text):
+        return s
+    text = index.articles[s.hit.chunk.doc].text
+    before = [x for x in s.hit.chunk.sentences if x.end <= s.span.start][-max_back:]
+    for x in reversed(before):
+        if SPEECH.search(text[x.start : x.end]):
+            return replace(s, span=Span(x.start, s.span.end), text=text[x.start : s.span.end])
+    return s
+
+
 def compose_quoted(index: Index, chosen: list[Scored], conflict: bool = False,
                    by_date: bool = False) -> tuple[str, tuple[Citation, ...]]:
     """Answer text made of the chosen source sentences, each with its [n]."""
+    chosen = [with_its_speaker(index, s) for s in chosen]
     if not conflict:
         chosen = reading_order(index, chosen, by_date)
     # One citation per quoted sentence, as verify.py numbers generated ones:

@@ -15,7 +15,7 @@ from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
 from rag.compose import CONFLICT_PREFIX, choose, compose_quoted, neutralise
 from rag.errors import ScorerUnavailable
 from rag.features import FEATURES, candidates, featurize, is_compare_question, is_list_question, read_question
-from rag.records import Hit, Scored
+from rag.records import Hit, Scored, Span
 from rag.scorer import SCORER_PATH, fixed_scorer, load_scorer, nearness, score
 
 # Evidence a sensible answer score rises with; enough to exercise the stage.
@@ -104,6 +104,30 @@ def test_list_questions_gather_across_articles(seed_index):
     plain = read_question(idx, "Who is Yun Sun?")
     assert [s.score for s in choose(scored, plain)[0]] == [0.9, 0.6]
     assert [s.score for s in choose([scored[0], scored[3]], plain)[0]] == [0.9]
+
+
+def test_a_sentence_that_leans_on_the_chosen_one_joins_it(seed_index):
+    idx, _ = seed_index
+    best = _scored(idx, 0, 1, 0.8)
+    # The candidate "best + the sentence after it", as features.candidates
+    # gives a sentence opening "He ..." or "This ...": the two are one statement.
+    nxt = best.hit.chunk.sentences[2]
+    text = idx.articles[best.hit.chunk.doc].text
+    both = replace(best, span=Span(best.span.start, nxt.end), text=text[best.span.start : nxt.end])
+    plain = read_question(idx, "Who is Yun Sun?")
+    assert choose([best, replace(both, score=0.5)], plain)[0] == [replace(both, score=0.5)]
+    assert choose([best, replace(both, score=0.3)], plain)[0] == [best]  # not likely enough: the best alone
+
+
+def test_a_quotation_is_shown_with_its_speaker(seed_index):
+    idx, _ = seed_index
+    chunk, i = next((c, i) for c in idx.chunks for i, sp in enumerate(c.sentences)
+                    if idx.articles[c.doc].text[sp.start : sp.end].startswith("“There is no other China"))
+    sp = chunk.sentences[i]
+    quote = Scored(Hit(chunk, 1.0, 1), sp, idx.articles[chunk.doc].text[sp.start : sp.end], 0.9, True)
+    text, (citation,) = compose_quoted(idx, [quote])
+    assert "said Alexander Gabuev" in text and not text.startswith("Quoted in")
+    assert citation.quote_start < sp.start and citation.quote == idx.articles[chunk.doc].text[citation.quote_start : citation.quote_end]
 
 
 def test_each_quoted_sentence_has_its_own_citation(seed_index):
