@@ -112,6 +112,11 @@ def find_authors(lines: list[str]) -> tuple[str, ...]:
     return ()
 
 
+def without_brackets(name: str) -> str:
+    """"Dolly (sheep)" -> "Dolly"; "Bloomberg (republished by Focue)" -> "Bloomberg"."""
+    return re.sub(r"\s*\(.*?\)", "", name).strip()
+
+
 def find_title(header: list[str], first: str = "") -> str:
     """A headline among the header lines: one repeated (pages often print it
     twice), else the first short line that is not a sentence, date or byline,
@@ -132,7 +137,7 @@ def find_title(header: list[str], first: str = "") -> str:
     opening = clean.normalise(first[:200])
     for line in header:
         t = line.strip()
-        name = clean.normalise(re.sub(r"\s*\(.*?\)", "", t))  # "Dolly (sheep)": the article says "Dolly"
+        name = clean.normalise(without_brackets(t))  # "Dolly (sheep)": the article says "Dolly"
         if 1 <= len(t.split()) <= 2 and name and re.search(rf"\b{re.escape(name)}s?\b", opening):
             return t
     return ""

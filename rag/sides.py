@@ -33,7 +33,7 @@ import numpy as np
 
 from .features import Reading, read_question
 from .index import Index, per_index
-from .ingest import MONTHS
+from .ingest import MONTHS, without_brackets
 from .question import looks_like_person, name_present, words
 from .records import Hit, Scored, Span
 from .compose import same_place
@@ -65,8 +65,7 @@ class _Marker:
 
 def _strip(name: str) -> str:
     """"Bloomberg (republished by Focue)" -> "Bloomberg"; "The Guardian" -> "Guardian"."""
-    name = re.sub(r"\s*\(.*?\)", "", name).strip()
-    return re.sub(r"^the\s+", "", name, flags=re.I)
+    return re.sub(r"^the\s+", "", without_brackets(name), flags=re.I)
 
 
 def _initials(name: str) -> str:
