@@ -4,7 +4,8 @@ that stands alone, using the conversation so far.
 No model is needed for the common cases: a pronoun refers to the topic of
 the previous question ("Who is Artyom Lukin?" -> "he"), a "that city" or
 "there" refers to what the previous answer named, and an elliptical "And
-coal?" continues the previous question. The retrieval query also carries
+coal?" continues the previous question, as does one pointing back at a thing
+no list here names ("that program", "the second one"). The retrieval query also carries
 the previous question, so lexical search sees its names.
 """
 
@@ -21,6 +22,10 @@ _DEICTIC = re.compile(r"\b(that|this|the same) (city|place|country|visit|meeting
                       r"man|woman|university|company|summit|trip|agreement|article)\b|\bthere\b", re.I)
 FOLLOWING = " (following: "  # how an elliptical follow-up carries the question it continues
 _ELLIPSIS = re.compile(r"^\W*(and|what about|how about|also|but)\b", re.I)
+# "that program", "the second one", "those talks": a thing of the conversation
+# that no closed list names; the follow-up continues the previous question.
+_ANAPHOR = re.compile(r"\b(that|this|these|those|the same|the other|the latter|the former)\s+(?!is\b|was\b|are\b|were\b)[a-z]+|"
+                      r"\bthe (first|second|third|fourth|fifth|last|other|next) (one|ones|[a-z]+)\b", re.I)
 
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
@@ -60,7 +65,7 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
 
 def needs_context(question: str) -> bool:
     return bool(_PERSONAL.search(question) or _DEICTIC.search(question) or _ELLIPSIS.match(question)
-                or len(question.split()) <= 3)
+                or _ANAPHOR.search(question) or len(question.split()) <= 3)
 
 
 def own_words(standalone: str) -> str:
@@ -84,7 +89,7 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = ()) -> tuple
         topic = _referent(question, last_user, asked, told)
         standalone = _PERSONAL.sub(lambda m: topic + ("'s" if m.group(0).lower() in ("his", "her", "its", "their")
                                                       else ""), question, count=1)
-    elif _ELLIPSIS.match(question):
+    elif _ELLIPSIS.match(question) or _ANAPHOR.search(question):
         standalone = f"{question}{FOLLOWING}{last_user})"
     query = f"{standalone} {last_user}"
     return standalone, query

@@ -3,7 +3,7 @@ import pytest
 from rag.answer import ABSTAIN_TEXT, answer, check_question, clean_history
 from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
-from rag.followup import entities, own_words, rewrite
+from rag.followup import FOLLOWING, entities, own_words, rewrite
 from rag.question import (answer_type, counted_noun, looks_like_person, name_present, name_words, speaker,
                           type_matches)
 from rag.records import Hit
@@ -52,6 +52,12 @@ def test_followups_are_rewritten():
     # "It uses quicksort." names no "It".
     standalone, _ = rewrite("And how long does it take?", [("Which algorithm is used?", "It uses quicksort [1].")])
     assert "It take" not in standalone and standalone.startswith("And how long does it take?")
+    # "that program", "the second one": no closed list names them; the question continues the last one.
+    prev = [("What event was Putin going to Beijing for in October 2023?", "The Belt and Road Forum [1].")]
+    standalone, query = rewrite("How much are the projects under that program worth?", prev)
+    assert standalone == f"How much are the projects under that program worth?{FOLLOWING}{prev[0][0]})"
+    standalone, _ = rewrite("What happened to the second one?", [("Who owned LaMia?", "Two men [1].")])
+    assert standalone.endswith(f"{FOLLOWING}Who owned LaMia?)")
     assert rewrite("Who is Yun Sun?", hist) == ("Who is Yun Sun?", "Who is Yun Sun?")
     assert entities("Who is Artyom Lukin?") == ["Artyom Lukin"]
 
