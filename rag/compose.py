@@ -4,25 +4,28 @@
     compose_quoted(index, chosen)  answer text with [n] markers, and citations
 
 An answer is the best sentence, plus others that add to it: a second
-sentence at least half as likely to answer as the first; the sentence
-after a chosen one when it leans on it ("This led to ...") and is as likely; for a list or comparison
-question ("which countries ...", "how did X change between ..."), every
-sentence that is likely enough and adds something new, from any article;
+sentence at least half as likely to answer as the first; for a list or
+comparison question ("which countries ...", "how did X change between
+..."), every sentence that is likely enough and adds something new, from
+any article;
 for a quantity that articles state differently (42 vs 43 meetings), both,
 flagged as a conflict. Sentences of one article keep their reading order;
-a comparison across articles is ordered by article date. A quotation is
-shown with the sentence that names its speaker.
+a comparison across articles is ordered by article date. A chosen sentence
+brings the one after it when that one leans on it ("This led to ...") and
+the two together are at least half as likely as the best; a quotation
+brings the sentence naming its speaker.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import replace
 
 from .features import Reading
 from .index import Index
 from .question import OPENS_QUOTE, SPEECH, new_numbers
 from .records import Citation, Hit, Scored, Span
-from .support import CITATION, near_duplicate
+from .support import CITATION, near_duplicate, tables
 
 CONFLICT_PREFIX = "The sources differ:"
 # A sentence joins the best one when it is at least this likely relative to
@@ -66,6 +69,16 @@ def _continued(c: Scored, scored: list[Scored], least: float) -> Scored:
     return c
 
 
+def _whole(chosen: list[Scored], scored: list[Scored], least: float) -> list[Scored]:
+    """Each chosen sentence with the one leaning on it, where that overlaps no
+    other chosen sentence: a likelier sentence is never pushed out."""
+    out = []
+    for c in chosen:
+        whole = _continued(c, scored, least)
+        out.append(c if any(o is not c and same_place(whole, o) for o in chosen) else whole)
+    return out
+
+
 def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
     """The sentences of a quoted answer (best first), and whether they conflict."""
     best = scored[0]
@@ -75,15 +88,14 @@ def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
         rival = _conflict(best, rivals, reading.question)
         if rival is not None:
             return [best, rival], True
-    chosen = [_continued(best, scored, least)]
+    chosen = [best]
     most = GATHER_MAX if reading.list_like or reading.compare_like else SECOND_MAX
     for s in rivals:
         if len(chosen) >= most or s.score < least:
             break
-        s = _continued(s, scored, least)
         if _adds(s, chosen):
             chosen.append(s)
-    return chosen, False
+    return _whole(chosen, scored, least), False
 
 
 def attribute(s: Scored, outlet: str) -> str:
@@ -120,24 +132,49 @@ def reading_order(index: Index, chosen: list[Scored], by_date: bool) -> list[Sco
 
 
 def with_its_speaker(index: Index, s: Scored, max_back: int = 2) -> Scored:
-    """A quotation that does not name its speaker, extended back to the
-    sentence of its passage that does ('... said Alexander Gabuev.' before
-    '“There is no other China than China. ...”'): "who said ...?" is
-    answered with the name, and no quote is shown without its speaker."""
+    """A quotation that does not name its speaker, extended back over the
+    sentences that continue the quote to the one that names who spoke ('...
+    said Alexander Gabuev, ...' before '“There is no other China than
+    China. ...”'), so "who argued ...?" is answered with the name. It is
+    cited from a passage holding both (passages overlap by a sentence); the
+    quotation is left as it is when none does or no speaker is that near."""
     if not OPENS_QUOTE.match(s.text) or SPEECH.search(s.text):
         return s
-    text = index.articles[s.hit.chunk.doc].text
-    before = [x for x in s.hit.chunk.sentences if x.end <= s.span.start][-max_back:]
-    for x in reversed(before):
-        if SPEECH.search(text[x.start : x.end]):
-            return replace(s, span=Span(x.start, s.span.end), text=text[x.start : s.span.end])
+    doc, text = s.hit.chunk.doc, index.articles[s.hit.chunk.doc].text
+    t = tables(index)
+    sentences, i = t.sentences.get(doc, []), bisect_left(t.starts.get(doc, []), s.span.start)
+    for before in reversed(sentences[max(i - max_back, 0) : i]):
+        said = text[before.start : before.end]
+        if SPEECH.search(said):
+            span = Span(before.start, s.span.end)
+            chunk = next((c for c in [s.hit.chunk, *index.chunks]
+                          if c.doc == doc and c.start <= span.start and span.end <= c.end), None)
+            if chunk is None:
+                return s
+            return replace(s, hit=replace(s.hit, chunk=chunk), span=span, text=text[span.start : span.end])
+        if not OPENS_QUOTE.match(said):
+            return s
     return s
+
+
+def _without_contained(chosen: list[Scored]) -> list[Scored]:
+    """The sentences, less any that another one already holds (a quotation's
+    speaker chosen on its own, then brought again by the quotation)."""
+    kept: list[Scored] = []
+    for s in chosen:
+        if any(o.hit.chunk.doc == s.hit.chunk.doc and o.span.start <= s.span.start and s.span.end <= o.span.end
+               for o in kept):
+            continue
+        kept = [o for o in kept if not (o.hit.chunk.doc == s.hit.chunk.doc and s.span.start <= o.span.start
+                                        and o.span.end <= s.span.end)]
+        kept.append(s)
+    return kept
 
 
 def compose_quoted(index: Index, chosen: list[Scored], conflict: bool = False,
                    by_date: bool = False) -> tuple[str, tuple[Citation, ...]]:
     """Answer text made of the chosen source sentences, each with its [n]."""
-    chosen = [with_its_speaker(index, s) for s in chosen]
+    chosen = _without_contained([with_its_speaker(index, s) for s in chosen])
     if not conflict:
         chosen = reading_order(index, chosen, by_date)
     # One citation per quoted sentence, as verify.py numbers generated ones:

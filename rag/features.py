@@ -28,6 +28,7 @@ from .records import Hit, Span
 from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
 
 KINDS = ("outcome", "quantity", "date", "person", "reason", "speech", "any")
+_ASKS = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 _NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|none|n't|fail(ed|s)? to)\b|n['’]t\b", re.I)
 # A list asks for several things: a plural head noun right after "which"/"what"
 # ("Which Central Asian countries saw ...", "What goods does ..."), or "what
@@ -80,15 +81,22 @@ def is_compare_question(question: str) -> bool:
 
 
 def read_question(index: Index, question: str, focus: str = "", asked: str | None = None) -> Reading:
-    names = question_names(question if asked is None else asked, index)
+    """`asked`: the user's own words of a follow-up that carries the question
+    before it: their names, and the kind of answer they ask for if they have
+    a question word ("Why was that stop significant?" after "How many ...?"
+    asks why, not how many; "And coal?" asks what the question before it
+    asked)."""
+    own = question if asked is None else asked
+    names = question_names(own, index)
+    shape = own if _ASKS.search(own) else question  # what kind of answer is asked for
     who = tokenize([re.sub(r"\b[A-Z][\w’']*", " ", speaker(question))])[0]
     return Reading(
         question=question, terms=tuple(tokenize([question])[0]),
         focus_terms=tuple(tokenize([focus])[0]) if focus else (),
         names=tuple(names), demanded=tuple(n for n in names if not topical(n, index)),
-        kind=answer_type(question), numbers=frozenset(numbers_in(question)), speaker_terms=frozenset(who),
-        negated=bool(_NEGATION.search(question)), list_like=is_list_question(question),
-        compare_like=is_compare_question(question))
+        kind=answer_type(shape), numbers=frozenset(numbers_in(question)), speaker_terms=frozenset(who),
+        negated=bool(_NEGATION.search(question)), list_like=is_list_question(shape),
+        compare_like=is_compare_question(shape))
 
 
 def candidates(index: Index, hits: Sequence[Hit]) -> list[Candidate]:
@@ -108,7 +116,8 @@ def candidates(index: Index, hits: Sequence[Hit]) -> list[Candidate]:
 FEATURES = (
     "dense", "dense_gap", "dense_rank", "coverage", "coverage_gap", "coverage_rank", "coverage_near",
     "coverage_passage", "coverage_title", "coverage_prev", "coverage_next", "coverage_focus", "key_terms",
-    "bigrams", "missing_best_term", "coverage_not_names", "unseen_terms", "names_share", "names_all", "no_names", "numbers_in_passage", "speaker_ok",
+    "bigrams", "missing_best_term", "coverage_not_names", "unseen_terms", "names_share", "names_all", "no_names",
+    "numbers_in_passage", "speaker_ok",
     "retrieval", "retrieval_rank", "bm25", "type_ok", *(f"type_ok_{k}" for k in KINDS),
     *(f"kind_{k}" for k in KINDS), "reason_given", "new_words", "length", "negation_mismatch", "has_number",
     "quoted_speech", "with_context",

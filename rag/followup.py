@@ -23,9 +23,10 @@ _DEICTIC = re.compile(r"\b(that|this|the same) (city|place|country|visit|meeting
 FOLLOWING = " (following: "  # how an elliptical follow-up carries the question it continues
 _ELLIPSIS = re.compile(r"^\W*(and|what about|how about|also|but)\b", re.I)
 # "that program", "the second one", "those talks": a thing of the conversation
-# that no closed list names; the follow-up continues the previous question.
-_ANAPHOR = re.compile(r"\b(that|this|these|those|the same|the other|the latter|the former)\s+(?!is\b|was\b|are\b|were\b)[a-z]+|"
-                      r"\bthe (first|second|third|fourth|fifth|last|other|next) (one|ones|[a-z]+)\b", re.I)
+# that no closed list names (the noun in lower case: "that Laika had died" is
+# a clause, not a pointer).
+_ANAPHOR = re.compile(r"\b(?:that|this|these|those|the same|the other|the latter|the former)\s+((?-i:[a-z]+))\b|"
+                      r"\bthe (?:first|second|third|fourth|fifth|last|next) ones?\b", re.I)
 
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
@@ -63,9 +64,18 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
     return things[0] if things else (asked or told)[0]
 
 
+def points_back(question: str) -> bool:
+    """Does a question that names nothing of its own point back at a thing
+    of the conversation ("How much are the projects under that program
+    worth?")? A question naming its own subject stands alone."""
+    if _names(question):
+        return False
+    return any(m.group(1) is None or m.group(1) not in stopwords() for m in _ANAPHOR.finditer(question))
+
+
 def needs_context(question: str) -> bool:
     return bool(_PERSONAL.search(question) or _DEICTIC.search(question) or _ELLIPSIS.match(question)
-                or _ANAPHOR.search(question) or len(question.split()) <= 3)
+                or points_back(question) or len(question.split()) <= 3)
 
 
 def own_words(standalone: str) -> str:
@@ -89,7 +99,7 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = ()) -> tuple
         topic = _referent(question, last_user, asked, told)
         standalone = _PERSONAL.sub(lambda m: topic + ("'s" if m.group(0).lower() in ("his", "her", "its", "their")
                                                       else ""), question, count=1)
-    elif _ELLIPSIS.match(question) or _ANAPHOR.search(question):
+    elif _ELLIPSIS.match(question) or points_back(question):
         standalone = f"{question}{FOLLOWING}{last_user})"
     query = f"{standalone} {last_user}"
     return standalone, query

@@ -58,6 +58,9 @@ def test_followups_are_rewritten():
     assert standalone == f"How much are the projects under that program worth?{FOLLOWING}{prev[0][0]})"
     standalone, _ = rewrite("What happened to the second one?", [("Who owned LaMia?", "Two men [1].")])
     assert standalone.endswith(f"{FOLLOWING}Who owned LaMia?)")
+    # A question that names its own subject stands alone, whatever "that" it holds.
+    q = "Which scientist disclosed in 2002 that Laika had died?"
+    assert rewrite(q, prev) == (q, q)
     assert rewrite("Who is Yun Sun?", hist) == ("Who is Yun Sun?", "Who is Yun Sun?")
     assert entities("Who is Artyom Lukin?") == ["Artyom Lukin"]
 

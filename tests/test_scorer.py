@@ -15,6 +15,7 @@ from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
 from rag.compose import CONFLICT_PREFIX, choose, compose_quoted, neutralise
 from rag.errors import ScorerUnavailable
 from rag.features import FEATURES, candidates, featurize, is_compare_question, is_list_question, read_question
+from rag.followup import FOLLOWING
 from rag.records import Hit, Scored, Span
 from rag.scorer import SCORER_PATH, fixed_scorer, load_scorer, nearness, score
 
@@ -106,28 +107,60 @@ def test_list_questions_gather_across_articles(seed_index):
     assert [s.score for s in choose([scored[0], scored[3]], plain)[0]] == [0.9]
 
 
+def test_a_follow_up_asks_for_the_kind_of_answer_its_own_words_ask_for(seed_index):
+    idx, _ = seed_index
+    q = "Why was that stop significant?"
+    carried = read_question(idx, f"{q}{FOLLOWING}How many countries did Xi visit?)", asked=q)
+    assert carried.kind == "reason" and not carried.list_like
+    elliptical = read_question(idx, f"And coal?{FOLLOWING}How much oil did China buy?)", asked="And coal?")
+    assert elliptical.kind == "quantity"  # no question word of its own: the one before it
+
+
+def _spanning(s: Scored, first: int, last: int, p: float) -> Scored:
+    """A candidate of `s`'s passage spanning its sentences first..last (as
+    features.candidates gives a sentence opening "He ..." or "This ...", with
+    the one before it)."""
+    sents, text = s.hit.chunk.sentences, s.hit.chunk.text
+    start, end = sents[first].start, sents[last].end
+    off = s.hit.chunk.start
+    return replace(s, span=Span(start, end), text=text[start - off : end - off], score=p)
+
+
 def test_a_sentence_that_leans_on_the_chosen_one_joins_it(seed_index):
     idx, _ = seed_index
     best = _scored(idx, 0, 1, 0.8)
-    # The candidate "best + the sentence after it", as features.candidates
-    # gives a sentence opening "He ..." or "This ...": the two are one statement.
-    nxt = best.hit.chunk.sentences[2]
-    text = idx.articles[best.hit.chunk.doc].text
-    both = replace(best, span=Span(best.span.start, nxt.end), text=text[best.span.start : nxt.end])
     plain = read_question(idx, "Who is Yun Sun?")
-    assert choose([best, replace(both, score=0.5)], plain)[0] == [replace(both, score=0.5)]
+    both = _spanning(best, 1, 2, 0.5)  # best + the sentence after it: one statement
+    assert choose([best, both], plain)[0] == [both]
     assert choose([best, replace(both, score=0.3)], plain)[0] == [best]  # not likely enough: the best alone
+    # A continuation never pushes out a likelier sentence it overlaps.
+    best = _scored(idx, 0, 1, 0.9)
+    rival = _spanning(best, 2, 3, 0.8)
+    assert choose([best, rival, _spanning(best, 1, 2, 0.5)], plain)[0] == [best, rival]
+
+
+def _gabuev_quote(idx, first_of_chunk: bool = False) -> Scored:
+    chunk, i = next((c, i) for c in idx.chunks for i, sp in enumerate(c.sentences)
+                    if idx.articles[c.doc].text[sp.start : sp.end].startswith("“There is no other China")
+                    and (i == 0) == first_of_chunk)
+    sp = chunk.sentences[i]
+    return Scored(Hit(chunk, 1.0, 1), sp, idx.articles[chunk.doc].text[sp.start : sp.end], 0.9, True)
 
 
 def test_a_quotation_is_shown_with_its_speaker(seed_index):
     idx, _ = seed_index
-    chunk, i = next((c, i) for c in idx.chunks for i, sp in enumerate(c.sentences)
-                    if idx.articles[c.doc].text[sp.start : sp.end].startswith("“There is no other China"))
-    sp = chunk.sentences[i]
-    quote = Scored(Hit(chunk, 1.0, 1), sp, idx.articles[chunk.doc].text[sp.start : sp.end], 0.9, True)
-    text, (citation,) = compose_quoted(idx, [quote])
-    assert "said Alexander Gabuev" in text and not text.startswith("Quoted in")
-    assert citation.quote_start < sp.start and citation.quote == idx.articles[chunk.doc].text[citation.quote_start : citation.quote_end]
+    for first_of_chunk in (False, True):  # passages overlap: one holding both sentences is cited
+        quote = _gabuev_quote(idx, first_of_chunk)
+        text, (citation,) = compose_quoted(idx, [quote])
+        assert "said Alexander Gabuev" in text and not text.startswith("Quoted in")
+        assert citation.start <= citation.quote_start < quote.span.start and citation.quote_end <= citation.end
+        assert citation.quote == idx.articles[quote.hit.chunk.doc].text[citation.quote_start : citation.quote_end]
+    # Its speaker's sentence chosen as well is not shown twice.
+    quote = _gabuev_quote(idx)
+    i = quote.hit.chunk.sentences.index(quote.span)
+    speaker = _spanning(quote, i - 1, i - 1, 0.6)
+    text, citations = compose_quoted(idx, [quote, speaker])
+    assert len(citations) == 1 and text.count("said Alexander Gabuev") == 1
 
 
 def test_each_quoted_sentence_has_its_own_citation(seed_index):
