@@ -67,7 +67,7 @@ def judge(item: GoldItem, rec: dict, corpus_texts: dict[str, str], weights) -> d
     """Verdicts for one answer against its gold item."""
     retrieved = [r["text"] for r in rec["retrieved"]]
     quotes = [e.quote for e in item.evidence]
-    v = {"id": item.id, "answerable": item.answerable}
+    v = {"id": item.id, "answerable": item.answerable, "kind": item.kind}
     if item.answerable:
         v["rank"] = metrics.first_relevant_rank(retrieved, quotes)
         v["evidence_recall"] = metrics.evidence_recall(retrieved, quotes, 5)
@@ -133,7 +133,26 @@ def summarise(verdicts: list[dict], records: list[dict]) -> dict:
         "ttft_p50_ms": r(metrics.percentile(ttft, 50)) if ttft else None,
         "ttft_p95_ms": r(metrics.percentile(ttft, 95)) if ttft else None,
         "failed": {v["id"]: v["problems"] for v in verdicts if v["problems"]},
+        "by_kind": by_kind(verdicts),
     }
+
+
+def by_kind(verdicts: list[dict]) -> dict[str, dict]:
+    """Per kind of question (lists, comparisons, near misses, ...): how many,
+    how many passed (answered right, or refused when unanswerable), and hit@5
+    of the answerable ones. Empty unless every item names its kind (a few
+    named ones among many would read as the whole set)."""
+    if not verdicts or not all(v.get("kind") for v in verdicts):
+        return {}
+    groups: dict[str, list[dict]] = {}
+    for v in verdicts:
+        groups.setdefault(v["kind"], []).append(v)
+    out = {}
+    for kind, vs in sorted(groups.items()):
+        ranks = [v["rank"] for v in vs if v["answerable"]]
+        out[kind] = {"questions": len(vs), "passed": sum(v["passed"] for v in vs),
+                     "hit@5": round(metrics.hit_at(ranks, 5), 3) if ranks else None}
+    return out
 
 
 def run(index: Index, items: list[GoldItem], settings: Settings, config: Config, generator=None,
@@ -184,12 +203,21 @@ def table(summaries: dict[str, dict]) -> str:
     return "\n".join([head, rule, *rows])
 
 
+def kinds_table(kinds: dict[str, dict]) -> list[str]:
+    """Report lines: pass by kind of question ([] when the items name none)."""
+    if not kinds:
+        return []
+    rows = [f"| {k} | {d['questions']} | {d['passed'] / d['questions']:.2f} ({d['passed']}) | {fmt(d['hit@5'])} |"
+            for k, d in kinds.items()]
+    return ["## By kind of question", "", "| kind | questions | pass | hit@5 |", "|---|---|---|---|", *rows, ""]
+
+
 def write_report(out: Path, main: str, summaries: dict[str, dict], gold: Path) -> None:
     s = summaries[main]
     lines = [f"# Dossier eval: {main}", "",
              f"Gold: `{gold}` — {s['questions']} questions ({s['answerable']} answerable, "
              f"{s['unanswerable']} unanswerable).", "", table(summaries), "",
-             f"## Failed questions ({main})", ""]
+             *kinds_table(s.get("by_kind", {})), f"## Failed questions ({main})", ""]
     lines += [f"- `{qid}`: {'; '.join(p)}" for qid, p in s["failed"].items()] or ["none"]
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

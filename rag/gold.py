@@ -28,6 +28,12 @@ class Evidence:
     quote: str
 
 
+# The kinds of question the blind sets are written in. An item says its kind
+# in an optional "kind" field, or in its id ("b5-list-central-asia").
+KINDS = ("fact", "list", "compare", "para", "paraphrase", "number", "people", "who", "why", "followup",
+         "twosentence", "nearmiss", "outside")
+
+
 @dataclass(frozen=True)
 class GoldItem:
     id: str
@@ -37,6 +43,16 @@ class GoldItem:
     answer: str
     must_include: tuple[tuple[str, ...], ...]
     evidence: tuple[Evidence, ...]
+    kind: str = ""  # one of KINDS, or "" when the item does not say
+
+
+def kind_of(obj: dict) -> str:
+    """The item's kind: its "kind" field, else the second word of an id
+    shaped "<set>-<kind>-<name>" when that is one of KINDS."""
+    if isinstance(obj.get("kind"), str) and obj["kind"].strip():
+        return obj["kind"].strip()
+    words = obj["id"].split("-")
+    return words[1] if len(words) >= 3 and words[1] in KINDS else ""
 
 
 def _fail(path, lineno, why):
@@ -73,7 +89,7 @@ def parse_item(obj, path="gold", lineno=0) -> GoldItem:
         id=obj["id"], question=obj["question"], history=tuple(tuple(t) for t in history),
         answerable=obj["answerable"], answer=obj.get("answer", "") or "",
         must_include=tuple(tuple(g) for g in must),
-        evidence=tuple(Evidence(e["doc"], e["quote"]) for e in evidence),
+        evidence=tuple(Evidence(e["doc"], e["quote"]) for e in evidence), kind=kind_of(obj),
     )
 
 

@@ -66,3 +66,22 @@ def test_malformed_gold_names_the_line(tmp_path, line, why):
     path.write_text(good + "\n" + line + "\n")
     with pytest.raises(GoldFormatError, match=why):
         load_gold(path)
+
+
+def test_results_are_reported_by_kind_of_question():
+    from rag.evaluate import by_kind, kinds_table
+    from rag.gold import parse_item
+
+    base = {"question": "q?", "answerable": False}
+    assert parse_item(base | {"id": "b5-list-central-asia"}).kind == "list"  # the kind named in the id
+    assert parse_item(base | {"id": "gas-why-not", "kind": "reason"}).kind == "reason"  # ... or said outright
+    assert parse_item(base | {"id": "gas-why"}).kind == ""  # not shaped <set>-<kind>-<name>
+    verdicts = [{"kind": "list", "answerable": True, "passed": True, "rank": 1},
+                {"kind": "list", "answerable": True, "passed": False, "rank": 7},
+                {"kind": "nearmiss", "answerable": False, "passed": True},
+                {"kind": "", "answerable": True, "passed": True, "rank": 1}]
+    kinds = by_kind(verdicts[:3])
+    assert kinds == {"list": {"questions": 2, "passed": 1, "hit@5": 0.5},
+                     "nearmiss": {"questions": 1, "passed": 1, "hit@5": None}}
+    assert "| list | 2 | 0.50 (1) | 0.500 |" in kinds_table(kinds)
+    assert by_kind(verdicts) == {} and kinds_table({}) == []  # one item names no kind: no table
