@@ -5,8 +5,8 @@ No model is needed for the common cases: a pronoun refers to the topic of
 the previous question ("Who is Artyom Lukin?" -> "he"), a "that city" or
 "there" refers to what the previous answer named, and an elliptical "And
 coal?" continues the previous question, as does one pointing back at a thing
-no list here names ("that program", "the second one"). The retrieval query also carries
-the previous question, so lexical search sees its names.
+no list here names ("that program", "the second one"). The retrieval query
+also carries the previous question, so lexical search sees its names.
 """
 
 from __future__ import annotations
