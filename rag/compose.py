@@ -147,8 +147,8 @@ def with_its_speaker(index: Index, s: Scored, max_back: int = 2) -> Scored:
         said = text[before.start : before.end]
         if SPEECH.search(said):
             span = Span(before.start, s.span.end)
-            chunk = next((c for c in [s.hit.chunk, *index.chunks]
-                          if c.doc == doc and c.start <= span.start and span.end <= c.end), None)
+            holds = lambda c: c.doc == doc and c.start <= span.start and span.end <= c.end  # noqa: E731
+            chunk = s.hit.chunk if holds(s.hit.chunk) else next(filter(holds, index.chunks), None)
             if chunk is None:
                 return s
             return replace(s, hit=replace(s.hit, chunk=chunk), span=span, text=text[span.start : span.end])
@@ -157,24 +157,30 @@ def with_its_speaker(index: Index, s: Scored, max_back: int = 2) -> Scored:
     return s
 
 
-def _without_contained(chosen: list[Scored]) -> list[Scored]:
-    """The sentences, less any that another one already holds (a quotation's
-    speaker chosen on its own, then brought again by the quotation)."""
-    kept: list[Scored] = []
+def _with_speakers(index: Index, chosen: list[Scored]) -> list[Scored]:
+    """Each quotation with its speaker, unless that would overlap another
+    chosen sentence only in part; a chosen sentence the speaker's span holds
+    (the speaker's own sentence, chosen as well) is taken into it."""
+    out = list(chosen)
     for s in chosen:
-        if any(o.hit.chunk.doc == s.hit.chunk.doc and o.span.start <= s.span.start and s.span.end <= o.span.end
-               for o in kept):
+        if not any(o is s for o in out):
+            continue  # already taken into a quotation's span
+        whole = with_its_speaker(index, s)
+        if whole is s or any(o is not s and same_place(whole, o) and not _holds(whole, o) for o in out):
             continue
-        kept = [o for o in kept if not (o.hit.chunk.doc == s.hit.chunk.doc and s.span.start <= o.span.start
-                                        and o.span.end <= s.span.end)]
-        kept.append(s)
-    return kept
+        out = [whole if o is s else o for o in out if o is s or not _holds(whole, o)]
+    return out
+
+
+def _holds(a: Scored, b: Scored) -> bool:
+    """`a`'s span holds all of `b`'s, in one article."""
+    return a.hit.chunk.doc == b.hit.chunk.doc and a.span.start <= b.span.start and b.span.end <= a.span.end
 
 
 def compose_quoted(index: Index, chosen: list[Scored], conflict: bool = False,
                    by_date: bool = False) -> tuple[str, tuple[Citation, ...]]:
     """Answer text made of the chosen source sentences, each with its [n]."""
-    chosen = _without_contained([with_its_speaker(index, s) for s in chosen])
+    chosen = _with_speakers(index, chosen)
     if not conflict:
         chosen = reading_order(index, chosen, by_date)
     # One citation per quoted sentence, as verify.py numbers generated ones:

@@ -29,6 +29,8 @@ from .support import coverage, idf, question_names, sentence_vector, tables, top
 
 KINDS = ("outcome", "quantity", "date", "person", "reason", "speech", "any")
 _ASKS = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
+# "And what about coal?": words that continue the question before, asking nothing new.
+_CONTINUES = re.compile(r"^\W*(?:(?:and|but|also|so)\W+)*(?:(?:what|how) about\b)?", re.I)
 _NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|none|n't|fail(ed|s)? to)\b|n['’]t\b", re.I)
 # A list asks for several things: a plural head noun right after "which"/"what"
 # ("Which Central Asian countries saw ...", "What goods does ..."), or "what
@@ -84,11 +86,11 @@ def read_question(index: Index, question: str, focus: str = "", asked: str | Non
     """`asked`: the user's own words of a follow-up that carries the question
     before it: their names, and the kind of answer they ask for if they have
     a question word ("Why was that stop significant?" after "How many ...?"
-    asks why, not how many; "And coal?" asks what the question before it
-    asked)."""
+    asks why, not how many; "And coal?", "What about coal?" ask what the
+    question before them asked)."""
     own = question if asked is None else asked
     names = question_names(own, index)
-    shape = own if _ASKS.search(own) else question  # what kind of answer is asked for
+    shape = own if _ASKS.search(_CONTINUES.sub("", own)) else question  # what kind of answer is asked for
     who = tokenize([re.sub(r"\b[A-Z][\w’']*", " ", speaker(question))])[0]
     return Reading(
         question=question, terms=tuple(tokenize([question])[0]),

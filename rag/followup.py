@@ -64,13 +64,28 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
     return things[0] if things else (asked or told)[0]
 
 
+# "said that ...", "this year": a clause or a time, not a thing pointed back at.
+_SAYING = frozenset("say says said report reports reported think thinks thought believe believes believed claim "
+                    "claims claimed note notes noted warn warns warned show shows showed suggest suggests suggested "
+                    "argue argues argued know knows knew mean means meant so such".split())
+_TIMES = frozenset("year years week weeks month months day days time times morning evening spring summer autumn "
+                   "winter".split())
+
+
 def points_back(question: str) -> bool:
     """Does a question that names nothing of its own point back at a thing
     of the conversation ("How much are the projects under that program
     worth?")? A question naming its own subject stands alone."""
     if _names(question):
         return False
-    return any(m.group(1) is None or m.group(1) not in stopwords() for m in _ANAPHOR.finditer(question))
+    for m in _ANAPHOR.finditer(question):
+        if m.group(1) is None:
+            return True  # "the second one"
+        before = question[: m.start()].split()
+        if (m.group(1) not in stopwords() and m.group(1) not in _TIMES
+                and not (before and before[-1].lower() in _SAYING)):
+            return True
+    return False
 
 
 def needs_context(question: str) -> bool:

@@ -32,6 +32,7 @@ class Evidence:
 # in an optional "kind" field, or in its id ("b5-list-central-asia").
 KINDS = ("fact", "list", "compare", "para", "paraphrase", "number", "people", "who", "why", "followup",
          "twosentence", "nearmiss", "outside")
+_SAME_KIND = {"para": "paraphrase", "who": "people"}  # two batches' words for one kind
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ def kind_of(obj: dict) -> str:
     if isinstance(obj.get("kind"), str) and obj["kind"].strip():
         return obj["kind"].strip()
     words = obj["id"].split("-")
-    return words[1] if len(words) >= 3 and words[1] in KINDS else ""
+    kind = words[1] if len(words) >= 3 and words[1] in KINDS else ""
+    return _SAME_KIND.get(kind, kind)
 
 
 def _fail(path, lineno, why):

@@ -32,6 +32,7 @@ from typing import Sequence
 import numpy as np
 
 from .features import Reading, read_question
+from .followup import own_words
 from .index import Index, per_index
 from .ingest import MONTHS, without_brackets
 from .question import looks_like_person, name_present, words
@@ -211,7 +212,10 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
          scorer: Scorer) -> tuple[list[Scored], float]:
     """The best sentence of each side, in the question's order, and how sure
     the surest side is. A side with no sentence of its own adds nothing."""
-    asked = replace(read_question(index, without_sides(reading.question, sides)), focus_terms=reading.focus_terms)
+    # A follow-up's own words, not the question before it, say what each side is asked.
+    own = without_sides(own_words(reading.question), sides)
+    asked = replace(read_question(index, without_sides(reading.question, sides), asked=own),
+                    focus_terms=reading.focus_terms)
     chosen, confidence = [], 0.0
     for side in sides:
         scored, p = score(index, asked, side_hits(side, hits), question_vec, scorer,

@@ -61,6 +61,8 @@ def test_followups_are_rewritten():
     # A question that names its own subject stands alone, whatever "that" it holds.
     q = "Which scientist disclosed in 2002 that Laika had died?"
     assert rewrite(q, prev) == (q, q)
+    for q in ("who reported that china sells chips?", "What happened this year?"):  # a clause, a time
+        assert rewrite(q, prev)[0] == q
     assert rewrite("Who is Yun Sun?", hist) == ("Who is Yun Sun?", "Who is Yun Sun?")
     assert entities("Who is Artyom Lukin?") == ["Artyom Lukin"]
 

@@ -16,6 +16,7 @@ from rag.compose import CONFLICT_PREFIX, choose, compose_quoted, neutralise
 from rag.errors import ScorerUnavailable
 from rag.features import FEATURES, candidates, featurize, is_compare_question, is_list_question, read_question
 from rag.followup import FOLLOWING
+from rag.question import OPENS_QUOTE, SPEECH
 from rag.records import Hit, Scored, Span
 from rag.scorer import SCORER_PATH, fixed_scorer, load_scorer, nearness, score
 
@@ -114,6 +115,8 @@ def test_a_follow_up_asks_for_the_kind_of_answer_its_own_words_ask_for(seed_inde
     assert carried.kind == "reason" and not carried.list_like
     elliptical = read_question(idx, f"And coal?{FOLLOWING}How much oil did China buy?)", asked="And coal?")
     assert elliptical.kind == "quantity"  # no question word of its own: the one before it
+    also = read_question(idx, f"What about coal?{FOLLOWING}How much oil did China buy?)", asked="What about coal?")
+    assert also.kind == "quantity"
 
 
 def _spanning(s: Scored, first: int, last: int, p: float) -> Scored:
@@ -161,6 +164,14 @@ def test_a_quotation_is_shown_with_its_speaker(seed_index):
     speaker = _spanning(quote, i - 1, i - 1, 0.6)
     text, citations = compose_quoted(idx, [quote, speaker])
     assert len(citations) == 1 and text.count("said Alexander Gabuev") == 1
+    # ... nor when a sentence chosen before it holds the speaker's sentence and more.
+    said = lambda c, k: idx.articles[c.doc].text[c.sentences[k].start : c.sentences[k].end]  # noqa: E731
+    chunk, k = next((c, k) for c in idx.chunks for k in range(2, len(c.sentences))
+                    if OPENS_QUOTE.match(said(c, k)) and not SPEECH.search(said(c, k)) and SPEECH.search(said(c, k - 1)))
+    quote = Scored(Hit(chunk, 1.0, 1), chunk.sentences[k], said(chunk, k), 0.9, True)
+    before = _spanning(quote, k - 2, k - 1, 0.6)
+    text, citations = compose_quoted(idx, [quote, before])
+    assert len(citations) == 2 and text.count(said(chunk, k - 1)) == 1
 
 
 def test_each_quoted_sentence_has_its_own_citation(seed_index):
