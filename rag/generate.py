@@ -81,9 +81,13 @@ def select_passages(hits: Sequence[Hit], scored: Sequence[Scored], budget_chars:
     A small model reads the start of its context best, and a tight budget
     keeps time-to-first-token low (prefill is most of it).
     """
-    order = list({h.chunk.id: h for h in reversed([s.hit for s in scored] + list(hits))}.values())[::-1]
-    chosen, used = [], 0  # each passage once, in its first place
-    for h in order:
+    # Each passage once, in its first place (a passage holding several good
+    # sentences comes in as several hits, with other ranks).
+    order: dict[str, Hit] = {}
+    for h in [s.hit for s in scored] + list(hits):
+        order.setdefault(h.chunk.id, h)
+    chosen, used = [], 0
+    for h in order.values():
         if chosen and used + len(h.chunk.text) > budget_chars:
             continue
         chosen.append(h)

@@ -8,6 +8,7 @@ from hypothesis import given, strategies as st
 
 from rag.answer import answer, answer_stream
 from rag.generate import build_messages, select_passages
+from rag.records import Scored
 from rag.verify import parse_citations, split_claims
 
 GAS_Q = "Why is there no agreement on Power of Siberia 2?"
@@ -61,6 +62,11 @@ def test_a_lone_marker_after_the_full_stop_belongs_to_the_sentence_before():
 def test_prompt_passages_fit_the_budget(seed_index):
     index, s = seed_index
     ans = answer(index, GAS_Q, settings=s)
+    # The passage of the best sentence first, once, though a weaker sentence of it comes later.
+    a, b = ans.hits[1], ans.hits[2]
+    best, other, again = (Scored(h, h.chunk.sentences[0], "", p, True) for h, p in ((a, 0.9), (b, 0.6), (a, 0.3)))
+    assert [h.chunk.id for h in select_passages(ans.hits, [best, other, again], 10**6)[:3]] == \
+        [a.chunk.id, b.chunk.id, ans.hits[0].chunk.id]
     chosen = select_passages(ans.hits, [], 1000)
     assert chosen[0] == ans.hits[0]
     assert sum(len(h.chunk.text) for h in chosen[1:]) + len(chosen[0].chunk.text) <= max(1000, len(chosen[0].chunk.text))
