@@ -21,6 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .followup import asks_anew
 from .index import Index
 from .lexical import tokenize
 from .question import CAUSAL, SPEECH, OPENS_QUOTE, answer_type, name_present, numbers_in, speaker, type_matches, words
@@ -28,9 +29,6 @@ from .records import Hit, Span
 from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
 
 KINDS = ("outcome", "quantity", "date", "person", "reason", "speech", "any")
-_ASKS = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
-# "And what about coal?": words that continue the question before, asking nothing new.
-_CONTINUES = re.compile(r"^\W*(?:(?:and|but|also|so)\W+)*(?:(?:what|how) about\b)?", re.I)
 _NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|none|n't|fail(ed|s)? to)\b|n['’]t\b", re.I)
 # A list asks for several things: a plural head noun right after "which"/"what"
 # ("Which Central Asian countries saw ...", "What goods does ..."), or "what
@@ -90,7 +88,7 @@ def read_question(index: Index, question: str, focus: str = "", asked: str | Non
     question before them asked)."""
     own = question if asked is None else asked
     names = question_names(own, index)
-    shape = own if _ASKS.search(_CONTINUES.sub("", own)) else question  # what kind of answer is asked for
+    shape = own if asks_anew(own) else question  # what kind of answer is asked for
     who = tokenize([re.sub(r"\b[A-Z][\w’']*", " ", speaker(question))])[0]
     return Reading(
         question=question, terms=tuple(tokenize([question])[0]),

@@ -22,6 +22,9 @@ _DEICTIC = re.compile(r"\b(that|this|the same) (city|place|country|visit|meeting
                       r"man|woman|university|company|summit|trip|agreement|article)\b|\bthere\b", re.I)
 FOLLOWING = " (following: "  # how an elliptical follow-up carries the question it continues
 _ELLIPSIS = re.compile(r"^\W*(and|what about|how about|also|but)\b", re.I)
+# "And what about coal?": the words that continue the question before, asking nothing new.
+_CONTINUES = re.compile(r"^\W*(?:(?:and|but|also|so)\W+)*(?:(?:what|how) about\b)?", re.I)
+_ASKS = re.compile(r"\b(who|whom|whose|what|which|when|where|why|how)\b", re.I)
 # "that program", "the second one", "those talks": a thing of the conversation
 # that no closed list names (the noun in lower case: "that Laika had died" is
 # a clause, not a pointer).
@@ -91,6 +94,13 @@ def points_back(question: str) -> bool:
 def needs_context(question: str) -> bool:
     return bool(_PERSONAL.search(question) or _DEICTIC.search(question) or _ELLIPSIS.match(question)
                 or points_back(question) or len(question.split()) <= 3)
+
+
+def asks_anew(own: str) -> bool:
+    """Do a follow-up's own words ask their own question ("Why was that stop
+    significant?"), or only continue the one before ("And coal?", "What
+    about coal?")?"""
+    return bool(_ASKS.search(_CONTINUES.sub("", own)))
 
 
 def own_words(standalone: str) -> str:

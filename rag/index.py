@@ -56,7 +56,6 @@ from .records import Article, Chunk, Span, chunk_id
 FORMAT_VERSION = 3
 
 
-
 def per_index(build):
     """`build(index)`, computed once per index and forgotten with it: the
     corpus tables, the sentence owners, the article names are read on every
@@ -71,6 +70,7 @@ def per_index(build):
         return cache[key]
 
     return get
+
 
 @dataclass
 class Index:

@@ -13,7 +13,6 @@ comparison: `rag eval --compare` measures both.
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from .index import Index, per_index

@@ -31,13 +31,13 @@ from typing import Sequence
 
 import numpy as np
 
+from .compose import same_place
 from .features import Reading, read_question
 from .followup import own_words
 from .index import Index, per_index
 from .ingest import MONTHS, without_brackets
 from .question import looks_like_person, name_present, words
 from .records import Hit, Scored, Span
-from .compose import same_place
 from .scorer import Scorer, score
 from .support import question_names, tables, with_speaker
 
