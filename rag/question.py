@@ -220,7 +220,10 @@ def counted_noun(question: str) -> str | None:
     m = _HOW_MANY.search(question)
     if not m:
         return None
-    stems = tokenize([m.group(1)])[0]
+    counted = m.group(1).split()
+    if len(counted) == 2 and counted[1][:1].isupper():
+        counted = counted[:1]  # "how many times Xi and Putin met": a name is not what is counted
+    stems = tokenize([" ".join(counted)])[0]
     return stems[-1] if stems else None
 
 

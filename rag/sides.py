@@ -14,7 +14,8 @@ pairs them.
 
 A side is named three ways, found in this order of trust:
   an article   by its outlet ("the Guardian", "SCMP" for South China Morning
-               Post) or its title when the title is a short name ("Laika");
+               Post), its author ("Ashwani Sharma's piece", "Sharma's") or
+               its title when the title is a short name ("Laika");
   a time       "2023", "October 2023": the articles dated then, or, in a
                corpus without dates, the sentences that name the year;
   a person     "Artyom Lukin": the sentences that name them, or continue
@@ -43,6 +44,7 @@ from .support import question_names, tables, with_speaker
 
 _TIME = re.compile(r"\b(?:(" + "|".join(MONTHS) + r")\s+)?((?:1[5-9]|20)\d\d)\b", re.I)
 _NEAR_WORDS = 3  # markers at most this many words apart name one side ("2023 per Bloomberg")
+_APART = re.compile(r"\b(?:and|or|vs|versus|with|than|while|but|against|compared)\b", re.I)  # ... unless these part them
 _TITLE_WORDS = 4  # a title this short is a name the question can use ("Dolly (sheep)")
 
 
@@ -75,18 +77,32 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in ws) if len(ws) >= 3 else ""
 
 
+def _surnames(index: Index) -> dict[str, str]:
+    """Each author's surname, where it is one author's ("Sharma's piece")."""
+    by_surname: dict[str, set[str]] = {}
+    for a in index.articles.values():
+        for author in a.authors:
+            parts = author.split()
+            if len(parts) >= 2 and len(parts[-1]) >= 3:
+                by_surname.setdefault(parts[-1], set()).add(author)
+    return {s: next(iter(names)) for s, names in by_surname.items() if len(names) == 1}
+
+
 @per_index
 def _article_refs(index: Index) -> list[tuple[re.Pattern, str, str]]:
     """How a question can name each article (pattern, name, doc): its outlet,
-    the outlet's initials, or a short title. A word the corpus also writes in
-    lower case ("conversations") names the outlet only when capitalised."""
+    the outlet's initials, a short title, or its author ("Ashwani Sharma's
+    piece", "Sharma's"). A word the corpus also writes in lower case
+    ("conversations") names the outlet only when capitalised."""
     lower = tables(index).lower_words
+    surnames = _surnames(index)
     refs = []
     for doc, a in index.articles.items():
         names = {_strip(a.outlet)} if a.outlet and a.outlet != "unknown outlet" else set()
         title = _strip(a.title)
         if title and len(title.split()) <= _TITLE_WORDS:
             names.add(title)
+        names |= set(a.authors) | {s for s, author in surnames.items() if author in a.authors}
         for name in names:
             if not name:
                 continue
@@ -125,7 +141,7 @@ def _markers(index: Index, question: str) -> list[_Marker]:
     for name in question_names(question, index):
         if looks_like_person(name):
             at = question.lower().find(name.lower())
-            if at >= 0 and not any(s <= at < e for s, e in taken):
+            if at >= 0 and not any(s < at + len(name) and at < e for s, e in taken):
                 found.append(_Marker(at, at + len(name), "person", name, None, name))
     # One marker per place: the first found (an article before a time or person).
     out: list[_Marker] = []
@@ -156,7 +172,8 @@ def find_sides(index: Index, question: str, comparison: bool = True) -> tuple[Si
         markers = [m for m in markers if m.kind != "person"]
     groups: list[tuple[Side, int, set[str]]] = []  # side, where it ends, kinds in it
     for m in markers:
-        if groups and len(question[groups[-1][1] : m.start].split()) <= _NEAR_WORDS and m.kind not in groups[-1][2]:
+        between = question[groups[-1][1] : m.start] if groups else ""
+        if groups and len(between.split()) <= _NEAR_WORDS and not _APART.search(between) and m.kind not in groups[-1][2]:
             side, _, kinds = groups[-1]
             groups[-1] = (_merge(side, m), m.end, kinds | {m.kind})
         else:
@@ -204,7 +221,7 @@ def without_sides(question: str, sides: Sequence[Side]) -> str:
     asked. "exports in 2023 per Bloomberg vs in 2024 per the Guardian" asks
     each side about exports; no sentence of the Guardian names Bloomberg."""
     for start, end in sorted((w for s in sides for w in s.where), reverse=True):
-        question = question[:start] + " " + question[end:]
+        question = question[:start] + " " + re.sub(r"^['’]s\b", "", question[end:])  # "Sharma's piece"
     return " ".join(question.split())
 
 

@@ -27,6 +27,24 @@ def test_outlets_name_their_articles_and_neighbouring_words_make_one_side(seed_i
     assert [s.docs for s in find_sides(idx, q, comparison=False)] == [{SCMP}, {GEOSTRATEGY}]
 
 
+def test_authors_name_their_articles(seed_index):
+    idx, _ = seed_index
+    q = "Do the SCMP article and Ashwani Sharma's piece agree on how many times Xi and Putin have met since 2013?"
+    sides = find_sides(idx, q, comparison=False)
+    assert [s.docs for s in sides] == [{SCMP}, {GEOSTRATEGY}]
+    assert without_sides(q, sides) == "Do the article and piece agree on how many times Xi and Putin have met since 2013?"
+    # A surname alone, and an outlet that could be read as a person ("The Conversation").
+    q = "How do The Conversation and Sharma's article each describe Harbin?"
+    assert [s.docs for s in find_sides(idx, q, comparison=False)] == [{CONVERSATION}, {GEOSTRATEGY}]
+
+
+def test_and_parts_two_sides(seed_index):
+    idx, _ = seed_index
+    # "the Guardian and the 2023 article": two sides, not the Guardian's article of 2023.
+    sides = find_sides(idx, "Do the Guardian and the 2023 article agree on when the pact was struck?")
+    assert [s.docs for s in sides] == [{GUARDIAN}, {BLOOMBERG}]
+
+
 def test_times_name_the_articles_dated_then(seed_index):
     idx, _ = seed_index
     sides = find_sides(idx, "How did Chinese exports to Russia change between 2023 and 2024?")
