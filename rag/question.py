@@ -124,7 +124,7 @@ _OUTCOME_Q = re.compile(r"\bwhat (did|have|has|had) .{0,60}?\b(agree|sign|decide
                         r"\bwhat (was|were|has been|have been) (agreed|signed|decided|concluded)\b", re.I)
 _OUTCOME = re.compile(r"\b(agreed|signed|decided|concluded|announced|pledged|reached|struck|confirmed|reaffirmed)\b", re.I)
 _MEASURE = r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume)"
-_QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high)|by how much|what rank|what " + _MEASURE +
+_QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often)|by how much|what rank|what " + _MEASURE +
                        r"|what (is|was|are|were|will be) (the )?" + _MEASURE + r")\b", re.I)
 _DATE_Q = re.compile(r"^\W*(when|since when|(in )?what year|(in )?which year|what date|on what date)\b", re.I)
 # A date: a year of any era ("in 1066", "the 1960s", "the 5th century"), a

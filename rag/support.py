@@ -137,17 +137,20 @@ def truecase(question: str, index: Index) -> str:
 
 
 def question_names(question: str, index: Index) -> list[str]:
-    """The names a question asks about, in any case. Its first word is
-    capitalised only because it starts the sentence ("According to ...",
-    "Besides ..."), unless the corpus writes it capitalised and never in
-    lower case."""
+    """The names a question asks about, in any case. The first word of each
+    of its sentences is capitalised only because it starts the sentence
+    ("According to ...", "... since 2013. Same number?"), unless the corpus
+    writes it capitalised and never in lower case."""
     question = truecase(question, index)
-    first = re.match(r"\W*([\w\-]+)", question)
     t = _tables(index)
-    if first and (first.group(1).lower() in t.lower_words or first.group(1).lower() not in t.upper_words
-                  or first.group(1).lower() in stopwords()):
-        question = question[first.end():]
-    return names_of(question)
+
+    def common(m: re.Match) -> str:
+        w = m.group(2).lower()
+        plain = w in t.lower_words or w not in t.upper_words or w in stopwords()
+        return m.group(1) + (", " if plain else m.group(2))
+
+    # A sentence ends at "?", "!" or a full stop after a small letter or digit (not "U.S. Treasury").
+    return names_of(re.sub(r"(^\W*|(?:(?<=[a-z\d\"'’”)])\.|[?!])\s+)([\w\-]+)", common, question))
 
 
 def topical(name: str, index: Index, share: float = TOPICAL_SHARE) -> bool:

@@ -69,6 +69,7 @@ def test_followups_are_rewritten():
 
 def test_answer_types():
     assert answer_type("How many times have they met?") == "quantity"
+    assert answer_type("How often have they met?") == "quantity"
     assert answer_type("When did they meet?") == "date"
     assert answer_type("What did they agree in Kazakhstan?") == "outcome"
     assert counted_noun("How many tanks did Russia build?") == "tank"
@@ -121,6 +122,8 @@ def test_names_in_questions(seed_index):
     assert question_names("Whom was Xi likely to meet in November?", idx) == ["Xi"]
     assert question_names("Besides Ukraine, what did Li Lifan expect?", idx) == ["Li Lifan", "Ukraine"]
     assert question_names("What did Putin's May 2024 trip mean?", idx) == ["Putin"]
+    # Each sentence of a question opens with a capital, not only its first.
+    assert question_names("Both count how often Xi and Putin have met. Same number?", idx) == ["Putin", "Xi"]
     # Typed in lower case, a question names the same: the corpus writes these only as names.
     assert question_names("besides ukraine, what did li lifan expect?", idx) == ["Li Lifan", "Ukraine"]
     assert question_names("whom was xi likely to meet in november?", idx) == ["Xi"]
