@@ -110,7 +110,7 @@ def answer_stream(
     t0 = time.perf_counter()
     q = check_question(question, s.max_question_chars)
     turns = clean_history(history)
-    standalone, query = rewrite(q, turns)
+    standalone, query = rewrite(q, turns, index)
     # One embedding serves retrieval and scoring when the query is the question.
     qvec = index.embedder.embed([standalone])[0]
     hits = tuple(search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None))

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 
+from .index import Index
 from .lexical import stopwords
 from .question import entities, looks_like_person
-from .support import CITATION_MARKER
+from .support import CITATION_MARKER, truecase
 
 _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers|it|its|they|them|their)\b", re.I)
 _DEICTIC = re.compile(r"\b(that|this|the same) (city|place|country|visit|meeting|project|pipeline|deal|person|"
@@ -39,17 +40,18 @@ _ASKS_WHAT = re.compile(r"^\W*(what|which)\b(?!\s+(is|are|was|were)\b)", re.I)
 
 
 def _names(text: str) -> list[str]:
-    """Entities, without the capitalised function words that only open a
-    sentence ("It uses quicksort." names no "It"; "The Power of Siberia 2 ..."
-    names "Power of Siberia 2")."""
+    """Entities in the order the text names them, without the capitalised
+    function words and pronouns that only open a sentence ("It uses
+    quicksort." names no "It", "He went to Harbin" no "He"; "The Power of
+    Siberia 2 ..." names "Power of Siberia 2")."""
     out = []
     for e in entities(text):
         words = e.split()
-        while words and words[0].lower() in stopwords():
+        while words and (words[0].lower() in stopwords() or _PERSONAL.fullmatch(words[0])):
             words = words[1:]
-        if words and " ".join(words) not in out:
+        if words and not all(w.isdigit() for w in words) and " ".join(words) not in out:  # "of 2016": no name
             out.append(" ".join(words))
-    return out
+    return sorted(out, key=lambda name: text.find(name))
 
 
 def _referent(question: str, last_user: str, asked: list[str], told: list[str]) -> str:
@@ -57,12 +59,17 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
     named before, else the answer to a "who" question ("Who came back in
     1041?" -> "Edward the Confessor" -> "he"). "It" and "they": not a person;
     the answer's thing after a question asking for one ("What project ...?"),
-    else the question's topic ("What is Power of Siberia 2?")."""
+    else the question's topic ("What is Power of Siberia 2?"). A question
+    that names nothing ("What was the most intense cyclone of 2016?") asks
+    for the thing its answer names first, whatever it looks like ("Typhoon
+    Haima" has a person's shape)."""
     if _PERSON_PRONOUN.search(question):
         person = next((e for e in asked + told if looks_like_person(e)), None)
         if person:
             return person
         return told[0] if told and _ASKS_WHO.match(last_user) else (asked or told)[0]
+    if told and not asked and not _ASKS_WHO.match(last_user):
+        return told[0]
     things = [e for e in (told + asked if _ASKS_WHAT.match(last_user) else asked + told) if not looks_like_person(e)]
     return things[0] if things else (asked or told)[0]
 
@@ -109,22 +116,25 @@ def own_words(standalone: str) -> str:
     return standalone.split(FOLLOWING, 1)[0]
 
 
-def rewrite(question: str, history: list[tuple[str, str]] | tuple = ()) -> tuple[str, str]:
-    """(standalone question, retrieval query) for the last turn of a chat."""
+def rewrite(question: str, history: list[tuple[str, str]] | tuple = (),
+            index: Index | None = None) -> tuple[str, str]:
+    """(standalone question, retrieval query) for the last turn of a chat.
+    With the index, names typed in lower case ("who's alexey maslov?") get
+    their capitals back, so that the names asked about are found."""
     if not history or not needs_context(question):
         return question, question
     last_user, last_bot = history[-1]
     last_bot = CITATION_MARKER.sub("", last_bot or "")
-    asked = _names(last_user)
+    asked = _names(truecase(last_user, index) if index is not None else last_user)
     told = [e for e in _names(last_bot) if e not in asked and e not in " ".join(asked)]
     standalone = question
     if _DEICTIC.search(question) and (told or asked):
         standalone = _DEICTIC.sub((told or asked)[0], question, count=1)
-    elif _PERSONAL.search(question) and (asked or told):
-        topic = _referent(question, last_user, asked, told)
+    if _PERSONAL.search(standalone) and (asked or told):
+        topic = _referent(standalone, last_user, asked, told)
         standalone = _PERSONAL.sub(lambda m: topic + ("'s" if m.group(0).lower() in ("his", "her", "its", "their")
-                                                      else ""), question, count=1)
-    elif _ELLIPSIS.match(question) or points_back(question):
+                                                      else ""), standalone, count=1)
+    if standalone == question and (_ELLIPSIS.match(question) or points_back(question)):
         standalone = f"{question}{FOLLOWING}{last_user})"
     query = f"{standalone} {last_user}"
     return standalone, query

@@ -95,7 +95,7 @@ def questions_of(corpus: Path, items: Sequence[GoldItem], settings: Settings, lo
                  embedder=settings.embedder)
     index = open_index(s, log=log)
     asked = [check_question(item.question) for item in items]
-    rewritten = [rewrite(q, clean_history(item.history)) for q, item in zip(asked, items)]
+    rewritten = [rewrite(q, clean_history(item.history), index) for q, item in zip(asked, items)]
     # One batch embeds every question: far cheaper than one call each.
     vectors = index.embedder.embed([standalone for standalone, _ in rewritten])
     out = []

@@ -65,6 +65,20 @@ def test_followups_are_rewritten():
         assert rewrite(q, prev)[0] == q
     assert rewrite("Who is Yun Sun?", hist) == ("Who is Yun Sun?", "Who is Yun Sun?")
     assert entities("Who is Artyom Lukin?") == ["Artyom Lukin"]
+    # A question that names nothing asks for what its answer names first, whatever its shape.
+    standalone, _ = rewrite("what was its lowest pressure?", [(
+        "What was the most intense cyclone of 2016?", "Typhoon Haima, known in the Philippines as Lawin [1].")])
+    assert standalone == "what was Typhoon Haima's lowest pressure?"
+    # "there" and "he" in one question are both resolved.
+    standalone, _ = rewrite("Which university did he visit there?", [(
+        "Where did Putin go after Beijing?", "He went to Harbin, the capital of Heilongjiang [1].")])
+    assert standalone == "Which university did Putin visit Harbin?"
+
+
+def test_followups_find_names_typed_in_lower_case(seed_index):
+    idx, _ = seed_index
+    hist = [("who's alexey maslov?", "Director of the Institute of Far Eastern Studies [1].")]
+    assert rewrite("what fix did he propose?", hist, idx)[0] == "what fix did Alexey Maslov propose?"
 
 
 def test_answer_types():
