@@ -35,6 +35,7 @@ _ANAPHOR = re.compile(r"\b(?:that|this|these|those|the same|the other|the latter
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _ASKS_WHO = re.compile(r"^\W*(who|whom)\b", re.I)
+_ASKS_WHO_IS = re.compile(r"^\W*who(?:['’]s|\s+(?:is|was|are|were)\b)", re.I)  # "Who is X?" is about X
 # "What project did ...?" asks for a thing the answer names; "What is X?" is about X.
 _ASKS_WHAT = re.compile(r"^\W*(what|which)\b(?!\s+(is|are|was|were)\b)", re.I)
 
@@ -64,7 +65,9 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
     for the thing its answer names first, whatever it looks like ("Typhoon
     Haima" has a person's shape)."""
     if _PERSON_PRONOUN.search(question):
-        person = next((e for e in asked + told if looks_like_person(e)), None)
+        # "Who designed the Pluto Platter?" asks for a person: its answer's, not the "Pluto Platter".
+        named = told + asked if _ASKS_WHO.match(last_user) and not _ASKS_WHO_IS.match(last_user) else asked + told
+        person = next((e for e in named if looks_like_person(e)), None)
         if person:
             return person
         return told[0] if told and _ASKS_WHO.match(last_user) else (asked or told)[0]

@@ -45,6 +45,8 @@ def test_followups_are_rewritten():
     # "He" after a "who" question is its answer; "it" after "what project" is the project answered.
     standalone, _ = rewrite("Whom did he meet in Beijing?", [("Who flew to China in May?", "Vladimir Putin [1].")])
     assert standalone == "Whom did Vladimir Putin meet in Beijing?"
+    standalone, _ = rewrite("Whom did he sell it to?", [("Who designed the Pluto Platter?", "Walter Morrison [1].")])
+    assert standalone == "Whom did Walter Morrison sell it to?"  # the answer is the person, not "Pluto Platter"
     standalone, _ = rewrite("Whom did he appoint?", [("Who came back in 1041?", "Edward the Confessor [1].")])
     assert standalone == "Whom did Edward the Confessor appoint?"
     standalone, _ = rewrite("Was it agreed?", [("What project did Xi Jinping discuss?", "The Power of Siberia 2 [1].")])
