@@ -53,7 +53,8 @@ from .records import Article, Chunk, Span, chunk_id
 
 # 3: a file whose first line is a one- or two-word name its first sentence repeats
 # ("Laika") has that title; indexes built before store the first sentence as title.
-FORMAT_VERSION = 3
+# 4: ... also with middle names between ("Abel Tasman": "Abel Janszoon Tasman was").
+FORMAT_VERSION = 4
 
 
 def per_index(build):

@@ -122,7 +122,8 @@ def find_title(header: list[str], first: str = "") -> str:
     twice), else the first short line that is not a sentence, date or byline,
     else a line of one or two words that the article's first sentence names
     ("Laika" above "Laika (c. 1954 – 3 November 1957) was a Soviet space
-    dog...": the encyclopedia's way)."""
+    dog...": the encyclopedia's way), if need be with middle names between
+    ("Abel Tasman" above "Abel Janszoon Tasman (1603 – 1659) was ...")."""
     seen = set()
     for line in header:
         key = clean.normalise(line)
@@ -138,7 +139,8 @@ def find_title(header: list[str], first: str = "") -> str:
     for line in header:
         t = line.strip()
         name = clean.normalise(without_brackets(t))  # "Dolly (sheep)": the article says "Dolly"
-        if 1 <= len(t.split()) <= 2 and name and re.search(rf"\b{re.escape(name)}s?\b", opening):
+        named = r"(?:\W+\w+){0,2}\W+".join(map(re.escape, name.split()))  # up to two middle names
+        if 1 <= len(t.split()) <= 2 and name and re.search(rf"\b{named}s?\b", opening):
             return t
     return ""
 

@@ -99,6 +99,8 @@ def test_an_encyclopedia_title_is_the_short_first_line_its_first_sentence_names(
     assert ingest.read_article(tmp_path / "laika.txt", "laika.txt").title == "Laika"
     (tmp_path / "dolly.txt").write_text("Dolly (sheep)\n" + body.replace("Laika", "Dolly", 1), encoding="utf-8")
     assert ingest.read_article(tmp_path / "dolly.txt", "dolly.txt").title == "Dolly (sheep)"
+    (tmp_path / "abel.txt").write_text("Abel Tasman\n" + body.replace("Laika", "Abel Janszoon Tasman", 1), encoding="utf-8")
+    assert ingest.read_article(tmp_path / "abel.txt", "abel.txt").title == "Abel Tasman"
     # A short first line the text does not go on to name is page furniture, not a title.
     (tmp_path / "ad.txt").write_text("Advertisement\n" + body, encoding="utf-8")
     assert ingest.read_article(tmp_path / "ad.txt", "ad.txt").title.startswith("Laika (c. 1954")

@@ -329,8 +329,8 @@ def test_packing_never_drops_a_sentence(lengths, words, overlap):
 # --- 10. manifest and metadata of the wrong shape ---------------------------------------------
 
 
-@pytest.mark.parametrize("manifest", ["[]", '"text"', '{"format_version": 3}', '{"format_version": 3, "files": 5}',
-                                      '{"format_version": 3, "embedder": {}, "chunker": {}, "corpus_files": {},'
+@pytest.mark.parametrize("manifest", ["[]", '"text"', '{"format_version": 4}', '{"format_version": 4, "files": 5}',
+                                      '{"format_version": 4, "embedder": {}, "chunker": {}, "corpus_files": {},'
                                       ' "files": {"a": 5}}'])
 def test_manifest_of_the_wrong_shape_is_rebuilt(capsys, hash_settings, manifest):
     s = hash_settings
