@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .followup import asks_anew
+from .followup import asks_anew, elliptical
 from .index import Index
 from .lexical import tokenize
 from .question import CAUSAL, SPEECH, OPENS_QUOTE, answer_type, name_present, numbers_in, speaker, type_matches, words
@@ -117,7 +117,7 @@ FEATURES = (
     "dense", "dense_gap", "dense_rank", "coverage", "coverage_gap", "coverage_rank", "coverage_near",
     "coverage_passage", "coverage_title", "coverage_prev", "coverage_next", "coverage_focus", "key_terms",
     "bigrams", "missing_best_term", "coverage_not_names", "unseen_terms", "names_share", "names_all", "no_names",
-    "numbers_in_passage", "speaker_ok",
+    "numbers_in_passage", "speaker_ok", "focus_ok",
     "retrieval", "retrieval_rank", "bm25", "type_ok", *(f"type_ok_{k}" for k in KINDS),
     *(f"kind_{k}" for k in KINDS), "reason_given", "new_words", "length", "negation_mismatch", "has_number",
     "quoted_speech", "with_context",
@@ -215,6 +215,9 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
             len(found) / len(q.demanded) if q.demanded else 1.0,
             float(len(found) == len(q.demanded)), float(not q.demanded),
             float(q.numbers <= passage_numbers), float(q.speaker_terms <= near_stems[i]),
+            # "And coal?" continues the question before it about something new:
+            # the answer names that new thing, or it answers the question before.
+            float(not (q.focus_terms and elliptical(q.question)) or cov_focus > 0),
             c.hit.score / top, 1.0 / c.hit.rank, (c.hit.bm25_score or 0.0) / top_bm25,
             float(type_ok), *(float(type_ok and q.kind == k) for k in KINDS), *(float(q.kind == k) for k in KINDS),
             float(q.kind == "reason" and bool(CAUSAL.search(c.text))),

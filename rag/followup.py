@@ -106,6 +106,12 @@ def needs_context(question: str) -> bool:
                 or points_back(question) or len(question.split()) <= 3)
 
 
+def elliptical(question: str) -> bool:
+    """"And coal?", "What about Tajikistan?": the question before, asked of
+    something new (not "What happened to the second one?", which points back)."""
+    return bool(_ELLIPSIS.match(question)) and FOLLOWING in question
+
+
 def asks_anew(own: str) -> bool:
     """Do a follow-up's own words ask their own question ("Why was that stop
     significant?"), or only continue the one before ("And coal?", "What

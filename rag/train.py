@@ -59,7 +59,7 @@ MAX_FALSE_REFUSAL = 0.10  # of questions whose best candidate is right
 OFF_TOPIC_FALSE_REFUSAL = 0.01
 # Checks a candidate must pass. Each earned its place on sets it was not fitted
 # on (README "Evaluation": the blind batches, the foreign set, on and off).
-REQUIRED = ("names_all", "type_ok")
+REQUIRED = ("names_all", "type_ok", "focus_ok")
 C = 1.0  # inverse L2 strength; the fit is flat from 0.1 to 10 (README)
 FOLDS = 5
 

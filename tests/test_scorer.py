@@ -119,6 +119,24 @@ def test_a_follow_up_asks_for_the_kind_of_answer_its_own_words_ask_for(seed_inde
     assert also.kind == "quantity"
 
 
+def test_an_elliptical_follow_up_is_answered_about_its_new_thing(seed_index):
+    idx, _ = seed_index
+    before = "How much crude oil did China buy from Russia in the first eight months of 2023?"
+    own = "And how much coal?"
+    q = read_question(idx, f"{own}{FOLLOWING}{before})", focus=own, asked=own)
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(c for c in idx.chunks
+                                                     if "crude oil from Russia" in c.text or "coal shipments" in c.text)]
+    cands = candidates(idx, hits)
+    x = featurize(idx, q, cands, idx.embedder.embed([q.question])[0])
+    focus_ok = {c.text: row[FEATURES.index("focus_ok")] for c, row in zip(cands, x)}
+    assert not any(ok for t, ok in focus_ok.items() if "crude oil" in t and "coal" not in t)  # the answer before
+    assert all(ok for t, ok in focus_ok.items() if "coal shipments" in t)
+    # A follow-up pointing back ("the second one") is about the thing before, not new words.
+    back = read_question(idx, f"What happened to the second one?{FOLLOWING}{before})",
+                         focus="What happened to the second one?", asked="What happened to the second one?")
+    assert featurize(idx, back, cands, idx.embedder.embed([back.question])[0])[:, FEATURES.index("focus_ok")].all()
+
+
 def _spanning(s: Scored, first: int, last: int, p: float) -> Scored:
     """A candidate of `s`'s passage spanning its sentences first..last (as
     features.candidates gives a sentence opening "He ..." or "This ...", with
