@@ -40,7 +40,7 @@ from .ingest import MONTHS, without_brackets
 from .question import looks_like_person, name_present, words
 from .records import Hit, Scored, Span
 from .scorer import Scorer, score
-from .support import question_names, tables, with_speaker
+from .support import initials, question_names, tables, with_speaker
 
 _TIME = re.compile(r"\b(?:(" + "|".join(MONTHS) + r")\s+)?((?:1[5-9]|20)\d\d)\b", re.I)
 _NEAR_WORDS = 3  # markers at most this many words apart name one side ("2023 per Bloomberg")
@@ -69,12 +69,6 @@ class _Marker:
 def _strip(name: str) -> str:
     """"Bloomberg (republished by Focue)" -> "Bloomberg"; "The Guardian" -> "Guardian"."""
     return re.sub(r"^the\s+", "", without_brackets(name), flags=re.I)
-
-
-def _initials(name: str) -> str:
-    """"South China Morning Post" -> "SCMP" (three words or more, else too ambiguous)."""
-    ws = [w for w in name.split() if w[:1].isupper()]
-    return "".join(w[0] for w in ws) if len(ws) >= 3 else ""
 
 
 def _surnames(index: Index) -> dict[str, str]:
@@ -110,8 +104,8 @@ def _article_refs(index: Index) -> list[tuple[re.Pattern, str, str]]:
                          for w in name.lower().split())  # "conversations": a word, not only a name
             flags = 0 if common else re.I
             refs.append((re.compile(rf"\b{re.escape(name)}\b", flags), name, doc))
-            if _initials(name):
-                refs.append((re.compile(rf"\b{_initials(name)}\b"), name, doc))
+            if initials(name):
+                refs.append((re.compile(rf"\b{initials(name)}\b"), name, doc))
     return refs
 
 

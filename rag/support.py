@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index import Index, per_index
+from .ingest import without_brackets
 from .lexical import stems, stopwords, tokenize
 from .question import HE_SHE, OPENS_QUOTE, name_present, name_words, names_of, numbers_in, words
 from .records import Chunk, Span
@@ -48,10 +49,16 @@ class _Tables:
     sentences: dict[str, list[Span]]  # every sentence of each article, in order
     starts: dict[str, list[int]]  # ... and where each begins (for bisect)
     doc_words: dict[str, frozenset[str]]  # every word of each article, title and outlet (for names)
-    meta_words: dict[str, frozenset[str]]  # the words of each article's title and outlet
+    meta_words: dict[str, frozenset[str]]  # the words of each article's title, outlet and authors
     lower_words: frozenset[str]  # words the corpus writes in lower case ("according")
     upper_words: frozenset[str]  # words it writes capitalised (lower-cased: "xi")
     proper_words: frozenset[str]  # ... mid-sentence and never in lower case: names ("normandy", "xi")
+
+
+def initials(name: str) -> str:
+    """"South China Morning Post" -> "SCMP" (three words or more, else too ambiguous)."""
+    ws = [w for w in re.sub(r"^the\s+", "", without_brackets(name), flags=re.I).split() if w[:1].isupper()]
+    return "".join(w[0] for w in ws) if len(ws) >= 3 else ""
 
 
 def _build_tables(index: Index) -> _Tables:
@@ -60,7 +67,10 @@ def _build_tables(index: Index) -> _Tables:
     weights = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
     unseen = math.log(1 + (n + 0.5) / 0.5)  # a term no passage has: maximal weight
     spans: dict[str, set[Span]] = {}
-    meta = {d: frozenset(words(f"{a.title} {a.outlet}")) for d, a in index.articles.items()}
+    # An article is named by its title, outlet (or its initials) and authors:
+    # "per SCMP", "Sharma's piece" are met by any of its sentences.
+    meta = {d: frozenset(words(f"{a.title} {a.outlet} {initials(a.outlet)} {' '.join(a.authors)}"))
+            for d, a in index.articles.items()}
     doc_words: dict[str, set[str]] = {d: set(m) for d, m in meta.items()}
     for c in index.chunks:
         spans.setdefault(c.doc, set()).update(c.sentences)

@@ -137,6 +137,19 @@ def test_an_elliptical_follow_up_is_answered_about_its_new_thing(seed_index):
     assert featurize(idx, back, cands, idx.embedder.embed([back.question])[0])[:, FEATURES.index("focus_ok")].all()
 
 
+def test_a_name_of_the_source_is_met_by_its_sentences(seed_index):
+    idx, _ = seed_index
+    scmp = "000_e737f1f109234fde.txt"
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(c for c in idx.chunks if "100 Chinese enterprises" in c.text)]
+    for q in ("How many Chinese enterprises do the US sanctions involve, per SCMP?",
+              "How many Chinese enterprises do the US sanctions involve, per Sharma?"):
+        cands = candidates(idx, hits)
+        x = featurize(idx, read_question(idx, q), cands, idx.embedder.embed([q])[0])
+        names_all = [row[FEATURES.index("names_all")] for c, row in zip(cands, x) if "100 Chinese" in c.text]
+        # The outlet's initials name the SCMP's own article; an author of another article does not.
+        assert names_all and all(names_all) == (cands[0].hit.chunk.doc == scmp and "SCMP" in q)
+
+
 def _spanning(s: Scored, first: int, last: int, p: float) -> Scored:
     """A candidate of `s`'s passage spanning its sentences first..last (as
     features.candidates gives a sentence opening "He ..." or "This ...", with
