@@ -7,6 +7,7 @@ The stages, each its own module, composed here:
 
     check the question      (this module)
     rewrite a follow-up     followup.py    "Why hasn't it?" -> a standalone question
+    who wrote it?           authors.py     the article's byline, quoted
     retrieve passages       api.search     BM25 + dense (passages and sentences), fused
     candidates, features    features.py    every sentence of the passages, as evidence
     score                   scorer.py      fitted P(sentence answers), P(question answered)
@@ -28,6 +29,7 @@ from dataclasses import replace
 from typing import Iterator
 
 from .api import search
+from .authors import byline_answer
 from .compose import choose, compose_quoted
 from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
@@ -120,12 +122,15 @@ def answer_stream(
     reading = read_question(index, standalone, focus=q if standalone != q else "", asked=own_words(standalone))
     scorer = scorer or load_scorer()
     scored, confidence = score(index, reading, hits, qvec, scorer)
-    paired, paired_confidence = pair_sides(index, reading, query, qvec, s, scorer)
-    if paired:
+    # Sentences the question's shape picks: the byline of "who wrote ...?",
+    # else a sentence for each side of a comparison.
+    by = byline_answer(index, own_words(standalone), hits)
+    picked, picked_confidence = ([by], 1.0) if by else pair_sides(index, reading, query, qvec, s, scorer)
+    if picked:
         # Answered if the whole question or one side is (measured: the sides'
         # confidence alone, or the whole's alone, passed fewer questions).
-        confidence = max(confidence, paired_confidence)
-        scored = paired + scored  # generated mode reads the sides' passages first
+        confidence = max(confidence, picked_confidence)
+        scored = picked + scored  # generated mode reads their passages first
     base = Answer(question=q, text="", citations=(), abstained=False, mode=mode, hits=hits,
                   standalone_question=standalone, confidence=confidence)
     if not scored or confidence < scorer.threshold:
@@ -135,8 +140,8 @@ def answer_stream(
                                             related=() if off_topic else hits[:3], timings=timings))
         return
 
-    if paired:
-        quoted_text, quoted_citations = compose_quoted(index, paired)
+    if picked:
+        quoted_text, quoted_citations = compose_quoted(index, picked)
     else:
         chosen, conflict = choose(scored, reading)
         quoted_text, quoted_citations = compose_quoted(index, chosen, conflict, by_date=reading.compare_like)

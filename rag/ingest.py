@@ -83,7 +83,7 @@ def corpus_fingerprint(folder: Path, follow_symlinks: bool = False) -> dict[str,
 MONTHS = "january february march april may june july august september october november december".split()
 _DATE_ISO = re.compile(r"\b(20\d\d|19\d\d)-(\d\d)-(\d\d)\b")
 _DATE_LONG = re.compile(r"\b(" + "|".join(MONTHS) + r")\s+(\d{1,2}),\s*(\d{4})\b", re.I)
-_BYLINE = re.compile(r"^\s*(by|author\s*:)\s+(.+)$", re.I)
+BYLINE = re.compile(r"^\s*(by|author\s*:)\s+(.+)$", re.I)
 _OUTLET_FOOTER = re.compile(
     r"(?:originally appeared in|republished from|first published (?:in|by)|originally published (?:in|by))\s+"
     r"(the [A-Z][\w ]+?|[A-Z][\w ]+?)(?:\s*\(|\s+under\b|[.,])",
@@ -104,7 +104,7 @@ def find_date(lines: list[str]) -> str:
 
 def find_authors(lines: list[str]) -> tuple[str, ...]:
     for line in lines:
-        m = _BYLINE.match(line)
+        m = BYLINE.match(line)
         if m:
             # "Marcin Kaczmarski, University of Glasgow and Natasha Kuhrt, King's College"
             people = re.split(r"\s+and\s+|\s*&\s*", m.group(2))
@@ -132,7 +132,7 @@ def find_title(header: list[str], first: str = "") -> str:
         seen.add(key)
     for line in header:
         t = line.strip()
-        if (3 <= len(t.split()) <= 25 and not t.endswith(".") and not _BYLINE.match(t)
+        if (3 <= len(t.split()) <= 25 and not t.endswith(".") and not BYLINE.match(t)
                 and not find_date([t]) and " : " not in t and not t.startswith(":")):
             return t
     opening = clean.normalise(first[:200])

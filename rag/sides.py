@@ -109,6 +109,11 @@ def _article_refs(index: Index) -> list[tuple[re.Pattern, str, str]]:
     return refs
 
 
+def named_articles(index: Index, question: str) -> set[str]:
+    """The articles a question names by outlet, author or short title."""
+    return {doc for pattern, _, doc in _article_refs(index) if pattern.search(question)}
+
+
 def _dated(index: Index, year: str, month: str) -> frozenset[str]:
     prefix = f"{year}-{MONTHS.index(month.lower()) + 1:02d}" if month else year
     return frozenset(d for d, a in index.articles.items() if (a.date or "").startswith(prefix))
