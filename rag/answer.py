@@ -7,10 +7,12 @@ The stages, each its own module, composed here:
 
     check the question      (this module)
     rewrite a follow-up     followup.py    "Why hasn't it?" -> a standalone question
-    who wrote it?           authors.py     the article's byline, quoted
     retrieve passages       api.search     BM25 + dense (passages and sentences), fused
     candidates, features    features.py    every sentence of the passages, as evidence
     score                   scorer.py      fitted P(sentence answers), P(question answered)
+    pick by shape           authors.py     "who wrote ...?": the article's byline
+                            sides.py       a comparison: a sentence for each side
+                            parts.py       "when ..., and why ...?": a sentence for each part
     decide                  (this module)  abstain below the scorer's threshold
     compose                 compose.py     quoted: the chosen sentences, each cited
     generate, verify        generate.py, verify.py   generated: the model writes,
@@ -35,6 +37,7 @@ from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
 from .followup import own_words, rewrite
 from .index import Index
+from .parts import answer_parts, split_parts
 from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
 from .sides import find_sides, pair
@@ -95,6 +98,21 @@ def pair_sides(index: Index, reading: Reading, query: str, question_vec, setting
     return (paired, confidence) if len(paired) >= 2 else ([], 0.0)
 
 
+def pick(index: Index, reading: Reading, hits, query: str, question_vec, settings: Settings,
+         scorer: Scorer) -> tuple[list[Scored], float]:
+    """Sentences the question's shape picks, and how sure they are: the
+    byline of "who wrote ...?", a sentence for each side of a comparison, or
+    for each part of a two-part question; ([], 0) for any other question."""
+    by = byline_answer(index, own_words(reading.question), hits)
+    if by is not None:
+        return [by], 1.0
+    paired, confidence = pair_sides(index, reading, query, question_vec, settings, scorer)
+    if paired:
+        return paired, confidence
+    parts = split_parts(index, reading.question) if own_words(reading.question) == reading.question else ()
+    return answer_parts(index, parts, settings, scorer) if parts else ([], 0.0)
+
+
 def answer_stream(
     index: Index,
     question: str,
@@ -122,10 +140,7 @@ def answer_stream(
     reading = read_question(index, standalone, focus=q if standalone != q else "", asked=own_words(standalone))
     scorer = scorer or load_scorer()
     scored, confidence = score(index, reading, hits, qvec, scorer)
-    # Sentences the question's shape picks: the byline of "who wrote ...?",
-    # else a sentence for each side of a comparison.
-    by = byline_answer(index, own_words(standalone), hits)
-    picked, picked_confidence = ([by], 1.0) if by else pair_sides(index, reading, query, qvec, s, scorer)
+    picked, picked_confidence = pick(index, reading, hits, query, qvec, s, scorer)
     if picked:
         # Answered if the whole question or one side is (measured: the sides'
         # confidence alone, or the whole's alone, passed fewer questions).

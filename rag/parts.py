@@ -1,0 +1,77 @@
+"""Questions of two parts, each answered on its own.
+
+    split_parts(question)   ("When did Baudot die", "how old was Baudot?"), or ()
+    answer_parts(index, parts, settings, scorer)   the best sentence of each part
+
+"Where did he die, and how old was he?", "How many principles does the
+Social Charter declare, and how many states adopted it?": each part is a
+question with its own kind of answer (a place, an age), usually in its own
+sentence. Scored as one question, the best sentences answer whichever part
+shares more words with them, and the other part is missing. So each part
+is asked on its own (a pronoun of the second part taking the first part's
+names, as a follow-up would), and the answer pairs their best sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .api import search
+from .compose import choose, same_place
+from .features import read_question
+from .followup import rewrite
+from .index import Index
+from .records import Scored
+from .scorer import Scorer, score
+from .settings import Settings
+
+# ", and how old was he?": a question word after "and" opens a second question;
+# without the comma only where a verb follows it ("... and how many attended
+# it?", not "What did Xi and which officials discuss?").
+_WH = r"(?:what|when|where|why|how|who|whom|which|whose)"
+_SECOND = re.compile(rf",\s+and\s+(?={_WH}\b)|\s+and\s+(?={_WH}\s+(?:did|does|do|was|were|is|are|has|have|had|"
+                     rf"many|much|long|old|can|could|will|would)\b)", re.I)
+_MIN_WORDS = 3  # a part shorter than this is no question of its own ("and why?")
+
+
+@dataclass(frozen=True)
+class Part:
+    question: str  # the part as a question that stands alone
+    query: str  # what retrieval is asked (the first part's words join the second's)
+
+
+def split_parts(index: Index, question: str) -> tuple[Part, ...]:
+    """The two questions a question asks, or () when it asks one."""
+    m = _SECOND.search(question)
+    if not m:
+        return ()
+    first = question[: m.start()].strip(" ,") + "?"
+    second = question[m.end() :].strip()
+    if min(len(first.split()), len(second.split())) < _MIN_WORDS:
+        return ()
+    # "how old was he?" after "Where did Baudot die": as a follow-up, he is Baudot.
+    standalone, _ = rewrite(second, [(first, "")], index)
+    # Retrieval for the second part keeps the first part's words: "what workaround
+    # has Moscow floated?" is about the payments the first part asks about.
+    return Part(first, first), Part(standalone, f"{standalone} {first}")
+
+
+def answer_parts(index: Index, parts: tuple[Part, ...], settings: Settings, scorer: Scorer,
+                 ) -> tuple[list[Scored], float]:
+    """Each part's answer (its best sentence, and those joining it as they
+    would a whole answer: "which businesses ...?" gathers a list), in the
+    question's order, and how sure the least sure part is; ([], 0) unless
+    the parts are answered by different sentences."""
+    chosen, confidence = [], 1.0
+    for part in parts:
+        qvec = index.embedder.embed([part.question])[0]
+        hits = search(index, part.query, k=settings.k, settings=settings,
+                      query_vec=qvec if part.query == part.question else None)
+        reading = read_question(index, part.question)
+        scored, p = score(index, reading, hits, qvec, scorer)
+        if not scored or any(same_place(s, scored[0]) for s in chosen):
+            return [], 0.0
+        chosen += [s for s in choose(scored, reading)[0] if not any(same_place(s, c) for c in chosen)]
+        confidence = min(confidence, p)
+    return chosen, confidence
