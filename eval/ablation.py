@@ -6,8 +6,9 @@ Variants, each adding one part to the one before:
   learned      the fitted scorer and its threshold, with no check required of a
                candidate; the best sentence alone; passages retrieved by their
                own vectors and BM25 (scorer fitted by `rag train --required ''`)
-  +checks      a candidate must name what the question names and hold the kind
-               of fact it asks for (names_all, type_ok)
+  +checks      a candidate must name what the question names, hold the kind
+               of fact it asks for, and name the new thing of an elliptical
+               follow-up ("And coal?") (names_all, type_ok, focus_ok)
   +sentences   the dense side also matches single sentences (paraphrases)
   +compose     a second sentence when at least half as likely as the best; lists
                and comparisons gather sentences across articles
@@ -19,7 +20,10 @@ Variants, each adding one part to the one before:
   +statements  a chosen sentence brings the one after it when that one leans
                on it ("This led to ...") and is at least half as likely as the
                best; a quotation brings the sentence naming its speaker
-               (compose.py; the shipped method)
+               (compose.py)
+  +shapes      "who wrote ...?" is answered by the article's byline
+               (authors.py); each part of a two-part question is answered on
+               its own (parts.py; the shipped method)
 and, read from eval/rules/<set>/summary.json when present, the hand-written
 rules this method replaced (run with the code at commit e007983).
 
@@ -64,13 +68,13 @@ SETS = {  # name: (corpus, gold, fitted on it?)
 METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_recall", "latency_p50_ms")
 
 
-VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides", "+statements")
+VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides", "+statements", "+shapes")
 
 
 @contextmanager
 def variant(name: str, unchecked: Path):
     saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
-             answer.pair_sides, compose._continued, compose.with_its_speaker)
+             answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -84,10 +88,14 @@ def variant(name: str, unchecked: Path):
         if step < 6:  # a chosen sentence alone: no sentence leaning on it, no speaker of its quote
             compose._continued = lambda c, scored, least: c
             compose.with_its_speaker = lambda index, s, max_back=2: s
+        if step < 7:  # no byline for "who wrote ...?", no parts for a two-part question
+            answer.byline_answer = lambda *args: None
+            answer.split_parts = lambda *args: ()
         yield
     finally:
         (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
-         answer.pair_sides, compose._continued, compose.with_its_speaker) = saved
+         answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
+         answer.split_parts) = saved
 
 
 def fmt(summary: dict) -> str:
