@@ -23,7 +23,11 @@ Variants, each adding one part to the one before:
                (compose.py)
   +shapes      "who wrote ...?" is answered by the article's byline
                (authors.py); each part of a two-part question is answered on
-               its own (parts.py; the shipped method)
+               its own (parts.py)
+  +times       a question asking about a year is refused when its best
+               sentence dates its fact to other years only ("last year" in
+               an article of 2024 is 2023) (answer.dated_as_asked,
+               question.times_agree; the shipped method)
 and, read from eval/rules/<set>/summary.json when present, the hand-written
 rules this method replaced (run with the code at commit e007983).
 
@@ -68,13 +72,15 @@ SETS = {  # name: (corpus, gold, fitted on it?)
 METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_recall", "latency_p50_ms")
 
 
-VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides", "+statements", "+shapes")
+VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides", "+statements", "+shapes",
+            "+times")
 
 
 @contextmanager
 def variant(name: str, unchecked: Path):
     saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
-             answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts)
+             answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
+             answer.dated_as_asked)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -91,11 +97,13 @@ def variant(name: str, unchecked: Path):
         if step < 7:  # no byline for "who wrote ...?", no parts for a two-part question
             answer.byline_answer = lambda *args: None
             answer.split_parts = lambda *args: ()
+        if step < 8:  # no refusal for a best sentence about another year than asked
+            answer.dated_as_asked = lambda *args: True
         yield
     finally:
         (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
          answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
-         answer.split_parts) = saved
+         answer.split_parts, answer.dated_as_asked) = saved
 
 
 def fmt(summary: dict) -> str:

@@ -15,6 +15,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from .ingest import MONTHS
 from .lexical import stems, stopwords, tokenize
 
 # --- names -------------------------------------------------------------------
@@ -246,6 +247,49 @@ def quantity_matches(text: str, question: str) -> bool:
     return noun is None or bool(re.search(
         r"(\d[\d,.]*|\b(?:" + _NUMBER_WORDS + r"))[\s-]+(?:\S+\s+){0,2}?" + re.escape(noun),
         " ".join(tokenize_keep_numbers(text)), re.I))
+
+
+# --- times -----------------------------------------------------------------------
+
+_YEAR_NUM = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+# "in 2022", "in August 2022", "during 2019", "of 2024": the time a fact is asked
+# for. "the 2010 treaty" names a thing, "since 2013" a starting point: neither counts.
+_ASKED_TIME = re.compile(r"\b(?:in|during|for|of)\s+(?:(?:early|late|mid)[\s-]+)?(?:(?:" + "|".join(MONTHS) +
+                         r")\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?)?(1[5-9]\d\d|20\d\d)\b", re.I)
+_MONTH_ALONE = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b(?!\s*,?\s*\d{4})(?!\s+\d{1,2},?\s+\d{4})")
+
+
+def asked_years(question: str) -> set[str]:
+    return {m.group(1) for m in _ASKED_TIME.finditer(question)}
+
+
+def stated_years(text: str, date: str = "") -> set[str]:
+    """The years a sentence dates itself to: those it writes, and, in an
+    article dated `date`, "last year", "this year" and a month without a
+    year ("in September", in an October 2023 article: 2023; "in November":
+    2023 or 2022)."""
+    years = set(_YEAR_NUM.findall(text))
+    if date[:4].isdigit():
+        year, month = int(date[:4]), int(date[5:7]) if date[5:7].isdigit() else 12
+        low = text.lower()
+        if re.search(r"\blast year\b", low):
+            years.add(str(year - 1))
+        if re.search(r"\bthis (?:year|month|week)\b|\blast (?:month|week)\b", low):
+            years.add(str(year))
+        for m in _MONTH_ALONE.finditer(text):
+            if m.group(1) != "May" or re.search(r"\b(?:in|since|by|until|early|late|mid)[\s-]+May\b", text[max(m.start() - 8, 0) : m.end()]):
+                # A month still to come may be this year's ("likely to meet in November") or last year's.
+                years |= {str(year)} if MONTHS.index(m.group(1).lower()) + 1 <= month else {str(year), str(year - 1)}
+    return years
+
+
+def times_agree(question: str, text: str, date: str = "") -> bool:
+    """False when the question asks about a year and the sentence dates its
+    fact to other years only ("trade in 2022?" against "US$240 billion last
+    year", written in 2024): a near miss, not an answer."""
+    asked = asked_years(question)
+    stated = stated_years(text, date) if asked else set()
+    return not (asked and stated and not asked & stated)
 
 
 # --- the check -------------------------------------------------------------------

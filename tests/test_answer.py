@@ -4,8 +4,8 @@ from rag.answer import ABSTAIN_TEXT, answer, check_question, clean_history
 from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
 from rag.followup import FOLLOWING, entities, own_words, rewrite
-from rag.question import (answer_type, counted_noun, looks_like_person, name_present, name_words, speaker,
-                          type_matches)
+from rag.question import (answer_type, asked_years, counted_noun, looks_like_person, name_present, name_words, speaker,
+                          stated_years, times_agree, type_matches)
 from rag.records import Hit
 from rag.features import FEATURES, candidates, featurize, read_question
 from rag.support import claim_supported, idf, question_names, topical, with_speaker
@@ -226,3 +226,29 @@ def test_followup_uses_history(seed_index):
     ans = answer(idx, "What is that city nicknamed?", settings=s,
                  history=[("Which city did the leaders visit on day two?", "Harbin [1].")])
     assert "Little Moscow" in ans.text
+
+
+def test_the_years_asked_and_the_years_a_sentence_states():
+    assert asked_years("What was trade worth in 2022?") == {"2022"}
+    assert asked_years("What did they say in early August 2023, after the 2010 treaty, since 2013?") == {"2023"}
+    # Relative times resolve against the article's date; a month still to come may be either year.
+    assert stated_years("from US$145 billion in 2021 to US$240 billion last year", "2024-05") == {"2021", "2023"}
+    assert stated_years("surged to 29% in August", "2023-10-17") == {"2023"}
+    assert stated_years("likely to meet Biden in November", "2023-10-17") == {"2022", "2023"}
+    assert stated_years("The pair may meet again", "2024-05") == set()
+    assert not times_agree("What was trade worth in 2022?", "US$240 billion last year", "2024-05")
+    assert times_agree("What was trade worth in 2023?", "US$240 billion last year", "2024-05")
+    assert times_agree("What was trade worth in 2022?", "Trade grew fast.", "2024-05")  # no year stated: no conflict
+
+
+def test_a_best_sentence_about_another_year_is_refused(seed_index):
+    from rag.answer import OTHER_YEAR_NOTE, answer
+    from rag.scorer import fixed_scorer
+    from test_scorer import WEIGHTS
+
+    idx, s = seed_index
+    scorer = fixed_scorer(WEIGHTS, threshold=0.0)
+    ans = answer(idx, "What share of Russia's export payments was in yuan in August 2022?", settings=s, scorer=scorer)
+    assert ans.abstained and OTHER_YEAR_NOTE in ans.notes and ans.related
+    assert not answer(idx, "What share of Russia's export payments was in yuan in August 2023?", settings=s,
+                      scorer=scorer).abstained
