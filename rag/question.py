@@ -121,7 +121,7 @@ _PERSON = re.compile(r"(?<!\bthe )(?<![’']s )\b[A-Z][a-z]+(?:\s+(?:von|van|de|
 
 # --- answer types --------------------------------------------------------------
 
-_OUTCOME_Q = re.compile(r"\bwhat (did|have|has|had) .{0,60}?\b(agree|sign|decide|conclude|settle)d?\b|"
+_OUTCOME_Q = re.compile(r"\b(?:what|which)(?: [a-z]+){0,2} (did|have|has|had) .{0,60}?\b(agree|sign|decide|conclude|settle)d?\b|"
                         r"\bwhat (was|were|has been|have been) (agreed|signed|decided|concluded)\b", re.I)
 _OUTCOME = re.compile(r"\b(agreed|signed|decided|concluded|announced|pledged|reached|struck|confirmed|reaffirmed)\b", re.I)
 _MEASURE = r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume)"

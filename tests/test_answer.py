@@ -88,6 +88,7 @@ def test_answer_types():
     assert answer_type("How often have they met?") == "quantity"
     assert answer_type("When did they meet?") == "date"
     assert answer_type("What did they agree in Kazakhstan?") == "outcome"
+    assert answer_type("What agreements did Xi and Putin sign in July?") == "outcome"  # not a plan to meet
     assert counted_noun("How many tanks did Russia build?") == "tank"
     assert counted_noun("how many times Xi and Putin have met") == "time"  # a name is not counted
     assert counted_noun("How many Chinese companies left?") == "compani"
