@@ -222,8 +222,10 @@ def counted_noun(question: str) -> str | None:
     if not m:
         return None
     counted = m.group(1).split()
-    if len(counted) == 2 and counted[1][:1].isupper():
-        counted = counted[:1]  # "how many times Xi and Putin met": a name is not what is counted
+    if len(counted) == 2 and (counted[1][:1].isupper() or counted[0].lower() == "times"):
+        # "how many times Xi and Putin met": a name is not what is counted;
+        # "how many times bigger": a ratio, counted in times.
+        counted = counted[:1]
     stems = tokenize([" ".join(counted)])[0]
     return stems[-1] if stems else None
 

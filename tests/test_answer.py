@@ -92,6 +92,7 @@ def test_answer_types():
     assert counted_noun("How many tanks did Russia build?") == "tank"
     assert counted_noun("how many times Xi and Putin have met") == "time"  # a name is not counted
     assert counted_noun("How many Chinese companies left?") == "compani"
+    assert counted_noun("Roughly how many times bigger is China's economy?") == "time"  # a ratio
     assert type_matches("quantity", "The pair have met 42 times since 2013", "How many times have they met?")
     assert not type_matches("quantity", "bearings used in tank production rose by 1,500%", "How many tanks?")
     assert not type_matches("quantity", "no agreement on Power of Siberia 2", "What price for Power of Siberia 2?")
