@@ -18,6 +18,7 @@ brings the sentence naming its speaker.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from dataclasses import replace
 
@@ -79,6 +80,31 @@ def _whole(chosen: list[Scored], scored: list[Scored], least: float) -> list[Sco
     return out
 
 
+# "France, Serbia and Hungary", "machine tools, trucks, chips or satellite images".
+_ENUMERATION = re.compile(r"[\w’'-]+(?:\s+[\w’'-]+){0,3},\s+[\w’'-]+(?:\s+[\w’'-]+){0,3},?\s+(?:and|or)\s+[\w’'-]+")
+
+
+def _next_in_passage(c: Scored, scored: list[Scored]) -> Scored | None:
+    """The candidate that is the sentence right after `c` in its passage."""
+    nxt = [s for s in scored if s.hit.chunk.doc == c.hit.chunk.doc and 0 <= s.span.start - c.span.end <= 3]
+    return min(nxt, key=lambda s: (s.span.start, s.span.end), default=None)
+
+
+def _with_items(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
+    """For a list question, a chosen sentence that only announces the list
+    ("Chinese exports to central Asian countries have surged") brings the
+    next sentence when that one enumerates ("... to Kyrgyzstan, Kazakhstan
+    and Tajikistan were up 164%, 77% and 118%"): it names the members, not
+    the group the question asks about, so it scores poorly on its own."""
+    out = []
+    for c in chosen:
+        out.append(c)
+        nxt = None if _ENUMERATION.search(c.text) else _next_in_passage(c, scored)
+        if nxt is not None and _ENUMERATION.search(nxt.text) and not any(same_place(nxt, o) for o in chosen + out):
+            out.append(nxt)
+    return out
+
+
 def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
     """The sentences of a quoted answer (best first), and whether they conflict."""
     best = scored[0]
@@ -95,7 +121,8 @@ def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
             break
         if _adds(s, chosen):
             chosen.append(s)
-    return _whole(chosen, scored, least), False
+    chosen = _whole(chosen, scored, least)
+    return (_with_items(chosen, scored) if reading.list_like else chosen), False
 
 
 def attribute(s: Scored, outlet: str) -> str:

@@ -137,6 +137,23 @@ def test_an_elliptical_follow_up_is_answered_about_its_new_thing(seed_index):
     assert featurize(idx, back, cands, idx.embedder.embed([back.question])[0])[:, FEATURES.index("focus_ok")].all()
 
 
+def test_a_list_announced_in_one_sentence_brings_the_next_that_enumerates(seed_index):
+    idx, _ = seed_index
+    q = "Which Central Asian states saw big jumps in Chinese exports?"
+    reading = read_question(idx, q)
+    assert reading.list_like
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(c for c in idx.chunks if "central Asian countries" in c.text)]
+    scored, _ = score(idx, reading, hits, idx.embedder.embed([q])[0], fixed_scorer(WEIGHTS))
+    intro = next(s for s in scored if s.text.startswith("Chinese exports to central Asian countries"))
+    # The announcing sentence alone is likely enough; every other far less.
+    ranked = [replace(intro, score=0.9)] + [replace(s, score=0.01) for s in scored if s is not intro]
+    chosen, _ = choose(ranked, reading)
+    assert [s.text[:20] for s in chosen] == ["Chinese exports to c", "Compared with 2021, "]
+    # Not for a question asking one thing.
+    single = replace(reading, list_like=False)
+    assert len(choose(ranked, single)[0]) == 1
+
+
 def test_a_name_of_the_source_is_met_by_its_sentences(seed_index):
     idx, _ = seed_index
     scmp = "000_e737f1f109234fde.txt"
