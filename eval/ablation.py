@@ -23,7 +23,8 @@ Variants, each adding one part to the one before:
                (compose.py)
   +shapes      "who wrote ...?" is answered by the article's byline
                (authors.py); each part of a two-part question is answered on
-               its own (parts.py)
+               its own (parts.py); a list's announcing sentence brings the
+               next one when that one enumerates (compose._with_items)
   +times       a question asking about a year is refused when its best
                sentence dates its fact to other years only ("last year" in
                an article of 2024 is 2023) (answer.dated_as_asked,
@@ -80,7 +81,7 @@ VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+side
 def variant(name: str, unchecked: Path):
     saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
              answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
-             answer.dated_as_asked)
+             compose._with_items, answer.dated_as_asked)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -94,16 +95,17 @@ def variant(name: str, unchecked: Path):
         if step < 6:  # a chosen sentence alone: no sentence leaning on it, no speaker of its quote
             compose._continued = lambda c, scored, least: c
             compose.with_its_speaker = lambda index, s, max_back=2: s
-        if step < 7:  # no byline for "who wrote ...?", no parts for a two-part question
+        if step < 7:  # no byline for "who wrote ...?", no parts for a two-part question, no list items joined
             answer.byline_answer = lambda *args: None
             answer.split_parts = lambda *args: ()
+            compose._with_items = lambda chosen, scored: chosen
         if step < 8:  # no refusal for a best sentence about another year than asked
             answer.dated_as_asked = lambda *args: True
         yield
     finally:
         (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
          answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
-         answer.split_parts, answer.dated_as_asked) = saved
+         answer.split_parts, compose._with_items, answer.dated_as_asked) = saved
 
 
 def fmt(summary: dict) -> str:
