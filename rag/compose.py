@@ -13,7 +13,8 @@ flagged as a conflict. Sentences of one article keep their reading order;
 a comparison across articles is ordered by article date. A chosen sentence
 brings the one after it when that one leans on it ("This led to ...") and
 the two together are at least half as likely as the best; a quotation
-brings the sentence naming its speaker.
+brings the sentence naming its speaker; a list question's sentence that
+only announces the list brings the next one when that one enumerates.
 """
 
 from __future__ import annotations
