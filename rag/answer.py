@@ -114,7 +114,9 @@ def pick(index: Index, reading: Reading, hits, query: str, question_vec, setting
          scorer: Scorer) -> tuple[list[Scored], float]:
     """Sentences the question's shape picks, and how sure they are: the
     byline of "who wrote ...?", a sentence for each side of a comparison, or
-    for each part of a two-part question; ([], 0) for any other question."""
+    for each part of a two-part question (measured: keeping the whole
+    question's answer when it is surer than the parts passed fewer); ([], 0)
+    for any other question."""
     by = byline_answer(index, own_words(reading.question), hits)
     if by is not None:
         return [by], 1.0

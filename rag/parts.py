@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from .api import search
 from .compose import choose, same_place
 from .features import read_question
-from .followup import rewrite
+from .followup import FOLLOWING, own_words, rewrite
 from .index import Index
+from .lexical import tokenize
 from .records import Scored
 from .scorer import Scorer, score
 from .settings import Settings
@@ -30,9 +31,10 @@ from .settings import Settings
 # without the comma only where a verb follows it ("... and how many attended
 # it?", not "What did Xi and which officials discuss?").
 _WH = r"(?:what|when|where|why|how|who|whom|which|whose)"
-_SECOND = re.compile(rf",\s+and\s+(?={_WH}\b)|\s+and\s+(?={_WH}\s+(?:did|does|do|was|were|is|are|has|have|had|"
+_SECOND = re.compile(rf",\s+and\s+(?=(?:by\s+|in\s+|to\s+|for\s+)?{_WH}\b)|"
+                     rf"\s+and\s+(?={_WH}\s+(?:did|does|do|was|were|is|are|has|have|had|"
                      rf"many|much|long|old|can|could|will|would)\b)", re.I)
-_MIN_WORDS = 3  # a part shorter than this is no question of its own ("and why?")
+_MIN_WORDS = 3  # a first part shorter than this is no question of its own ("Why, and how?")
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,13 @@ def split_parts(index: Index, question: str) -> tuple[Part, ...]:
         return ()
     first = question[: m.start()].strip(" ,") + "?"
     second = question[m.end() :].strip()
-    if min(len(first.split()), len(second.split())) < _MIN_WORDS:
+    if len(first.split()) < _MIN_WORDS or not second.strip(" ?"):
         return ()
     # "how old was he?" after "Where did Baudot die": as a follow-up, he is Baudot.
     standalone, _ = rewrite(second, [(first, "")], index)
+    if len(tokenize([standalone])[0]) < 2:
+        # "..., and by how much?", "..., and why?": the first part's question, asked anew.
+        standalone = f"{second}{FOLLOWING}{first})"
     # Retrieval for the second part keeps the first part's words: "what workaround
     # has Moscow floated?" is about the payments the first part asks about.
     return Part(first, first), Part(standalone, f"{standalone} {first}")
@@ -61,16 +66,16 @@ def answer_parts(index: Index, parts: tuple[Part, ...], settings: Settings, scor
                  ) -> tuple[list[Scored], float]:
     """Each part's answer (its best sentence, and those joining it as they
     would a whole answer: "which businesses ...?" gathers a list), in the
-    question's order, and how sure the least sure part is; ([], 0) unless
-    the parts are answered by different sentences."""
+    question's order, each sentence once, and how sure the least sure part
+    is."""
     chosen, confidence = [], 1.0
     for part in parts:
         qvec = index.embedder.embed([part.question])[0]
         hits = search(index, part.query, k=settings.k, settings=settings,
                       query_vec=qvec if part.query == part.question else None)
-        reading = read_question(index, part.question)
+        reading = read_question(index, part.question, asked=own_words(part.question))
         scored, p = score(index, reading, hits, qvec, scorer)
-        if not scored or any(same_place(s, scored[0]) for s in chosen):
+        if not scored:
             return [], 0.0
         chosen += [s for s in choose(scored, reading)[0] if not any(same_place(s, c) for c in chosen)]
         confidence = min(confidence, p)

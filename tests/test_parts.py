@@ -1,6 +1,7 @@
 """Two-part questions: each part asked on its own, the answer pairs them."""
 
 from rag.answer import answer
+from rag.followup import FOLLOWING
 from rag.parts import split_parts
 from rag.scorer import fixed_scorer
 
@@ -15,9 +16,11 @@ def test_a_question_of_two_parts_is_split(seed_index):
     # A pronoun of the second part takes the first part's names, as a follow-up would.
     _, second = split_parts(idx, "When was Putin re-elected and how old was he?")
     assert second.question == "how old was Putin?"
-    for q in ("What did Xi and which officials discuss?", "Why and how?", "Where did Putin go after Beijing?",
-              "Which countries did Xi visit, and why?"):
+    for q in ("What did Xi and which officials discuss?", "Why, and how?", "Where did Putin go after Beijing?"):
         assert split_parts(idx, q) == ()
+    # A second part with nothing of its own asks the first part's question anew.
+    _, second = split_parts(idx, "Which countries did Xi visit, and by how much?")
+    assert second.question == f"by how much?{FOLLOWING}Which countries did Xi visit?)"
 
 
 def test_each_part_gets_its_own_sentence(seed_index):
