@@ -156,8 +156,9 @@ def answer_stream(
     scored, confidence = score(index, reading, hits, qvec, scorer)
     picked, picked_confidence = pick(index, reading, hits, query, qvec, s, scorer)
     if picked:
-        # Answered if the whole question or one side is (measured: the sides'
-        # confidence alone, or the whole's alone, passed fewer questions).
+        # Answered if the whole question is, or a side of a comparison, or every
+        # part (measured: the sides' confidence alone, or the whole's alone,
+        # passed fewer questions).
         confidence = max(confidence, picked_confidence)
         scored = picked + scored  # generated mode reads their passages first
     base = Answer(question=q, text="", citations=(), abstained=False, mode=mode, hits=hits,

@@ -1,7 +1,7 @@
 """Questions of two parts, each answered on its own.
 
-    split_parts(question)   ("When did Baudot die", "how old was Baudot?"), or ()
-    answer_parts(index, parts, settings, scorer)   the best sentence of each part
+    split_parts(index, question)   ("Where did Baudot die?", "how old was Baudot?"), or ()
+    answer_parts(index, parts, settings, scorer)   each part's sentences, and how sure
 
 "Where did he die, and how old was he?", "How many principles does the
 Social Charter declare, and how many states adopted it?": each part is a
@@ -9,7 +9,7 @@ question with its own kind of answer (a place, an age), usually in its own
 sentence. Scored as one question, the best sentences answer whichever part
 shares more words with them, and the other part is missing. So each part
 is asked on its own (a pronoun of the second part taking the first part's
-names, as a follow-up would), and the answer pairs their best sentences.
+names, as a follow-up would), and the answer joins what answers each.
 """
 
 from __future__ import annotations
