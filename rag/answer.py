@@ -10,9 +10,9 @@ The stages, each its own module, composed here:
     retrieve passages       api.search     BM25 + dense (passages and sentences), fused
     candidates, features    features.py    every sentence of the passages, as evidence
     score                   scorer.py      fitted P(sentence answers), P(question answered)
-    pick by shape           authors.py     "who wrote ...?": the article's byline
-                            sides.py       a comparison: a sentence for each side
+    pick by shape           sides.py       a comparison: a sentence for each side
                             parts.py       "when ..., and why ...?": a sentence for each part
+                            authors.py     "who wrote ...?": the article's byline
     decide                  (this module)  abstain below the scorer's threshold, or when
                                            the best sentence is about another year than asked
     compose                 compose.py     quoted: the chosen sentences, each cited
@@ -107,24 +107,25 @@ def dated_as_asked(index: Index, reading: Reading, best: Scored) -> bool:
     "... to US$240 billion last year" in an article of May 2024. The scorer
     cannot see this near miss (its features hold no dates); measured on and
     off in the README ("+times")."""
-    return times_agree(reading.question, best.text, index.articles[best.hit.chunk.doc].date or "")
+    # A follow-up's own words say which year it asks about ("And in 2023?").
+    return times_agree(own_words(reading.question), best.text, index.articles[best.hit.chunk.doc].date or "")
 
 
 def pick(index: Index, reading: Reading, hits, query: str, question_vec, settings: Settings,
          scorer: Scorer) -> tuple[list[Scored], float]:
-    """Sentences the question's shape picks, and how sure they are: the
-    byline of "who wrote ...?", a sentence for each side of a comparison, or
-    for each part of a two-part question (measured: keeping the whole
-    question's answer when it is surer than the parts passed fewer); ([], 0)
+    """Sentences the question's shape picks, and how sure they are: a
+    sentence for each side of a comparison, for each part of a two-part
+    question (measured: keeping the whole question's answer when it is surer
+    than the parts passed fewer), or the byline of "who wrote ...?"; ([], 0)
     for any other question."""
-    by = byline_answer(index, own_words(reading.question), hits)
-    if by is not None:
-        return [by], 1.0
     paired, confidence = pair_sides(index, reading, query, question_vec, settings, scorer)
     if paired:
         return paired, confidence
     parts = split_parts(index, reading.question) if own_words(reading.question) == reading.question else ()
-    return answer_parts(index, parts, settings, scorer) if parts else ([], 0.0)
+    if parts:  # each part may be a "who wrote ...?" of its own
+        return answer_parts(index, parts, settings, scorer)
+    by = byline_answer(index, own_words(reading.question), hits)
+    return ([by], 1.0) if by is not None else ([], 0.0)
 
 
 def answer_stream(

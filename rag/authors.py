@@ -9,11 +9,12 @@ Kaczmarski, University of Glasgow and Natasha Kuhrt, ..."), which sits in
 the page header, above the text the passages are cut from, so no passage
 holds it. It is quoted and cited as a passage of its own, one line long.
 
-The article asked about is, in this order of trust: the one the question
-names (its outlet, author or short title, as sides.py reads them); the one
-whose title the question repeats; the one of the best passage retrieved,
-when the question speaks of an article ("the piece saying ...", not "who
-wrote the letter to Xi?").
+The question must speak of an article or its authors ("who wrote the letter
+to Xi?", "who wrote to Putin?" are about other writings). The article asked
+about is, in this order of trust: the one the question names (its outlet,
+author or short title, as sides.py reads them); the one whose title the
+question repeats; the one of the best passage retrieved ("the piece saying
+...").
 """
 
 from __future__ import annotations
@@ -37,16 +38,26 @@ _ARTICLE = re.compile(r"\b(?:article|piece|analysis|report|story|op-ed|column|es
 TITLE_SHARE = 0.5  # the question repeats at least this share of a title's words to name it
 
 
+# "Who wrote to Xi?", "who wrote that ...", "who wrote a letter": a writing, not an article.
+_WROTE_OTHER = re.compile(r"\bwr(?:ote|ites)\s+(?:to|that|about|a|an|back|letters?|the\s+letters?)\b", re.I)
+_AUTHOR_WORD = re.compile(r"\b(?:authors?|writers?|byline)\b", re.I)
+
+
 def asks_author(question: str) -> bool:
-    return bool(_ASKS_AUTHOR.search(question))
+    """Does the question ask who wrote an article ("Who wrote the Conversation's
+    analysis?", "who are the authors of the piece?"), not some other writing?"""
+    return bool(_ASKS_AUTHOR.search(question) and not _WROTE_OTHER.search(question)
+                and (_ARTICLE.search(question) or _AUTHOR_WORD.search(question)))
 
 
 def byline(index: Index, doc: str) -> Span | None:
-    """The header line of the article that names its authors, if it has one."""
+    """The header line of the article that names its authors, if it has one
+    ("By 2030, ..." above the text names nobody)."""
     a = index.articles[doc]
     body = a.kept[0].start if a.kept else len(a.text)
+    surnames = [author.split()[-1] for author in a.authors if author.split()]
     for m in re.finditer(r"[^\n]+", a.text[:body]):
-        if BYLINE.match(m.group(0)):
+        if BYLINE.match(m.group(0)) and any(name in m.group(0) for name in surnames):
             start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
             return Span(start, m.start() + len(m.group(0).rstrip()))
     return None
@@ -65,7 +76,7 @@ def _asked_about(index: Index, question: str, hits: Sequence[Hit]) -> str | None
     best = max(shares, key=shares.get, default=None)
     if best is not None and shares[best] >= TITLE_SHARE:
         return best
-    return hits[0].chunk.doc if hits and _ARTICLE.search(question) else None
+    return hits[0].chunk.doc if hits else None
 
 
 def byline_answer(index: Index, question: str, hits: Sequence[Hit]) -> Scored | None:

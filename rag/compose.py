@@ -81,8 +81,13 @@ def _whole(chosen: list[Scored], scored: list[Scored], least: float) -> list[Sco
     return out
 
 
-# "France, Serbia and Hungary", "machine tools, trucks, chips or satellite images".
-_ENUMERATION = re.compile(r"[\w’'-]+(?:\s+[\w’'-]+){0,3},\s+[\w’'-]+(?:\s+[\w’'-]+){0,3},?\s+(?:and|or)\s+[\w’'-]+")
+# "to France, Serbia and Hungary", "such as machine tools, trucks, chips or satellite
+# images": items after a word that opens a list; not "Just a day before, Beijing and
+# Moscow announced" or "In 2023, trade rose and exports fell".
+_ITEM = r"[^\W\d][\w’'-]*(?:\s+[\w’'-]+){0,2}"
+_ENUMERATION = re.compile(r"(?:\b(?:to|of|in|on|for|from|with|including|include[sd]?|as|are|were|was|is|by|like|"
+                          r"between|namely)\s+|:\s*)(?:the\s+)?" + _ITEM + r",\s+" + _ITEM +
+                          r"(?:,\s+" + _ITEM + r")*,?\s+(?:and|or)\s+[\w’'-]+")
 
 
 def _next_in_passage(c: Scored, scored: list[Scored]) -> Scored | None:

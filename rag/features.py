@@ -38,8 +38,11 @@ _LIST_Q = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?!(?:is|was|has|do
                      r"in|of|from|to|that|for|on|made|make|said|give|gave|were|does)\b|"
                      r"\bwhat (?:kinds?|types?|sorts?|forms?) of\b|\b(?:list|name) (?:the|all|some|two|three|four)\b|"
                      r"\bwhat are the\W+(?:two|three|four|five|main|key)\b|"
-                     # "Which Central Asian states saw ...": a plural right after an opening "which".
-                     r"^\W*which\s+(?:[\w-]+\s+){0,3}?(?!(?:is|was|has|does|this|his|its|us|as)\b)[a-z][a-z-]*[^s\W]s\b",
+                     # "Which Central Asian states saw ...": a plural after an opening "which",
+                     # then a verb in the past ("Which university hosts Putin?" is one).
+                     r"^\W*which\s+(?:[\w-]+\s+){0,3}?(?!(?:is|was|has|does|this|his|its|us|as)\b)[a-z][a-z-]*[^s\W]s\s+"
+                     r"(?:[a-z]+ed|saw|got|went|took|made|gave|came|rose|fell|grew|won|led|left|met|paid|sold|sent|"
+                     r"ran|became|began|built|bought|held|kept|lost|found|brought|took|chose|drew|spent|stood)\b",
                      re.I)
 # A comparison pairs two sides: two years, two sources, two things.
 _COMPARE_Q = re.compile(r"\b(?:compare[sd]?|comparison|differ(?:s|ed|ence|ent)?|disagree|versus|vs\.?)\b|"

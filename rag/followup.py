@@ -52,7 +52,7 @@ def _names(text: str) -> list[str]:
             words = words[1:]
         if words and not all(w.isdigit() for w in words) and " ".join(words) not in out:  # "of 2016": no name
             out.append(" ".join(words))
-    return sorted(out, key=lambda name: text.find(name))
+    return sorted(out, key=lambda name: text.find(name) % (len(text) + 1))  # not found (-1): last
 
 
 def _referent(question: str, last_user: str, asked: list[str], told: list[str]) -> str:
@@ -75,6 +75,23 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
         return told[0]
     things = [e for e in (told + asked if _ASKS_WHAT.match(last_user) else asked + told) if not looks_like_person(e)]
     return things[0] if things else (asked or told)[0]
+
+
+_AT = re.compile(r"\b(?:in|to|at|from|near|visit(?:ed|ing|s)?|reach(?:ed)?)\s+(?:the\s+)?$", re.I)
+
+
+def _place(asked_text: str, told: list[str], asked: list[str]) -> str:
+    """What "there" or "that city" points at: what the answer named first
+    ("The Winnington site in Northwich" -> Winnington), else the name the
+    question puts a place word before ("Why did Putin visit Harbin?" ->
+    Harbin, not Putin), else its first name that is not a person's."""
+    if told:
+        return next((e for e in told if not looks_like_person(e)), told[0])
+    for name in asked:
+        at = asked_text.find(name)
+        if at > 0 and _AT.search(asked_text[:at]):
+            return name
+    return next((e for e in asked if not looks_like_person(e)), asked[0])
 
 
 # "said that ...", "this year": a clause or a time, not a thing pointed back at.
@@ -138,7 +155,8 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = (),
     told = [e for e in _names(last_bot) if e not in asked and e not in " ".join(asked)]
     standalone = question
     if _DEICTIC.search(question) and (told or asked):
-        standalone = _DEICTIC.sub((told or asked)[0], question, count=1)
+        place = _place(last_user, told, asked)
+        standalone = _DEICTIC.sub(lambda m: f"in {place}" if m.group(0).lower() == "there" else place, question, count=1)
     if _PERSONAL.search(standalone) and (asked or told):
         topic = _referent(standalone, last_user, asked, told)
         standalone = _PERSONAL.sub(lambda m: topic + ("'s" if m.group(0).lower() in ("his", "her", "its", "their")

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .api import search
+from .authors import byline_answer
 from .compose import choose, same_place
 from .features import read_question
 from .followup import FOLLOWING, own_words, rewrite
@@ -50,8 +51,8 @@ def split_parts(index: Index, question: str) -> tuple[Part, ...]:
         return ()
     first = question[: m.start()].strip(" ,") + "?"
     second = question[m.end() :].strip()
-    if len(first.split()) < _MIN_WORDS or not second.strip(" ?"):
-        return ()
+    if len(first.split()) < _MIN_WORDS or not second.strip(" ?") or re.search(r"\bbetween\b", first, re.I):
+        return ()  # "the difference between what was agreed and what was signed": one question
     # "how old was he?" after "Where did Baudot die": as a follow-up, he is Baudot.
     standalone, _ = rewrite(second, [(first, "")], index)
     if len(tokenize([standalone])[0]) < 2:
@@ -65,14 +66,18 @@ def split_parts(index: Index, question: str) -> tuple[Part, ...]:
 def answer_parts(index: Index, parts: tuple[Part, ...], settings: Settings, scorer: Scorer,
                  ) -> tuple[list[Scored], float]:
     """Each part's answer (its best sentence, and those joining it as they
-    would a whole answer: "which businesses ...?" gathers a list), in the
-    question's order, each sentence once, and how sure the least sure part
-    is."""
+    would a whole answer: "which businesses ...?" gathers a list; the byline
+    for "who wrote it?"), in the question's order, each sentence once, and
+    how sure the least sure part is; ([], 0) when a part has no answer."""
     chosen, confidence = [], 1.0
     for part in parts:
         qvec = index.embedder.embed([part.question])[0]
         hits = search(index, part.query, k=settings.k, settings=settings,
                       query_vec=qvec if part.query == part.question else None)
+        by = byline_answer(index, own_words(part.question), hits)
+        if by is not None:
+            chosen.append(by)
+            continue
         reading = read_question(index, part.question, asked=own_words(part.question))
         scored, p = score(index, reading, hits, qvec, scorer)
         if not scored:

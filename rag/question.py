@@ -192,6 +192,7 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\bpopulation\b", r"\b(people|inhabitants|residents|population)\b"),
 ]]
 _PER_Q = re.compile(r"\bper (\w{3,})", re.I)  # "per barrel" needs a rate in barrels, not a total
+_FREQUENCY = re.compile(r"\b(?:every|each|once|twice|annually|yearly|monthly|weekly|daily|regularly|times)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many (?:of )?(?:[\w-]+['’]s )?((?:(?!(?:do|does|did|are|is|was|were|have|has|had|will|"
                        r"would|can)\b)[a-z\-]+\s?){1,2})", re.I)
 
@@ -222,7 +223,7 @@ def counted_noun(question: str) -> str | None:
     if not m:
         return None
     counted = m.group(1).split()
-    if len(counted) == 2 and (counted[1][:1].isupper() or counted[0].lower() == "times"):
+    if len(counted) == 2 and ((counted[1][:1].isupper() and counted[0][:1].islower()) or counted[0].lower() == "times"):
         # "how many times Xi and Putin met": a name is not what is counted;
         # "how many times bigger": a ratio, counted in times.
         counted = counted[:1]
@@ -236,7 +237,8 @@ def quantity_matches(text: str, question: str) -> bool:
     if not _TIME_Q.search(question):
         text = _DURATION.sub(" ", text)
     ranked = bool(_RANK_Q.search(question) and _ORDINAL.search(text))
-    if not (new_numbers(text, question) or _NUMBER_WORD.search(text) or ranked):
+    often = bool(re.search(r"\bhow often\b", question, re.I) and _FREQUENCY.search(text))
+    if not (new_numbers(text, question) or _NUMBER_WORD.search(text) or ranked or often):
         return False
     if any(asks.search(question) and not unit.search(text) for asks, unit in _UNITS):
         return False
@@ -253,12 +255,16 @@ def quantity_matches(text: str, question: str) -> bool:
 
 # --- times -----------------------------------------------------------------------
 
-_YEAR_NUM = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
+# A year a sentence writes ("in 2014", "2014 was"), not a count ("sent 2000 troops").
+_YEAR_NUM = re.compile(r"(?<!\d[,.])\b(1[5-9]\d\d|20\d\d)\b(?!\s*(?:%|per ?cent|million|billion|bn|tons|times)\b)")
+_COUNTED = re.compile(r"\s+(?!(?:was|is|has|does|as|his|its|this|us|thus|plus|versus)\b)[a-z]+s\b")
+_TIME_WORD = re.compile(r"\b(?:in|since|by|from|during|until|of|to|before|after|between|and|early|late|mid|the)\W*$", re.I)
 # "in 2022", "in August 2022", "during 2019", "of 2024": the time a fact is asked
 # for. "the 2010 treaty" names a thing, "since 2013" a starting point: neither counts.
 _ASKED_TIME = re.compile(r"\b(?:in|during|for|of)\s+(?:(?:early|late|mid)[\s-]+)?(?:(?:" + "|".join(MONTHS) +
                          r")\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?)?(1[5-9]\d\d|20\d\d)\b", re.I)
 _MONTH_ALONE = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b(?!\s*,?\s*\d{4})(?!\s+\d{1,2},?\s+\d{4})")
+_AHEAD = re.compile(r"\b(?:will|plans?|planned|expected|due|next|upcoming|set to)\b", re.I)
 
 
 def asked_years(question: str) -> set[str]:
@@ -268,9 +274,11 @@ def asked_years(question: str) -> set[str]:
 def stated_years(text: str, date: str = "") -> set[str]:
     """The years a sentence dates itself to: those it writes, and, in an
     article dated `date`, "last year", "this year" and a month without a
-    year ("in September", in an October 2023 article: 2023; "in November":
-    2023 or 2022)."""
-    years = set(_YEAR_NUM.findall(text))
+    year ("in September", in an October 2023 article: 2023; "in November",
+    later in the year than the article: 2023 or 2022; in a sentence about
+    what is to come, the next year too)."""
+    years = {m.group(1) for m in _YEAR_NUM.finditer(text)
+             if not (_COUNTED.match(text, m.end()) and not _TIME_WORD.search(text[max(m.start() - 12, 0) : m.start()]))}
     if date[:4].isdigit():
         year, month = int(date[:4]), int(date[5:7]) if date[5:7].isdigit() else 12
         low = text.lower()
@@ -278,10 +286,13 @@ def stated_years(text: str, date: str = "") -> set[str]:
             years.add(str(year - 1))
         if re.search(r"\bthis (?:year|month|week)\b|\blast (?:month|week)\b", low):
             years.add(str(year))
+        ahead = bool(_AHEAD.search(text))
         for m in _MONTH_ALONE.finditer(text):
-            if m.group(1) != "May" or re.search(r"\b(?:in|since|by|until|early|late|mid)[\s-]+May\b", text[max(m.start() - 8, 0) : m.end()]):
-                # A month still to come may be this year's ("likely to meet in November") or last year's.
-                years |= {str(year)} if MONTHS.index(m.group(1).lower()) + 1 <= month else {str(year), str(year - 1)}
+            if m.group(1) == "May" and not re.search(r"\b(?i:in|since|by|until|early|late|mid)[\s-]+May\b",
+                                                     text[max(m.start() - 8, 0) : m.end()]):
+                continue  # "may" the verb, capitalised at a sentence's start
+            later = MONTHS.index(m.group(1).lower()) + 1 > month
+            years |= {str(year)} | ({str(year - 1)} if later else set()) | ({str(year + 1)} if ahead else set())
     return years
 
 

@@ -74,7 +74,10 @@ def test_followups_are_rewritten():
     # "there" and "he" in one question are both resolved.
     standalone, _ = rewrite("Which university did he visit there?", [(
         "Where did Putin go after Beijing?", "He went to Harbin, the capital of Heilongjiang [1].")])
-    assert standalone == "Which university did Putin visit Harbin?"
+    assert standalone == "Which university did Putin visit in Harbin?"
+    # "there" is a place: the name after "visit", not the person before it.
+    standalone, _ = rewrite("What did he see there?", [("Why did Putin visit Harbin?", "")])
+    assert standalone == "What did Putin see in Harbin?"
 
 
 def test_followups_find_names_typed_in_lower_case(seed_index):
@@ -241,6 +244,11 @@ def test_the_years_asked_and_the_years_a_sentence_states():
     assert not times_agree("What was trade worth in 2022?", "US$240 billion last year", "2024-05")
     assert times_agree("What was trade worth in 2023?", "US$240 billion last year", "2024-05")
     assert times_agree("What was trade worth in 2022?", "Trade grew fast.", "2024-05")  # no year stated: no conflict
+    # A count is not a year; "May" the verb is no month; a month ahead may be next year's.
+    assert stated_years("Russia sent 2000 troops", "") == set()
+    assert stated_years("the entry fee in July 2014 was US$650", "") == {"2014"}
+    assert stated_years("May they meet again?", "2023-10") == set()
+    assert stated_years("Xi will visit in May", "2023-10") == {"2023", "2024"}
 
 
 def test_a_best_sentence_about_another_year_is_refused(seed_index):

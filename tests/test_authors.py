@@ -14,6 +14,10 @@ def test_questions_about_authors():
     assert asks_author("Who wrote The Conversation's analysis?")
     assert asks_author("who are the authors of the piece on Harbin?")
     assert not asks_author("Who is Artyom Lukin?") and not asks_author("What did Lukin write?")
+    # Other writings than the article.
+    for q in ("Who wrote to Xi, according to Sharma?", "Who wrote the letter Kaczmarski mentions?",
+              "Who wrote that Russia needs China?"):
+        assert not asks_author(q), q
 
 
 def test_the_byline_of_the_article_asked_about_is_quoted(seed_index):
@@ -39,3 +43,12 @@ def test_a_byline_answer_cites_its_exact_text(seed_index):
     (c,) = ans.citations
     assert c.doc == CONVERSATION and idx.articles[c.doc].text[c.quote_start : c.quote_end] == c.quote
 
+
+
+def test_a_two_part_question_gets_the_byline_and_its_other_part(seed_index):
+    idx, s = seed_index
+    q = "Who wrote The Conversation's analysis, and how many times have Xi and Putin met since 2013?"
+    ans = answer(idx, q, settings=s, scorer=fixed_scorer(WEIGHTS, threshold=0.0))
+    assert "Kaczmarski" in ans.text and len(ans.citations) >= 2
+    for c in ans.citations:
+        assert idx.articles[c.doc].text[c.quote_start : c.quote_end] == c.quote

@@ -152,6 +152,17 @@ def test_a_list_announced_in_one_sentence_brings_the_next_that_enumerates(seed_i
     # Not for a question asking one thing.
     single = replace(reading, list_like=False)
     assert len(choose(ranked, single)[0]) == 1
+    assert not is_list_question("Which university hosts Putin in Harbin?")  # a verb, not a plural
+
+
+def test_what_enumerates():
+    from rag.compose import _ENUMERATION
+
+    assert _ENUMERATION.search("exports in 2023 to Kyrgyzstan, Kazakhstan and Tajikistan were up")
+    assert _ENUMERATION.search("such as machine tools, trucks, chips or satellite images")
+    for text in ("Just a day before, Beijing and Moscow announced drills.", "In 2023, trade rose and exports fell.",
+                 "Wang, now an influential academic and director of the institute"):
+        assert not _ENUMERATION.search(text), text
 
 
 def test_a_name_of_the_source_is_met_by_its_sentences(seed_index):
