@@ -42,7 +42,7 @@ _LIST_Q = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?!(?:is|was|has|do
                      # then a verb in the past ("Which university hosts Putin?" is one).
                      r"^\W*which\s+(?:[\w-]+\s+){0,3}?(?!(?:is|was|has|does|this|his|its|us|as)\b)[a-z][a-z-]*[^s\W]s\s+"
                      r"(?:[a-z]+ed|saw|got|went|took|made|gave|came|rose|fell|grew|won|led|left|met|paid|sold|sent|"
-                     r"ran|became|began|built|bought|held|kept|lost|found|brought|took|chose|drew|spent|stood)\b",
+                     r"ran|became|began|built|bought|held|kept|lost|found|brought|chose|drew|spent|stood)\b",
                      re.I)
 # A comparison pairs two sides: two years, two sources, two things.
 _COMPARE_Q = re.compile(r"\b(?:compare[sd]?|comparison|differ(?:s|ed|ence|ent)?|disagree|versus|vs\.?)\b|"
