@@ -36,6 +36,7 @@ TOPICAL_SHARE = 0.2  # a name in this share of all passages is a topic of the co
 CONTEXT_CREDIT = 0.5  # a name found only where a continued quote's speaker is named counts this much
 
 # A sentence that leans on the one before: "He said...", "So this is...".
+_DEFINITE_START = re.compile(r"^\W*(?i:the)\s+([a-z]{4,})\b")  # "The visit came ...": the one just named
 _PRONOUN_START = re.compile(r"^\W*(he|she|they|it|this|that|these|those|his|her|their|its|but he|but she|the pair|"
                             r"so|thus|therefore|hence|as a result)\b", re.I)
 
@@ -180,10 +181,16 @@ def sentence_vector(index: Index, doc: str, span: Span) -> np.ndarray | None:
 
 def with_context(chunk: Chunk, i: int, text_of) -> Span:
     """The i-th sentence of a chunk, extended back by one sentence when it
-    opens with a pronoun ("He said..."), so a quote never loses its subject."""
+    opens with a pronoun ("He said..."), so a quote never loses its subject,
+    or with a noun the sentence before names ("... a two-day state visit.
+    The visit came on the heels of Russia's annexation of Crimea")."""
     s = chunk.sentences[i]
-    if i > 0 and _PRONOUN_START.match(text_of(s)):
-        return Span(chunk.sentences[i - 1].start, s.end)
+    if i > 0:
+        text = text_of(s)
+        definite = _DEFINITE_START.match(text)
+        if _PRONOUN_START.match(text) or (definite and re.search(rf"\b{definite.group(1)}\b",
+                                                                 text_of(chunk.sentences[i - 1]), re.I)):
+            return Span(chunk.sentences[i - 1].start, s.end)
     return s
 
 

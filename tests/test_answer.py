@@ -262,3 +262,17 @@ def test_a_best_sentence_about_another_year_is_refused(seed_index):
     assert ans.abstained and OTHER_YEAR_NOTE in ans.notes and ans.related
     assert not answer(idx, "What share of Russia's export payments was in yuan in August 2023?", settings=s,
                       scorer=scorer).abstained
+
+
+def test_a_sentence_leaning_on_the_one_before_is_read_with_it():
+    from rag.records import Chunk, Span
+    from rag.support import with_context
+
+    text = ("Putin travelled to Beijing for a two-day state visit. The visit came on the heels of the annexation. "
+            "The pipeline was not agreed.")
+    ends = [0, text.index("The visit"), text.index("The pipeline"), len(text)]
+    spans = tuple(Span(a, b - 1 if b < len(text) else b) for a, b in zip(ends, ends[1:]))
+    chunk = Chunk("c", "d", 0, len(text), text, spans)
+    of = lambda sp: text[sp.start : sp.end]  # noqa: E731
+    assert of(with_context(chunk, 1, of)).startswith("Putin travelled")  # "The visit": the one just named
+    assert with_context(chunk, 2, of) == spans[2]  # "The pipeline": named for the first time
