@@ -34,6 +34,7 @@ _ANAPHOR = re.compile(r"\b(?:that|this|these|those|the same|the other|the latter
 
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
+_GROUP_PRONOUN = re.compile(r"\b(they|them|their)\b", re.I)
 _ASKS_WHO = re.compile(r"^\W*(who|whom)\b", re.I)
 _ASKS_WHO_IS = re.compile(r"^\W*who(?:['’]s|\s+(?:is|was|are|were)\b)", re.I)  # "Who is X?" is about X
 # "What project did ...?" asks for a thing the answer names; "What is X?" is about X.
@@ -58,12 +59,13 @@ def _names(text: str) -> list[str]:
 def _referent(question: str, last_user: str, asked: list[str], told: list[str]) -> str:
     """What a pronoun of the follow-up refers to. A person pronoun: a person
     named before, else the answer to a "who" question ("Who came back in
-    1041?" -> "Edward the Confessor" -> "he"). "It" and "they": not a person;
-    the answer's thing after a question asking for one ("What project ...?"),
-    else the question's topic ("What is Power of Siberia 2?"). A question
-    that names nothing ("What was the most intense cyclone of 2016?") asks
-    for the thing its answer names first, whatever it looks like ("Typhoon
-    Haima" has a person's shape)."""
+    1041?" -> "Edward the Confessor" -> "he"). "They": two people named
+    together, if any ("Which pilot ...?" -> "Amelia Earhart, with Fred
+    Noonan"). Else "it" and "they": not a person; the answer's thing after a
+    question asking for one ("What project ...?"), else the question's topic
+    ("What is Power of Siberia 2?"). A question that names nothing ("What was
+    the most intense cyclone of 2016?") asks for the thing its answer names
+    first, whatever it looks like ("Typhoon Haima" has a person's shape)."""
     if _PERSON_PRONOUN.search(question):
         # "Who designed the Pluto Platter?" asks for a person: its answer's, not the "Pluto Platter".
         named = told + asked if _ASKS_WHO.match(last_user) and not _ASKS_WHO_IS.match(last_user) else asked + told
@@ -71,6 +73,14 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
         if person:
             return person
         return told[0] if told and _ASKS_WHO.match(last_user) else (asked or told)[0]
+    if _GROUP_PRONOUN.search(question):
+        for named in ((told, asked) if _ASKS_WHO.match(last_user) or _ASKS_WHAT.match(last_user) else (asked, told)):
+            people = [e for e in named if looks_like_person(e)]
+            if len(people) >= 2:
+                return " and ".join(people[:2])
+        pair = next((f"{a} and {b}" for a, b in zip(asked, asked[1:]) if f"{a} and {b}" in last_user), None)
+        if pair:  # "When did Xi and Putin meet?" -> "they": both
+            return pair
     if told and not asked and not _ASKS_WHO.match(last_user):
         return told[0]
     things = [e for e in (told + asked if _ASKS_WHAT.match(last_user) else asked + told) if not looks_like_person(e)]

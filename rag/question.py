@@ -179,7 +179,8 @@ _NAMED_NUMBER = re.compile(r"(\b[A-Z][a-z]*[ -])\d{1,2}\b(?!\s*(%|per ?cent|mill
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b", re.I)
 _RANK_Q = re.compile(r"\b(rank|ranked|place|position|largest|biggest)\b", re.I)
 _DURATION = re.compile(r"\b(\d[\d,.]*|" + _NUMBER_WORDS + r")[\s-]+(years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
-_TIME_Q = re.compile(r"\bhow long\b|\b(years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
+# An age is a duration too: "how old" is answered by "16 years old".
+_TIME_Q = re.compile(r"\bhow (?:long|old)\b|\b(years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
 # What a measure is counted in: a price needs money, a share a proportion, an
 # age years. (question pattern, what the answer must contain)
 _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
@@ -216,6 +217,14 @@ def tokenize_keep_numbers(text: str) -> list[str]:
     return out
 
 
+_IRREGULAR_PLURALS = frozenset({"people", "children", "men", "women", "staff", "personnel", "police", "cattle"})
+
+
+def _plural(word: str) -> bool:
+    w = word.lower()
+    return w in _IRREGULAR_PLURALS or (w.endswith("s") and not w.endswith("ss"))
+
+
 @lru_cache(maxsize=1024)
 def counted_noun(question: str) -> str | None:
     """The stemmed head noun of "how many X": the thing to be counted."""
@@ -223,9 +232,12 @@ def counted_noun(question: str) -> str | None:
     if not m:
         return None
     counted = m.group(1).split()
-    if len(counted) == 2 and ((counted[1][:1].isupper() and counted[0][:1].islower()) or counted[0].lower() == "times"):
+    if len(counted) == 2 and ((counted[1][:1].isupper() and counted[0][:1].islower()) or counted[0].lower() == "times"
+                              or (_plural(counted[0]) and not _plural(counted[1]))):
         # "how many times Xi and Putin met": a name is not what is counted;
-        # "how many times bigger": a ratio, counted in times.
+        # "how many times bigger": a ratio, counted in times; "how many
+        # bombers carried out": the plural is the noun, the word after it a
+        # verb ("how many gas pipelines" keeps its head, the last plural).
         counted = counted[:1]
     stems = tokenize([" ".join(counted)])[0]
     return stems[-1] if stems else None

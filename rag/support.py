@@ -68,9 +68,9 @@ def _build_tables(index: Index) -> _Tables:
     weights = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
     unseen = math.log(1 + (n + 0.5) / 0.5)  # a term no passage has: maximal weight
     spans: dict[str, set[Span]] = {}
-    # An article is named by its title, outlet (or its initials) and authors:
-    # "per SCMP", "Sharma's piece" are met by any of its sentences.
-    meta = {d: frozenset(words(f"{a.title} {a.outlet} {initials(a.outlet)} {' '.join(a.authors)}"))
+    # An article is named by its title, outlet (or their initials) and authors:
+    # "per SCMP", "Sharma's piece", "the SPR" are met by any of its sentences.
+    meta = {d: frozenset(words(f"{a.title} {initials(a.title)} {a.outlet} {initials(a.outlet)} {' '.join(a.authors)}"))
             for d, a in index.articles.items()}
     doc_words: dict[str, set[str]] = {d: set(m) for d, m in meta.items()}
     for c in index.chunks:

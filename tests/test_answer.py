@@ -51,6 +51,12 @@ def test_followups_are_rewritten():
     assert standalone == "Whom did Edward the Confessor appoint?"
     standalone, _ = rewrite("Was it agreed?", [("What project did Xi Jinping discuss?", "The Power of Siberia 2 [1].")])
     assert standalone == "Was Power of Siberia 2 agreed?"
+    # "They": the people answered together, or the pair the question named.
+    standalone, _ = rewrite("What plane were they flying?",
+                            [("Which pilot was to refuel on Howland?", "Amelia Earhart, with Fred Noonan [1].")])
+    assert standalone == "What plane were Amelia Earhart and Fred Noonan flying?"
+    standalone, _ = rewrite("What did they sign?", [("When did Xi and Putin meet in Moscow?", "In March 2023 [1].")])
+    assert standalone == "What did Xi and Putin sign?"
     # "It uses quicksort." names no "It".
     standalone, _ = rewrite("And how long does it take?", [("Which algorithm is used?", "It uses quicksort [1].")])
     assert "It take" not in standalone and standalone.startswith("And how long does it take?")
@@ -96,6 +102,14 @@ def test_answer_types():
     assert counted_noun("how many times Xi and Putin have met") == "time"  # a name is not counted
     assert counted_noun("How many Chinese companies left?") == "compani"
     assert counted_noun("Roughly how many times bigger is China's economy?") == "time"  # a ratio
+    # A plural followed by a verb is what is counted; two nouns keep their head.
+    assert counted_noun("How many bombers carried out the raid?") == "bomber"
+    assert counted_noun("How many people live in Harbin?") == "peopl"
+    assert counted_noun("How many gas pipelines exist?") == "pipelin"
+    assert type_matches("quantity", 'by 14 twin-engined Mitsubishi G3M "Nell" bombers', "How many bombers carried out the raid?")
+    # An age is a duration: "16 years old" answers "how old".
+    assert type_matches("quantity", "Elsie was 16 years old and Frances was 9.", "How old were Elsie and Frances?")
+    assert not type_matches("quantity", "Elsie was a teenager in 1917.", "How old was Elsie?")
     assert type_matches("quantity", "The pair have met 42 times since 2013", "How many times have they met?")
     assert not type_matches("quantity", "bearings used in tank production rose by 1,500%", "How many tanks?")
     assert not type_matches("quantity", "no agreement on Power of Siberia 2", "What price for Power of Siberia 2?")

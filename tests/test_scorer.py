@@ -11,6 +11,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+import rag
+
 from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
 from rag.compose import CONFLICT_PREFIX, choose, compose_quoted, neutralise
 from rag.errors import ScorerUnavailable
@@ -18,6 +20,7 @@ from rag.features import FEATURES, candidates, featurize, is_compare_question, i
 from rag.followup import FOLLOWING
 from rag.question import OPENS_QUOTE, SPEECH
 from rag.records import Hit, Scored, Span
+from rag.settings import from_env
 from rag.scorer import SCORER_PATH, fixed_scorer, load_scorer, nearness, score
 
 # Evidence a sensible answer score rises with; enough to exercise the stage.
@@ -176,6 +179,32 @@ def test_a_name_of_the_source_is_met_by_its_sentences(seed_index):
         names_all = [row[FEATURES.index("names_all")] for c, row in zip(cands, x) if "100 Chinese" in c.text]
         # The outlet's initials name the SCMP's own article; an author of another article does not.
         assert names_all and all(names_all) == (cands[0].hit.chunk.doc == scmp and "SCMP" in q)
+
+
+def test_a_title_s_initials_are_met_by_its_sentences(tmp_path):
+    corpus = tmp_path / "wiki"
+    corpus.mkdir()
+    (corpus / "spr.txt").write_text(
+        "Society for Psychical Research\nThe Society for Psychical Research (SPR) was founded in 1882.\n"
+        "The organisation is based at 1 Vernon Mews, London, with a library open to members.\n", encoding="utf-8")
+    (corpus / "rats.txt").write_text(
+        "Howland Island\nHowland Island is an uninhabited coral island in the central Pacific Ocean.\n"
+        "The organisation of the colony was based at Itascatown on the west coast.\n", encoding="utf-8")
+    for name, text in (("Bakelite", "a thermosetting resin developed by Leo Baekeland in 1907"),
+                       ("Surtsey", "a volcanic island off the southern coast of Iceland, formed in 1963"),
+                       ("Mancala", "a family of two-player board games played with small stones"),
+                       ("Ambergris", "a waxy substance produced in the digestive system of sperm whales"),
+                       ("Frisbee", "a gliding toy made of plastic, first sold in the 1950s")):
+        (corpus / f"{name.lower()}.txt").write_text(f"{name}\n{name} is {text}.\n", encoding="utf-8")
+    idx = rag.open_index(from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash"))
+    q = "Where's the SPR based?"
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
+    cands = candidates(idx, hits)
+    x = featurize(idx, read_question(idx, q), cands, idx.embedder.embed([q])[0])
+    named = {c.text: bool(row[FEATURES.index("names_all")]) for c, row in zip(cands, x) if "based at" in c.text}
+    # "SPR" is the initials of the first article's title, not of the second's.
+    assert named == {"The organisation is based at 1 Vernon Mews, London, with a library open to members.": True,
+                     "The organisation of the colony was based at Itascatown on the west coast.": False}
 
 
 def _spanning(s: Scored, first: int, last: int, p: float) -> Scored:
