@@ -25,6 +25,7 @@ from dataclasses import replace
 
 from .features import Reading
 from .index import Index
+from .ingest import UNKNOWN_OUTLET
 from .question import OPENS_QUOTE, SPEECH, new_numbers
 from .records import Citation, Hit, Scored, Span
 from .support import CITATION, near_duplicate, tables
@@ -131,12 +132,17 @@ def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
     return (_with_items(chosen, scored) if reading.list_like else chosen), False
 
 
-def attribute(s: Scored, outlet: str) -> str:
-    """A quotation is attributed: if the sentence opens with a quote mark and
-    does not name its speaker, say where it was quoted."""
+_OPENING_QUOTATION = re.compile(r"^\W{0,2}[“\"‘']([^”\"’']*)")
+
+
+def attribute(s: Scored, outlet: str, title: str = "") -> str:
+    """A quotation is attributed: if the sentence opens with someone's words
+    and does not name its speaker, say where it was quoted (a quoted term,
+    '"Military dynamite" is a ...', is no quotation)."""
     text = neutralise(" ".join(s.text.split()))
-    if OPENS_QUOTE.match(text) and not SPEECH.search(text):
-        return f"Quoted in {outlet}: {text}"
+    opening = _OPENING_QUOTATION.match(text)
+    if opening and len(opening.group(1).split()) > 3 and not SPEECH.search(text):
+        return f"Quoted in {outlet if outlet != UNKNOWN_OUTLET else f'“{title}”'}: {text}"
     return text
 
 
@@ -147,10 +153,35 @@ def neutralise(text: str) -> str:
 
 
 def make_citation(index: Index, n: int, hit: Hit, quote: Span) -> Citation:
+    """A citation of `quote` in its passage (the passage stretched to hold a
+    quote that runs past it: a list's items after the sentence announcing it)."""
     a = index.articles[hit.chunk.doc]
     c = hit.chunk
-    return Citation(n, c.doc, a.title, a.outlet, a.date, c.start, c.end, c.text,
+    start, end = min(c.start, quote.start), max(c.end, quote.end)
+    return Citation(n, c.doc, a.title, a.outlet, a.date, start, end, a.text[start:end],
                     quote.start, quote.end, a.text[quote.start : quote.end])
+
+
+# A line of a list: "- Khutse Game Reserve", "2. biaxial crystals", "• tea".
+_ITEM_LINE = re.compile(r"[ \t]*(?:[-–•*·]|\d{1,2}[.)])[ \t]+\S[^\n]*")
+MAX_ITEMS = 15
+
+
+def with_its_items(index: Index, s: Scored) -> Scored:
+    """A sentence announcing a list with a colon ("The following protected
+    areas were established in the Kalahari:") quoted with the item lines that
+    follow it: alone it says nothing."""
+    if not s.text.rstrip().endswith(":"):
+        return s
+    text = index.articles[s.hit.chunk.doc].text
+    end, at = s.span.end, s.span.end
+    for _ in range(MAX_ITEMS):
+        m = re.compile(r"\s*\n").match(text, at)
+        item = _ITEM_LINE.match(text, m.end()) if m else None
+        if item is None:
+            break
+        end = at = item.end()
+    return s if end == s.span.end else replace(s, span=Span(s.span.start, end), text=text[s.span.start : end])
 
 
 def reading_order(index: Index, chosen: list[Scored], by_date: bool) -> list[Scored]:
@@ -213,7 +244,7 @@ def _holds(a: Scored, b: Scored) -> bool:
 def compose_quoted(index: Index, chosen: list[Scored], conflict: bool = False,
                    by_date: bool = False) -> tuple[str, tuple[Citation, ...]]:
     """Answer text made of the chosen source sentences, each with its [n]."""
-    chosen = _with_speakers(index, chosen)
+    chosen = [with_its_items(index, s) for s in _with_speakers(index, chosen)]
     if not conflict:
         chosen = reading_order(index, chosen, by_date)
     # One citation per quoted sentence, as verify.py numbers generated ones:
@@ -221,7 +252,8 @@ def compose_quoted(index: Index, chosen: list[Scored], conflict: bool = False,
     citations, parts = [], []
     for n, s in enumerate(chosen, 1):
         citations.append(make_citation(index, n, s.hit, s.span))
-        parts.append(f"{attribute(s, index.articles[s.hit.chunk.doc].outlet)} [{n}]")
+        article = index.articles[s.hit.chunk.doc]
+        parts.append(f"{attribute(s, article.outlet, article.title)} [{n}]")
     text = " ".join(parts)
     if conflict:
         text = f"{CONFLICT_PREFIX} {text}"

@@ -105,14 +105,30 @@ def read_question(index: Index, question: str, focus: str = "", asked: str | Non
         compare_like=is_compare_question(shape))
 
 
+_ENDS_SENTENCE = re.compile(r"[.!?…:;][”\"’')\]]*\s*$")
+
+
+def is_heading(text: str, span: Span) -> bool:
+    """A line of its own without a sentence's end ("Protected areas",
+    "- Khutse Game Reserve", "FTSE 100"): a heading, a list item or page
+    furniture, never an answer by itself (a list's items come with the
+    sentence announcing them: compose.py)."""
+    line = text[span.start : span.end]
+    return (len(line.split()) <= 10 and not _ENDS_SENTENCE.search(line)
+            and text[max(span.start - 1, 0) : span.start] in ("", "\n") and text[span.end : span.end + 1] in ("", "\n"))
+
+
 def candidates(index: Index, hits: Sequence[Hit]) -> list[Candidate]:
-    """Every sentence of the passages, once, in retrieval order."""
+    """Every sentence of the passages, once, in retrieval order (headings and
+    list items on their own lines are not)."""
     seen, out = set(), []
     for hit in hits:
         c = hit.chunk
         text = index.articles[c.doc].text
         for i, s in enumerate(c.sentences):
             span = with_context(c, i, lambda sp: text[sp.start : sp.end])
+            if is_heading(text, s):
+                continue
             if (c.doc, span.start, span.end) not in seen:
                 seen.add((c.doc, span.start, span.end))
                 out.append(Candidate(hit, s, span, text[span.start : span.end]))

@@ -118,6 +118,8 @@ def points_back(question: str) -> bool:
     worth?")? A question naming its own subject stands alone."""
     if _names(question):
         return False
+    if re.search(r"\b(?:that|this)\W*$", question, re.I):
+        return True  # "In what year was that?"
     for m in _ANAPHOR.finditer(question):
         if m.group(1) is None:
             return True  # "the second one"

@@ -25,6 +25,7 @@ from .records import Article
 EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
 METADATA_FILE = "_metadata.json"  # optional per-article overrides
 MAX_FILE_BYTES = 5_000_000  # a news article is ~10 kB; 5 MB is not an article
+UNKNOWN_OUTLET = "unknown outlet"  # an article whose outlet neither its text nor _metadata.json gives
 
 
 @dataclass(frozen=True)
@@ -286,7 +287,7 @@ def read_article(path: Path, doc: str, overrides: dict | None = None) -> Article
     return Article(
         doc=doc,
         title=title,
-        outlet=o.get("outlet") or find_outlet(text) or "unknown outlet",
+        outlet=o.get("outlet") or find_outlet(text) or UNKNOWN_OUTLET,
         date=o.get("date") or find_date(header),
         authors=tuple(o.get("authors") or find_authors(header)),
         text=text,

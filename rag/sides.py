@@ -36,7 +36,7 @@ from .compose import same_place
 from .features import Reading, read_question
 from .followup import own_words
 from .index import Index, per_index
-from .ingest import MONTHS, without_brackets
+from .ingest import MONTHS, UNKNOWN_OUTLET, without_brackets
 from .question import looks_like_person, name_present, words
 from .records import Hit, Scored, Span
 from .scorer import Scorer, score
@@ -92,7 +92,7 @@ def _article_refs(index: Index) -> list[tuple[re.Pattern, str, str]]:
     surnames = _surnames(index)
     refs = []
     for doc, a in index.articles.items():
-        names = {_strip(a.outlet)} if a.outlet and a.outlet != "unknown outlet" else set()
+        names = {_strip(a.outlet)} if a.outlet and a.outlet != UNKNOWN_OUTLET else set()
         title = _strip(a.title)
         if title and len(title.split()) <= _TITLE_WORDS:
             names.add(title)

@@ -57,6 +57,9 @@ def test_followups_are_rewritten():
     assert standalone == "What plane were Amelia Earhart and Fred Noonan flying?"
     standalone, _ = rewrite("What did they sign?", [("When did Xi and Putin meet in Moscow?", "In March 2023 [1].")])
     assert standalone == "What did Xi and Putin sign?"
+    # "that" standing alone points back at what was asked.
+    prev = [("Who invented ammonium dynamite?", "The chemist Russell S. Penniman [1].")]
+    assert rewrite("In what year was that?", prev)[0] == f"In what year was that?{FOLLOWING}{prev[0][0]})"
     # "It uses quicksort." names no "It".
     standalone, _ = rewrite("And how long does it take?", [("Which algorithm is used?", "It uses quicksort [1].")])
     assert "It take" not in standalone and standalone.startswith("And how long does it take?")

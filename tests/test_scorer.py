@@ -14,7 +14,7 @@ import pytest
 import rag
 
 from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
-from rag.compose import CONFLICT_PREFIX, choose, compose_quoted, neutralise
+from rag.compose import CONFLICT_PREFIX, attribute, choose, compose_quoted, neutralise
 from rag.errors import ScorerUnavailable
 from rag.features import FEATURES, candidates, featurize, is_compare_question, is_list_question, read_question
 from rag.followup import FOLLOWING
@@ -368,3 +368,50 @@ def test_real_scorer_answers_and_cites(real_index):
     idx, s = real_index
     ans = answer(idx, "why no gas deal?", settings=s)
     assert not ans.abstained and "Power of Siberia" in ans.text and ans.citations
+
+
+def _wiki(tmp_path):
+    corpus = tmp_path / "wiki"
+    corpus.mkdir()
+    (corpus / "kalahari.txt").write_text(
+        "Kalahari Desert\nThe Kalahari Desert is a large semi-arid sandy savanna in Southern Africa.\n\n"
+        "Protected areas\n\nThe following protected areas were established in the Kalahari:\n\n"
+        "- Kgalagadi Transfrontier Park\n- Central Kalahari Game Reserve\n- Khutse Game Reserve\n\n"
+        "Population\n\nThe San people have lived in the Kalahari for 20,000 years.\n", encoding="utf-8")
+    (corpus / "dynamite.txt").write_text(
+        "Dynamite\nDynamite is an explosive made of nitroglycerin and an absorbent.\n\n"
+        '"Military dynamite" is a dynamite substitute, formulated without nitroglycerin.\n'
+        '"Nothing will ever make it safe to store for long in the heat," a chemist warned.\n', encoding="utf-8")
+    return rag.open_index(from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash"))
+
+
+def test_headings_and_list_items_are_no_answers_but_an_announced_list_is_quoted_whole(tmp_path):
+    idx = _wiki(tmp_path)
+    texts = [c.text for c in candidates(idx, [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)])]
+    assert "Protected areas" not in texts and "- Khutse Game Reserve" not in texts and "Population" not in texts
+    doc = "kalahari.txt"
+    announcing = next(c for c in candidates(idx, [Hit(c, 1.0, 1) for c in idx.chunks if c.doc == doc])
+                      if c.text.endswith(":"))
+    s = Scored(announcing.hit, announcing.span, announcing.text, 0.9, True)
+    text, (citation,) = compose_quoted(idx, [s])
+    for item in ("Kgalagadi Transfrontier Park", "Central Kalahari Game Reserve", "Khutse Game Reserve"):
+        assert item in text
+    assert "Population" not in text
+    a = idx.articles[doc].text
+    assert citation.quote == a[citation.quote_start : citation.quote_end]
+    assert citation.start <= citation.quote_start and citation.quote_end <= citation.end
+    assert citation.text == a[citation.start : citation.end]
+
+
+def test_a_quoted_term_is_no_quotation_and_an_unknown_outlet_is_named_by_its_title(tmp_path):
+    idx = _wiki(tmp_path)
+    sents = {c.text: c for c in candidates(idx, [Hit(c, 1.0, 1) for c in idx.chunks if c.doc == "dynamite.txt"])}
+    term = next(c for t, c in sents.items() if t.startswith('"Military'))
+    text, _ = compose_quoted(idx, [Scored(term.hit, term.span, term.text, 0.9, True)])
+    assert text.startswith('"Military dynamite" is')
+    words = next(c for t, c in sents.items() if t.startswith('"Nothing'))
+    text, _ = compose_quoted(idx, [Scored(words.hit, words.span, words.text, 0.9, True)])
+    assert not text.startswith("Quoted in")  # "a chemist warned" names who said it
+    alone = replace(words, text='"Nothing will ever make it safe to store for long in the heat."')
+    assert attribute(Scored(alone.hit, alone.span, alone.text, 0.9, True), "unknown outlet", "Dynamite").startswith(
+        "Quoted in “Dynamite”: ")
