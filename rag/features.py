@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .followup import asks_anew, elliptical
+from .followup import asks_anew, continued, elliptical, without_marker
 from .index import Index
 from .lexical import tokenize
 from .question import CAUSAL, SPEECH, OPENS_QUOTE, answer_type, name_present, numbers_in, speaker, type_matches, words
@@ -97,8 +97,8 @@ def read_question(index: Index, question: str, focus: str = "", asked: str | Non
     shape = own if asks_anew(own) else question  # what kind of answer is asked for
     who = tokenize([re.sub(r"\b[A-Z][\w’']*", " ", speaker(question))])[0]
     return Reading(
-        question=question, terms=tuple(tokenize([question])[0]),
-        focus_terms=tuple(tokenize([focus])[0]) if focus else (),
+        question=question, terms=tuple(tokenize([without_marker(question)])[0]),
+        focus_terms=tuple(tokenize([continued(focus)])[0]) if focus else (),
         names=tuple(names), demanded=tuple(n for n in names if not topical(n, index)),
         kind=answer_type(shape), numbers=frozenset(numbers_in(question)), speaker_terms=frozenset(who),
         negated=bool(_NEGATION.search(question)), list_like=is_list_question(shape),

@@ -148,6 +148,18 @@ def asks_anew(own: str) -> bool:
     return bool(_ASKS.search(_CONTINUES.sub("", own)))
 
 
+def continued(own: str) -> str:
+    """What a follow-up's own words add to the question before: "coal?" of
+    "And what about coal?" (its "about" is no word of the thing asked)."""
+    return _CONTINUES.sub("", own)
+
+
+def without_marker(standalone: str) -> str:
+    """A rewritten question without the word that joins the question it
+    continues ("And coal? (following: How much oil ...)")."""
+    return standalone.replace(FOLLOWING, " (")
+
+
 def own_words(standalone: str) -> str:
     """The user's own question inside a rewritten one: "And coal?" of
     "And coal? (following: How much oil ...)"."""

@@ -89,6 +89,16 @@ def test_followups_are_rewritten():
     assert standalone == "What did Putin see in Harbin?"
 
 
+def test_a_followup_s_focus_is_what_it_adds(seed_index):
+    idx, _ = seed_index
+    prev = [("How much Russian crude oil did China buy in 2023?", "About $37.5 billion [1].")]
+    standalone, _ = rewrite("what about coal?", prev, idx)
+    reading = read_question(idx, standalone, focus="what about coal?", asked=own_words(standalone))
+    # "about" and the "(following: ..." marker are no words of the thing asked:
+    # "China bought about $37.5 billion of crude oil" does not answer "coal".
+    assert reading.focus_terms == ("coal",) and "follow" not in reading.terms
+
+
 def test_followups_find_names_typed_in_lower_case(seed_index):
     idx, _ = seed_index
     hist = [("who's alexey maslov?", "Director of the Institute of Far Eastern Studies [1].")]
