@@ -38,7 +38,8 @@ CONTEXT_CREDIT = 0.5  # a name found only where a continued quote's speaker is n
 # A sentence that leans on the one before: "He said...", "So this is...".
 _DEFINITE_START = re.compile(r"^\W*(?i:the)\s+([a-z]{4,})\b")  # "The visit came ...": the one just named
 _PRONOUN_START = re.compile(r"^\W*(he|she|they|it|this|that|these|those|his|her|their|its|but he|but she|the pair|"
-                            r"so|thus|therefore|hence|as a result)\b", re.I)
+                            r"so|thus|therefore|hence|as a result|as a consequence|consequently|for this reason|"
+                            r"because of this)\b", re.I)
 
 
 @dataclass(frozen=True)

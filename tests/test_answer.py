@@ -303,3 +303,16 @@ def test_a_sentence_leaning_on_the_one_before_is_read_with_it():
     of = lambda sp: text[sp.start : sp.end]  # noqa: E731
     assert of(with_context(chunk, 1, of)).startswith("Putin travelled")  # "The visit": the one just named
     assert with_context(chunk, 2, of) == spans[2]  # "The pipeline": named for the first time
+
+
+def test_a_consequence_is_read_with_its_cause():
+    from rag.records import Chunk, Span
+    from rag.support import with_context
+
+    text = ("A copy of the prototype was copied before the patent was granted. "
+            "As a consequence, the kaleidoscope yielded no direct financial benefits to Brewster.")
+    cut = text.index("As a")
+    spans = (Span(0, cut - 1), Span(cut, len(text)))
+    chunk = Chunk("c", "d", 0, len(text), text, spans)
+    of = lambda sp: text[sp.start : sp.end]  # noqa: E731
+    assert of(with_context(chunk, 1, of)).startswith("A copy of the prototype")
