@@ -26,6 +26,21 @@ def hash_settings(corpus, tmp_path):
     return from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash")
 
 
+@pytest.fixture
+def make_index(tmp_path):
+    """A hash-embedder index of a few articles: make_index({"a.txt": text, ...})."""
+    import rag
+
+    def make(files: dict[str, str]):
+        corpus = tmp_path / "wiki"
+        corpus.mkdir()
+        for name, text in files.items():
+            (corpus / name).write_text(text, encoding="utf-8")
+        return rag.open_index(from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash"))
+
+    return make
+
+
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory):
     """A hash-embedder index of the seeds, built once per session."""

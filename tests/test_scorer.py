@@ -11,8 +11,6 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-import rag
-
 from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
 from rag.compose import CONFLICT_PREFIX, attribute, choose, compose_quoted, neutralise
 from rag.errors import ScorerUnavailable
@@ -20,7 +18,6 @@ from rag.features import FEATURES, candidates, featurize, is_compare_question, i
 from rag.followup import FOLLOWING
 from rag.question import OPENS_QUOTE, SPEECH
 from rag.records import Hit, Scored, Span
-from rag.settings import from_env
 from rag.scorer import SCORER_PATH, fixed_scorer, load_scorer, nearness, score
 
 # Evidence a sensible answer score rises with; enough to exercise the stage.
@@ -181,22 +178,19 @@ def test_a_name_of_the_source_is_met_by_its_sentences(seed_index):
         assert names_all and all(names_all) == (cands[0].hit.chunk.doc == scmp and "SCMP" in q)
 
 
-def test_a_title_s_initials_are_met_by_its_sentences(tmp_path):
-    corpus = tmp_path / "wiki"
-    corpus.mkdir()
-    (corpus / "spr.txt").write_text(
-        "Society for Psychical Research\nThe Society for Psychical Research (SPR) was founded in 1882.\n"
-        "The organisation is based at 1 Vernon Mews, London, with a library open to members.\n", encoding="utf-8")
-    (corpus / "rats.txt").write_text(
-        "Howland Island\nHowland Island is an uninhabited coral island in the central Pacific Ocean.\n"
-        "The organisation of the colony was based at Itascatown on the west coast.\n", encoding="utf-8")
+def test_a_title_s_initials_are_met_by_its_sentences(make_index):
+    files = {
+        "spr.txt": "Society for Psychical Research\nThe Society for Psychical Research (SPR) was founded in 1882.\n"
+                   "The organisation is based at 1 Vernon Mews, London, with a library open to members.\n",
+        "rats.txt": "Howland Island\nHowland Island is an uninhabited coral island in the central Pacific Ocean.\n"
+                    "The organisation of the colony was based at Itascatown on the west coast.\n"}
     for name, text in (("Bakelite", "a thermosetting resin developed by Leo Baekeland in 1907"),
                        ("Surtsey", "a volcanic island off the southern coast of Iceland, formed in 1963"),
                        ("Mancala", "a family of two-player board games played with small stones"),
                        ("Ambergris", "a waxy substance produced in the digestive system of sperm whales"),
                        ("Frisbee", "a gliding toy made of plastic, first sold in the 1950s")):
-        (corpus / f"{name.lower()}.txt").write_text(f"{name}\n{name} is {text}.\n", encoding="utf-8")
-    idx = rag.open_index(from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash"))
+        files[f"{name.lower()}.txt"] = f"{name}\n{name} is {text}.\n"  # "SPR" is no topic of the corpus
+    idx = make_index(files)
     q = "Where's the SPR based?"
     hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
     cands = candidates(idx, hits)
@@ -370,23 +364,19 @@ def test_real_scorer_answers_and_cites(real_index):
     assert not ans.abstained and "Power of Siberia" in ans.text and ans.citations
 
 
-def _wiki(tmp_path):
-    corpus = tmp_path / "wiki"
-    corpus.mkdir()
-    (corpus / "kalahari.txt").write_text(
-        "Kalahari Desert\nThe Kalahari Desert is a large semi-arid sandy savanna in Southern Africa.\n\n"
-        "Protected areas\n\nThe following protected areas were established in the Kalahari:\n\n"
-        "- Kgalagadi Transfrontier Park\n- Central Kalahari Game Reserve\n- Khutse Game Reserve\n\n"
-        "Population\n\nThe San people have lived in the Kalahari for 20,000 years.\n", encoding="utf-8")
-    (corpus / "dynamite.txt").write_text(
-        "Dynamite\nDynamite is an explosive made of nitroglycerin and an absorbent.\n\n"
-        '"Military dynamite" is a dynamite substitute, formulated without nitroglycerin.\n'
-        '"Nothing will ever make it safe to store for long in the heat," a chemist warned.\n', encoding="utf-8")
-    return rag.open_index(from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash"))
+def _wiki(make_index):
+    return make_index({
+        "kalahari.txt": "Kalahari Desert\nThe Kalahari Desert is a large semi-arid sandy savanna in Southern Africa.\n\n"
+                        "Protected areas\n\nThe following protected areas were established in the Kalahari:\n\n"
+                        "- Kgalagadi Transfrontier Park\n- Central Kalahari Game Reserve\n- Khutse Game Reserve\n\n"
+                        "Population\n\nThe San people have lived in the Kalahari for 20,000 years.\n",
+        "dynamite.txt": "Dynamite\nDynamite is an explosive made of nitroglycerin and an absorbent.\n\n"
+                        '"Military dynamite" is a dynamite substitute, formulated without nitroglycerin.\n'
+                        '"Nothing will ever make it safe to store for long in the heat," a chemist warned.\n'})
 
 
-def test_headings_and_list_items_are_no_answers_but_an_announced_list_is_quoted_whole(tmp_path):
-    idx = _wiki(tmp_path)
+def test_headings_and_list_items_are_no_answers_but_an_announced_list_is_quoted_whole(make_index):
+    idx = _wiki(make_index)
     texts = [c.text for c in candidates(idx, [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)])]
     assert "Protected areas" not in texts and "- Khutse Game Reserve" not in texts and "Population" not in texts
     doc = "kalahari.txt"
@@ -403,8 +393,8 @@ def test_headings_and_list_items_are_no_answers_but_an_announced_list_is_quoted_
     assert citation.text == a[citation.start : citation.end]
 
 
-def test_a_quoted_term_is_no_quotation_and_an_unknown_outlet_is_named_by_its_title(tmp_path):
-    idx = _wiki(tmp_path)
+def test_a_quoted_term_is_no_quotation_and_an_unknown_outlet_is_named_by_its_title(make_index):
+    idx = _wiki(make_index)
     sents = {c.text: c for c in candidates(idx, [Hit(c, 1.0, 1) for c in idx.chunks if c.doc == "dynamite.txt"])}
     term = next(c for t, c in sents.items() if t.startswith('"Military'))
     text, _ = compose_quoted(idx, [Scored(term.hit, term.span, term.text, 0.9, True)])

@@ -2,11 +2,9 @@
 
 import pytest
 
-import rag
 from rag.answer import answer
 from rag.features import read_question
 from rag.scorer import fixed_scorer
-from rag.settings import from_env
 from rag.sides import find_sides, on_side, without_sides
 
 from test_scorer import WEIGHTS
@@ -86,16 +84,12 @@ def test_a_comparison_is_answered_from_each_side(seed_index):
         assert idx.articles[c.doc].text[c.quote_start : c.quote_end] == c.quote
 
 
-def test_a_short_title_names_its_article(tmp_path):
-    corpus = tmp_path / "wiki"
-    corpus.mkdir()
-    (corpus / "laika.txt").write_text(
-        "Laika\nLaika was a Soviet space dog who became one of the first animals in space in 1957.\n"
-        "She was a stray from the streets of Moscow, about three years old when she flew.\n", encoding="utf-8")
-    (corpus / "dolly.txt").write_text(
-        "Dolly (sheep)\nDolly was a female domestic sheep and the first mammal cloned from an adult cell.\n"
-        "She lived for six and a half years and had six lambs of her own on the farm.\n", encoding="utf-8")
-    idx = rag.open_index(from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash"))
+def test_a_short_title_names_its_article(make_index):
+    idx = make_index({
+        "laika.txt": "Laika\nLaika was a Soviet space dog who became one of the first animals in space in 1957.\n"
+                     "She was a stray from the streets of Moscow, about three years old when she flew.\n",
+        "dolly.txt": "Dolly (sheep)\nDolly was a female domestic sheep and the first mammal cloned from an adult cell.\n"
+                     "She lived for six and a half years and had six lambs of her own on the farm.\n"})
     sides = find_sides(idx, "Who lived longer, Laika or Dolly the sheep?", comparison=False)
     assert [s.docs for s in sides] == [{"laika.txt"}, {"dolly.txt"}]
 
