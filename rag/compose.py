@@ -164,6 +164,7 @@ def make_citation(index: Index, n: int, hit: Hit, quote: Span) -> Citation:
 
 # A line of a list: "- Khutse Game Reserve", "2. biaxial crystals", "• tea".
 _ITEM_LINE = re.compile(r"[ \t]*(?:[-–•*·]|\d{1,2}[.)])[ \t]+\S[^\n]*")
+_LINE_BREAK = re.compile(r"\s*\n")  # to the next line, over blank ones
 MAX_ITEMS = 15
 
 
@@ -176,7 +177,7 @@ def with_its_items(index: Index, s: Scored) -> Scored:
     text = index.articles[s.hit.chunk.doc].text
     end, at = s.span.end, s.span.end
     for _ in range(MAX_ITEMS):
-        m = re.compile(r"\s*\n").match(text, at)
+        m = _LINE_BREAK.match(text, at)
         item = _ITEM_LINE.match(text, m.end()) if m else None
         if item is None:
             break
