@@ -132,17 +132,24 @@ def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
     return (_with_items(chosen, scored) if reading.list_like else chosen), False
 
 
-_OPENING_QUOTATION = re.compile(r"^\W{0,2}[“\"‘']([^”\"’']*)")
+# Someone's words open the sentence: more than three words in quote marks
+# ('"Military dynamite" is a ...' opens with a quoted term; "“He’s a burden",
+# with its apostrophe, with words).
+_OPENING_QUOTATION = re.compile(r"^\W{0,2}(?:[“\"]([^”\"]*)|[‘']((?:[^’']|[’'](?=\w))*))")
 
 
-def attribute(s: Scored, outlet: str, title: str = "") -> str:
+def opens_quotation(text: str) -> bool:
+    m = _OPENING_QUOTATION.match(text)
+    return bool(m) and len((m.group(1) if m.group(1) is not None else m.group(2)).split()) > 3
+
+
+def attribute(s: Scored, outlet: str, source: str = "") -> str:
     """A quotation is attributed: if the sentence opens with someone's words
-    and does not name its speaker, say where it was quoted (a quoted term,
-    '"Military dynamite" is a ...', is no quotation)."""
+    and does not name its speaker, say where it was quoted: the outlet, or
+    when that is unknown `source` (the article's title or file)."""
     text = neutralise(" ".join(s.text.split()))
-    opening = _OPENING_QUOTATION.match(text)
-    if opening and len(opening.group(1).split()) > 3 and not SPEECH.search(text):
-        return f"Quoted in {outlet if outlet != UNKNOWN_OUTLET else f'“{title}”'}: {text}"
+    if opens_quotation(text) and not SPEECH.search(text):
+        return f"Quoted in {outlet if outlet != UNKNOWN_OUTLET else source}: {text}"
     return text
 
 
@@ -162,26 +169,48 @@ def make_citation(index: Index, n: int, hit: Hit, quote: Span) -> Citation:
                     quote.start, quote.end, a.text[quote.start : quote.end])
 
 
-# A line of a list: "- Khutse Game Reserve", "2. biaxial crystals", "• tea".
-_ITEM_LINE = re.compile(r"[ \t]*(?:[-–•*·]|\d{1,2}[.)])[ \t]+\S[^\n]*")
-_LINE_BREAK = re.compile(r"\s*\n")  # to the next line, over blank ones
-MAX_ITEMS = 15
+# A line of a list: "- Khutse Game Reserve", "2. biaxial crystals", "• tea";
+# or, in a list without marks, a short line that does not end as a sentence.
+_ITEM_LINE = re.compile(r"[ \t]*(?:[-–•*·]|\d{1,2}[.)])[ \t]+\S[^\r\n]*")
+_PLAIN_ITEM = re.compile(r"[ \t]*[^\s\-–•*·][^\r\n]{0,79}(?<![.!?;:\s])[ \t]*(?=\r?\n|$)")
+_LINE_BREAK = re.compile(r"[ \t\r]*\n(?:[ \t\r]*\n)*")  # to the next line, over blank ones
+MAX_ITEMS, MAX_ITEM_CHARS = 15, 200
+
+
+def _kept(article, start: int, end: int) -> bool:
+    """Is article.text[start:end] kept text, white space and list marks only
+    (never words of a line the cleaner dropped)?"""
+    pos = start
+    for k in article.kept:
+        if k.end <= pos or k.start >= end:
+            continue
+        if re.search(r"\w", article.text[pos : k.start]):
+            return False
+        pos = max(pos, k.end)
+    return not re.search(r"\w", article.text[pos:end])
 
 
 def with_its_items(index: Index, s: Scored) -> Scored:
     """A sentence announcing a list with a colon ("The following protected
     areas were established in the Kalahari:") quoted with the item lines that
-    follow it: alone it says nothing."""
+    follow it: alone it says nothing. Items are marked lines ("- ..."), or
+    short unmarked lines one under the other; at most MAX_ITEMS."""
     if not s.text.rstrip().endswith(":"):
         return s
-    text = index.articles[s.hit.chunk.doc].text
-    end, at = s.span.end, s.span.end
+    article = index.articles[s.hit.chunk.doc]
+    text, end, marked = article.text, s.span.end, None
     for _ in range(MAX_ITEMS):
-        m = _LINE_BREAK.match(text, at)
-        item = _ITEM_LINE.match(text, m.end()) if m else None
-        if item is None:
+        gap = _LINE_BREAK.match(text, end)
+        if gap is None:
             break
-        end = at = item.end()
+        blank = gap.group(0).count("\n") > 1
+        item = _ITEM_LINE.match(text, gap.end())
+        if item is None and marked is not True and not (blank and marked is False):
+            item = _PLAIN_ITEM.match(text, gap.end())  # unmarked items stand one under the other
+        if (item is None or len(item.group(0)) > MAX_ITEM_CHARS or (marked is not None and marked != bool(
+                _ITEM_LINE.match(item.group(0)))) or not _kept(article, end, item.end())):
+            break
+        marked, end = bool(_ITEM_LINE.match(item.group(0))), item.end()
     return s if end == s.span.end else replace(s, span=Span(s.span.start, end), text=text[s.span.start : end])
 
 
@@ -203,7 +232,7 @@ def with_its_speaker(index: Index, s: Scored, max_back: int = 2) -> Scored:
     China. ...”'), so "who argued ...?" is answered with the name. It is
     cited from a passage holding both (passages overlap by a sentence); the
     quotation is left as it is when none does or no speaker is that near."""
-    if not OPENS_QUOTE.match(s.text) or SPEECH.search(s.text):
+    if not opens_quotation(s.text) or SPEECH.search(s.text):
         return s
     doc, text = s.hit.chunk.doc, index.articles[s.hit.chunk.doc].text
     t = tables(index)
@@ -237,6 +266,13 @@ def _with_speakers(index: Index, chosen: list[Scored]) -> list[Scored]:
     return out
 
 
+def _with_listed_items(index: Index, chosen: list[Scored]) -> list[Scored]:
+    """Each list's announcing sentence with its items, and no chosen sentence
+    twice: one of its items chosen as well is taken into it."""
+    out = [with_its_items(index, s) for s in chosen]
+    return [s for s in out if not any(o is not s and o.span != s.span and _holds(o, s) for o in out)]
+
+
 def _holds(a: Scored, b: Scored) -> bool:
     """`a`'s span holds all of `b`'s, in one article."""
     return a.hit.chunk.doc == b.hit.chunk.doc and a.span.start <= b.span.start and b.span.end <= a.span.end
@@ -245,7 +281,7 @@ def _holds(a: Scored, b: Scored) -> bool:
 def compose_quoted(index: Index, chosen: list[Scored], conflict: bool = False,
                    by_date: bool = False) -> tuple[str, tuple[Citation, ...]]:
     """Answer text made of the chosen source sentences, each with its [n]."""
-    chosen = [with_its_items(index, s) for s in _with_speakers(index, chosen)]
+    chosen = _with_listed_items(index, _with_speakers(index, chosen))
     if not conflict:
         chosen = reading_order(index, chosen, by_date)
     # One citation per quoted sentence, as verify.py numbers generated ones:
@@ -253,8 +289,10 @@ def compose_quoted(index: Index, chosen: list[Scored], conflict: bool = False,
     citations, parts = [], []
     for n, s in enumerate(chosen, 1):
         citations.append(make_citation(index, n, s.hit, s.span))
-        article = index.articles[s.hit.chunk.doc]
-        parts.append(f"{attribute(s, article.outlet, article.title)} [{n}]")
+        a = index.articles[s.hit.chunk.doc]
+        # A title made up from the text's first words ("The Kalahari Desert is a …") names nothing: the file does.
+        source = f"“{a.title}”" if a.title and not a.title.endswith("…") else a.doc
+        parts.append(f"{attribute(s, a.outlet, source)} [{n}]")
     text = " ".join(parts)
     if conflict:
         text = f"{CONFLICT_PREFIX} {text}"

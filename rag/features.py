@@ -108,14 +108,22 @@ def read_question(index: Index, question: str, focus: str = "", asked: str | Non
 _ENDS_SENTENCE = re.compile(r"[.!?…:;][”\"’')\]]*\s*$")
 
 
+def _alone_on_line(text: str, span: Span) -> bool:
+    """Nothing but white space (or masked markup) beside the span on its line."""
+    line_start = text.rfind("\n", 0, span.start) + 1
+    line_end = text.find("\n", span.end)
+    return not text[line_start : span.start].strip() and not text[span.end : len(text) if line_end < 0 else line_end].strip()
+
+
 def is_heading(text: str, span: Span) -> bool:
-    """A line of its own without a sentence's end ("Protected areas",
-    "- Khutse Game Reserve", "FTSE 100"): a heading, a list item or page
-    furniture, never an answer by itself (a list's items come with the
-    sentence announcing them: compose.py)."""
+    """A line of its own without a sentence's end or a number ("Protected
+    areas", "- Khutse Game Reserve", "Opposition to evolution"): a heading, a
+    list item or page furniture, never an answer by itself (a list's items
+    come with the sentence announcing them: compose.py). A short line with a
+    number ("Population 2,300 (2011 census)") may state a fact: it stays."""
     line = text[span.start : span.end]
-    return (len(line.split()) <= 10 and not _ENDS_SENTENCE.search(line)
-            and text[max(span.start - 1, 0) : span.start] in ("", "\n") and text[span.end : span.end + 1] in ("", "\n"))
+    return (len(line.split()) <= 10 and not _ENDS_SENTENCE.search(line) and not re.search(r"\d", line)
+            and _alone_on_line(text, span))
 
 
 def candidates(index: Index, hits: Sequence[Hit]) -> list[Candidate]:

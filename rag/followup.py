@@ -59,9 +59,10 @@ def _names(text: str) -> list[str]:
 def _referent(question: str, last_user: str, asked: list[str], told: list[str]) -> str:
     """What a pronoun of the follow-up refers to. A person pronoun: a person
     named before, else the answer to a "who" question ("Who came back in
-    1041?" -> "Edward the Confessor" -> "he"). "They": two people named
-    together, if any ("Which pilot ...?" -> "Amelia Earhart, with Fred
-    Noonan"). Else "it" and "they": not a person; the answer's thing after a
+    1041?" -> "Edward the Confessor" -> "he"). "They": the two people a
+    question asking for someone answered ("Which pilot ...?" -> "Amelia
+    Earhart, with Fred Noonan"), or that another question named ("When did Xi
+    and Putin meet?"). Else "it" and "they": not a person; the answer's thing after a
     question asking for one ("What project ...?"), else the question's topic
     ("What is Power of Siberia 2?"). A question that names nothing ("What was
     the most intense cyclone of 2016?") asks for the thing its answer names
@@ -73,13 +74,18 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
         if person:
             return person
         return told[0] if told and _ASKS_WHO.match(last_user) else (asked or told)[0]
-    if _GROUP_PRONOUN.search(question):
-        for named in ((told, asked) if _ASKS_WHO.match(last_user) or _ASKS_WHAT.match(last_user) else (asked, told)):
-            people = [e for e in named if looks_like_person(e)]
-            if len(people) >= 2:
-                return " and ".join(people[:2])
+    first = _PERSONAL.search(question)
+    if first and _GROUP_PRONOUN.fullmatch(first.group(0)):
+        # After a question asking for someone or something, the people its
+        # answer names; after any other, the people it named itself ("When did
+        # Xi and Putin meet?"). "What pipelines did Xi and Putin discuss?" asks
+        # for things: "they" are the pipelines.
+        asks_for = _ASKS_WHO.match(last_user) or _ASKS_WHAT.match(last_user)
+        people = [e for e in (told if asks_for else asked) if looks_like_person(e)]
+        if len(people) >= 2:
+            return " and ".join(people[:2])
         pair = next((f"{a} and {b}" for a, b in zip(asked, asked[1:]) if f"{a} and {b}" in last_user), None)
-        if pair:  # "When did Xi and Putin meet?" -> "they": both
+        if pair and not asks_for:
             return pair
     if told and not asked and not _ASKS_WHO.match(last_user):
         return told[0]

@@ -233,11 +233,12 @@ def counted_noun(question: str) -> str | None:
         return None
     counted = m.group(1).split()
     if len(counted) == 2 and ((counted[1][:1].isupper() and counted[0][:1].islower()) or counted[0].lower() == "times"
-                              or (_plural(counted[0]) and not _plural(counted[1]))):
+                              or (counted[0][:1].islower() and _plural(counted[0]) and not _plural(counted[1]))):
         # "how many times Xi and Putin met": a name is not what is counted;
         # "how many times bigger": a ratio, counted in times; "how many
         # bombers carried out": the plural is the noun, the word after it a
-        # verb ("how many gas pipelines" keeps its head, the last plural).
+        # verb ("how many gas pipelines" keeps its head, the last plural;
+        # "how many Texas oil wells" is no plural followed by a verb).
         counted = counted[:1]
     stems = tokenize([" ".join(counted)])[0]
     return stems[-1] if stems else None

@@ -31,12 +31,15 @@ def make_index(tmp_path):
     """A hash-embedder index of a few articles: make_index({"a.txt": text, ...})."""
     import rag
 
+    made = []
+
     def make(files: dict[str, str]):
-        corpus = tmp_path / "wiki"
+        made.append(len(made))
+        corpus, index = tmp_path / f"wiki{len(made)}", tmp_path / f"index{len(made)}"
         corpus.mkdir()
         for name, text in files.items():
-            (corpus / name).write_text(text, encoding="utf-8")
-        return rag.open_index(from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash"))
+            (corpus / name).write_bytes(text.encode("utf-8"))  # as written: "\r\n" stays
+        return rag.open_index(from_env(env={}, corpus=corpus, index=index, embedder="hash"))
 
     return make
 

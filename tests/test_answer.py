@@ -57,6 +57,9 @@ def test_followups_are_rewritten():
     assert standalone == "What plane were Amelia Earhart and Fred Noonan flying?"
     standalone, _ = rewrite("What did they sign?", [("When did Xi and Putin meet in Moscow?", "In March 2023 [1].")])
     assert standalone == "What did Xi and Putin sign?"
+    # After a question asking for things, "they" are those things, not the people it named.
+    prev = [("What pipelines did Xi Jinping and Vladimir Putin discuss?", "The Power of Siberia 2 [1].")]
+    assert rewrite("When will they be completed?", prev)[0] == "When will Power of Siberia 2 be completed?"
     # "that" standing alone points back at what was asked.
     prev = [("Who invented ammonium dynamite?", "The chemist Russell S. Penniman [1].")]
     assert rewrite("In what year was that?", prev)[0] == f"In what year was that?{FOLLOWING}{prev[0][0]})"
@@ -119,6 +122,7 @@ def test_answer_types():
     assert counted_noun("How many bombers carried out the raid?") == "bomber"
     assert counted_noun("How many people live in Harbin?") == "peopl"
     assert counted_noun("How many gas pipelines exist?") == "pipelin"
+    assert counted_noun("How many Texas oil wells are there?") == "oil"  # "Texas" is no plural
     assert type_matches("quantity", 'by 14 twin-engined Mitsubishi G3M "Nell" bombers', "How many bombers carried out the raid?")
     # An age is a duration: "16 years old" answers "how old".
     assert type_matches("quantity", "Elsie was 16 years old and Frances was 9.", "How old were Elsie and Frances?")

@@ -12,8 +12,9 @@ import numpy as np
 import pytest
 
 from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
-from rag.compose import CONFLICT_PREFIX, attribute, choose, compose_quoted, neutralise
+from rag.compose import CONFLICT_PREFIX, choose, compose_quoted, neutralise
 from rag.errors import ScorerUnavailable
+from rag.ingest import UNKNOWN_OUTLET
 from rag.features import FEATURES, candidates, featurize, is_compare_question, is_list_question, read_question
 from rag.followup import FOLLOWING
 from rag.question import OPENS_QUOTE, SPEECH
@@ -364,44 +365,52 @@ def test_real_scorer_answers_and_cites(real_index):
     assert not ans.abstained and "Power of Siberia" in ans.text and ans.citations
 
 
-def _wiki(make_index):
+def _wiki(make_index, newline="\n"):
     return make_index({
-        "kalahari.txt": "Kalahari Desert\nThe Kalahari Desert is a large semi-arid sandy savanna in Southern Africa.\n\n"
-                        "Protected areas\n\nThe following protected areas were established in the Kalahari:\n\n"
-                        "- Kgalagadi Transfrontier Park\n- Central Kalahari Game Reserve\n- Khutse Game Reserve\n\n"
-                        "Population\n\nThe San people have lived in the Kalahari for 20,000 years.\n",
-        "dynamite.txt": "Dynamite\nDynamite is an explosive made of nitroglycerin and an absorbent.\n\n"
-                        '"Military dynamite" is a dynamite substitute, formulated without nitroglycerin.\n'
-                        '"Nothing will ever make it safe to store for long in the heat," a chemist warned.\n'})
+        "kalahari.txt": ("Kalahari Desert\nThe Kalahari Desert is a large semi-arid sandy savanna in Southern Africa.\n\n"
+                         "Protected areas\n\nThe following protected areas were established in the Kalahari:\n\n"
+                         "- Kgalagadi Transfrontier Park is the largest of them all.\n- Central Kalahari Game Reserve\n"
+                         "- Khutse Game Reserve\n\nPopulation\n\nThe San people have lived in the Kalahari for 20,000 "
+                         "years.\n\nSettlements\n\nThe towns of the desert are these:\nGhanzi\nTsabong\n\nClimate\n\n"
+                         "The Kalahari has a sub-tropical climate.\n").replace("\n", newline),
+        "dynamite.txt": ("Dynamite\nDynamite is an explosive made of nitroglycerin and an absorbent.\n\n"
+                         '"Military dynamite" is a dynamite substitute, formulated without nitroglycerin.\n\n'
+                         "“Nobel’s powder will never be safe to store for long in the heat.”\n").replace("\n", newline)})
 
 
-def test_headings_and_list_items_are_no_answers_but_an_announced_list_is_quoted_whole(make_index):
-    idx = _wiki(make_index)
+def _candidate(idx, doc: str, opening: str) -> Scored:
+    c = next(c for c in candidates(idx, [Hit(c, 1.0, 1) for c in idx.chunks if c.doc == doc]) if c.text.startswith(opening))
+    return Scored(c.hit, c.span, c.text, 0.9, True)
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_headings_and_list_items_are_no_answers_but_an_announced_list_is_quoted_whole(make_index, newline):
+    idx = _wiki(make_index, newline)
     texts = [c.text for c in candidates(idx, [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)])]
-    assert "Protected areas" not in texts and "- Khutse Game Reserve" not in texts and "Population" not in texts
-    doc = "kalahari.txt"
-    announcing = next(c for c in candidates(idx, [Hit(c, 1.0, 1) for c in idx.chunks if c.doc == doc])
-                      if c.text.endswith(":"))
-    s = Scored(announcing.hit, announcing.span, announcing.text, 0.9, True)
-    text, (citation,) = compose_quoted(idx, [s])
-    for item in ("Kgalagadi Transfrontier Park", "Central Kalahari Game Reserve", "Khutse Game Reserve"):
-        assert item in text
-    assert "Population" not in text
-    a = idx.articles[doc].text
-    assert citation.quote == a[citation.quote_start : citation.quote_end]
-    assert citation.start <= citation.quote_start and citation.quote_end <= citation.end
-    assert citation.text == a[citation.start : citation.end]
+    for line in ("Protected areas", "- Khutse Game Reserve", "Population", "Ghanzi"):
+        assert line not in texts
+    a = idx.articles["kalahari.txt"].text
+    announcing = _candidate(idx, "kalahari.txt", "The following")
+    item = _candidate(idx, "kalahari.txt", "Kgalagadi")
+    # The item chosen as well is quoted once, inside the list.
+    text, citations = compose_quoted(idx, [announcing, item])
+    assert len(citations) == 1 and text.count("Kgalagadi") == 1
+    for name in ("Central Kalahari Game Reserve", "Khutse Game Reserve"):
+        assert name in text
+    assert "Population" not in text and "\r" not in text
+    for c in citations:
+        assert c.quote == a[c.quote_start : c.quote_end] and c.text == a[c.start : c.end]
+        assert c.start <= c.quote_start and c.quote_end <= c.end and not c.quote.endswith("\r")
+    # A list without marks: the short lines right under the colon, to the first blank line.
+    text, _ = compose_quoted(idx, [_candidate(idx, "kalahari.txt", "The towns")])
+    assert "Ghanzi" in text and "Tsabong" in text and "Climate" not in text
 
 
 def test_a_quoted_term_is_no_quotation_and_an_unknown_outlet_is_named_by_its_title(make_index):
     idx = _wiki(make_index)
-    sents = {c.text: c for c in candidates(idx, [Hit(c, 1.0, 1) for c in idx.chunks if c.doc == "dynamite.txt"])}
-    term = next(c for t, c in sents.items() if t.startswith('"Military'))
-    text, _ = compose_quoted(idx, [Scored(term.hit, term.span, term.text, 0.9, True)])
+    assert idx.articles["dynamite.txt"].outlet == UNKNOWN_OUTLET
+    text, _ = compose_quoted(idx, [_candidate(idx, "dynamite.txt", '"Military')])
     assert text.startswith('"Military dynamite" is')
-    words = next(c for t, c in sents.items() if t.startswith('"Nothing'))
-    text, _ = compose_quoted(idx, [Scored(words.hit, words.span, words.text, 0.9, True)])
-    assert not text.startswith("Quoted in")  # "a chemist warned" names who said it
-    alone = replace(words, text='"Nothing will ever make it safe to store for long in the heat."')
-    assert attribute(Scored(alone.hit, alone.span, alone.text, 0.9, True), "unknown outlet", "Dynamite").startswith(
-        "Quoted in “Dynamite”: ")
+    # Someone's words, an apostrophe and all, with no speaker named: quoted in the article.
+    text, _ = compose_quoted(idx, [_candidate(idx, "dynamite.txt", "“Nobel")])
+    assert text.startswith("Quoted in “Dynamite”: “Nobel’s powder")
