@@ -27,7 +27,7 @@ from .features import Reading
 from .index import Index
 from .ingest import UNKNOWN_OUTLET
 from .question import OPENS_QUOTE, SPEECH, new_numbers
-from .records import Citation, Hit, Scored, Span
+from .records import Article, Citation, Hit, Scored, Span
 from .support import CITATION, near_duplicate, tables
 
 CONFLICT_PREFIX = "The sources differ:"
@@ -177,7 +177,7 @@ _LINE_BREAK = re.compile(r"[ \t\r]*\n(?:[ \t\r]*\n)*")  # to the next line, over
 MAX_ITEMS, MAX_ITEM_CHARS = 15, 200
 
 
-def _kept(article, start: int, end: int) -> bool:
+def _kept(article: Article, start: int, end: int) -> bool:
     """Is article.text[start:end] kept text, white space and list marks only
     (never words of a line the cleaner dropped)?"""
     pos = start
@@ -190,27 +190,32 @@ def _kept(article, start: int, end: int) -> bool:
     return not re.search(r"\w", article.text[pos:end])
 
 
+def _next_item(text: str, at: int, marked: bool | None, after_blank: bool) -> re.Match | None:
+    """The list item on the line at `at`: a marked one ("- ..."), or, in a
+    list without marks, a short line right under the one before."""
+    item = _ITEM_LINE.match(text, at)
+    if item is None and marked is not True and not (after_blank and marked is False):
+        item = _PLAIN_ITEM.match(text, at)
+    return item
+
+
 def with_its_items(index: Index, s: Scored) -> Scored:
     """A sentence announcing a list with a colon ("The following protected
     areas were established in the Kalahari:") quoted with the item lines that
-    follow it: alone it says nothing. Items are marked lines ("- ..."), or
-    short unmarked lines one under the other; at most MAX_ITEMS."""
+    follow it, at most MAX_ITEMS: alone it says nothing."""
     if not s.text.rstrip().endswith(":"):
         return s
     article = index.articles[s.hit.chunk.doc]
     text, end, marked = article.text, s.span.end, None
     for _ in range(MAX_ITEMS):
         gap = _LINE_BREAK.match(text, end)
-        if gap is None:
+        item = _next_item(text, gap.end(), marked, gap.group(0).count("\n") > 1) if gap else None
+        if item is None or len(item.group(0)) > MAX_ITEM_CHARS or not _kept(article, end, item.end()):
             break
-        blank = gap.group(0).count("\n") > 1
-        item = _ITEM_LINE.match(text, gap.end())
-        if item is None and marked is not True and not (blank and marked is False):
-            item = _PLAIN_ITEM.match(text, gap.end())  # unmarked items stand one under the other
-        if (item is None or len(item.group(0)) > MAX_ITEM_CHARS or (marked is not None and marked != bool(
-                _ITEM_LINE.match(item.group(0)))) or not _kept(article, end, item.end())):
-            break
-        marked, end = bool(_ITEM_LINE.match(item.group(0))), item.end()
+        is_marked = bool(_ITEM_LINE.match(item.group(0)))
+        if marked is not None and is_marked != marked:
+            break  # a list is marked throughout, or not at all
+        marked, end = is_marked, item.end()
     return s if end == s.span.end else replace(s, span=Span(s.span.start, end), text=text[s.span.start : end])
 
 
