@@ -212,7 +212,7 @@ def with_its_items(index: Index, s: Scored) -> Scored:
         item = _next_item(text, gap.end(), marked, gap.group(0).count("\n") > 1) if gap else None
         if item is None or len(item.group(0)) > MAX_ITEM_CHARS or not _kept(article, end, item.end()):
             break
-        is_marked = bool(_ITEM_LINE.match(item.group(0)))
+        is_marked = item.re is _ITEM_LINE
         if marked is not None and is_marked != marked:
             break  # a list is marked throughout, or not at all
         marked, end = is_marked, item.end()

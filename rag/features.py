@@ -134,9 +134,9 @@ def candidates(index: Index, hits: Sequence[Hit]) -> list[Candidate]:
         c = hit.chunk
         text = index.articles[c.doc].text
         for i, s in enumerate(c.sentences):
-            span = with_context(c, i, lambda sp: text[sp.start : sp.end])
             if is_heading(text, s):
                 continue
+            span = with_context(c, i, lambda sp: text[sp.start : sp.end])
             if (c.doc, span.start, span.end) not in seen:
                 seen.add((c.doc, span.start, span.end))
                 out.append(Candidate(hit, s, span, text[span.start : span.end]))
