@@ -612,10 +612,10 @@ class MilvusStore:
         """BM25 and dense candidates, fused by the server's ranker (`milvus_ranker`):
 
         - "convex" (default): the FAISS backend's fusion (retrieve.convex),
-          w*d/max(d) + (1-w)*b/max(b), a chunk the dense side did not propose
-          counting the dense floor (the lowest dense candidate's score). The
-          server's WeightedRanker sums raw scores, so the weights are divided
-          by each side's best score for this query, and the floor is
+          w*(d-floor)/(max(d)-floor) + (1-w)*b/max(b), a chunk the dense side
+          did not propose counting the dense floor (the lowest dense
+          candidate's score). The server's WeightedRanker sums raw scores, so
+          the weights are divided by each side's spread for this query, and the floor is
           subtracted from every dense score through the OFFSET coordinate
           (1.0 in every stored passage vector, -floor in the query): then a
           chunk the dense side missed scores 0 on it, like everything below
@@ -641,7 +641,8 @@ class MilvusStore:
             top_d = float(d_scores[0]) if len(d_scores) and d_scores[0] > 0 else 1.0
             top_b = float(b_scores[0]) if len(b_scores) and b_scores[0] > 0 else 1.0
             offset = max(float(d_scores[-1]), 0.0) if len(d_scores) else 0.0
-            ranker = WeightedRanker(dense_weight / top_d, (1 - dense_weight) / top_b, norm_score=False)
+            spread_d = top_d - offset if top_d - offset > 1e-9 else 1.0
+            ranker = WeightedRanker(dense_weight / spread_d, (1 - dense_weight) / top_b, norm_score=False)
         reqs = [AnnSearchRequest(data=[query_vec.tolist() + [-offset]], anns_field="vector",
                                  param={"metric_type": "IP"}, limit=candidates)]
         if terms:

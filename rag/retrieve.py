@@ -5,9 +5,10 @@ dense side catches paraphrase ("why no gas deal?" vs "Beijing is holding out
 for a more favourable deal"). Each side proposes `candidates` chunks; the
 fusion ranks their union.
 
-Fusion is a convex combination of the two scores after normalising each side
-by its best score for this query (so a query where BM25 is confident keeps
-its strong lexical signal), with reciprocal-rank fusion available for
+Fusion is a convex combination of the two scores after scaling each side to
+0..1 over this query's candidates (so a query where BM25 is confident keeps
+its strong lexical signal, and one where only the dense side finds the
+passage still ranks it high), with reciprocal-rank fusion available for
 comparison: `rag eval --compare` measures both.
 """
 
@@ -76,15 +77,22 @@ def rrf(rank_lists: list[list[int]], c: int = 60) -> dict[int, float]:
 
 
 def convex(bm25: dict[int, float], dense: dict[int, float], dense_weight: float) -> dict[int, float]:
-    """w * dense/max(dense) + (1-w) * bm25/max(bm25); a side that did not
-    propose a chunk contributes its score 0 (BM25) or its floor (dense)."""
+    """w * (dense - floor)/(max(dense) - floor) + (1-w) * bm25/max(bm25).
+
+    Each side spans 0..1 over this query's candidates. Cosines crowd together
+    (0.45-0.60 for a whole top 50), so dividing by the best alone left the
+    dense side almost flat and BM25 decided the order: a paraphrase that dense
+    search ranked first but BM25 missed ("makeshift ammunition" for
+    "canister shot") fell to rank 7-14. A side that did not propose a chunk
+    contributes 0 (BM25) or the floor, the lowest dense candidate's score."""
     fused: dict[int, float] = {}
     top_b = max(bm25.values(), default=0.0) or 1.0
-    top_d = max(dense.values(), default=0.0) or 1.0
-    floor_d = min(dense.values(), default=0.0)
+    top_d = max(dense.values(), default=0.0)
+    floor_d = max(min(dense.values(), default=0.0), 0.0)
+    spread_d = top_d - floor_d if top_d - floor_d > 1e-9 else 1.0
     for row in set(bm25) | set(dense):
         b = bm25.get(row, 0.0) / top_b
-        d = max(dense.get(row, floor_d), 0.0) / top_d
+        d = max(dense.get(row, floor_d) - floor_d, 0.0) / spread_d
         fused[row] = dense_weight * d + (1 - dense_weight) * b
     return fused
 

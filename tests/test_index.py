@@ -106,11 +106,16 @@ def test_faiss_matches_numpy_oracle(seed_index):
 
 def test_fusion_functions():
     assert rrf([[1, 2], [2, 3]], c=0) == {1: 1.0, 2: 1.5, 3: 0.5}
-    fused = convex({1: 10.0, 2: 8.0}, {2: 0.8, 3: 0.4}, dense_weight=0.5)
-    assert fused[1] == pytest.approx(0.5 * 0.5 + 0.5)  # missing dense score -> the dense floor 0.4/0.8
+    fused = convex({1: 10.0, 2: 8.0}, {2: 0.8, 3: 0.4, 4: 0.6}, dense_weight=0.5)
+    assert fused[1] == pytest.approx(0.5)  # missing dense score -> the dense floor, 0 on a 0..1 scale
     assert fused[2] == pytest.approx(0.5 * 1.0 + 0.5 * 0.8)
-    assert fused[3] == pytest.approx(0.5 * 0.5)  # missing BM25 score -> 0
+    assert fused[4] == pytest.approx(0.5 * 0.5)  # halfway between floor 0.4 and top 0.8; no BM25 score -> 0
+    assert fused[3] == 0.0
     assert max(fused, key=fused.get) == 2
+    # Cosines crowd together: the dense side's best still counts fully, so a
+    # passage only dense search found outranks a weak lexical match.
+    fused = convex({1: 10.0, 2: 3.0}, {3: 0.62, 2: 0.50, 1: 0.48}, dense_weight=0.5)
+    assert fused[3] > fused[2]
 
 
 def test_search_reports_component_ranks(seed_index):
