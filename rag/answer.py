@@ -33,7 +33,7 @@ from typing import Iterator
 
 from .api import search
 from .authors import byline_answer
-from .compose import choose, compose_quoted
+from .compose import GATHER_MAX, JOIN_RATIO, choose, compose_quoted
 from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
 from .followup import own_words, rewrite
@@ -42,7 +42,7 @@ from .parts import answer_parts, split_parts
 from .question import times_agree
 from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
-from .sides import find_sides, pair
+from .sides import article_sides, asks_across_articles, find_sides, pair
 from .settings import Settings, from_env
 
 ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers this question; "
@@ -93,11 +93,17 @@ def pair_sides(index: Index, reading: Reading, query: str, question_vec, setting
     a wider search, and the surest side's confidence; ([], 0) unless two
     sides have a sentence."""
     sides = find_sides(index, reading.question, reading.compare_like)
-    if not sides:
+    across = not sides and asks_across_articles(reading.question)
+    if not sides and not across:
         return [], 0.0
     wide = search(index, query, k=SIDE_SEARCH, settings=settings,
                   query_vec=question_vec if query == reading.question else None)
-    paired, confidence = pair(index, reading, sides, wide, question_vec, scorer)
+    if across:  # the articles that answer it, each by its best sentence, oldest first
+        paired, confidence = pair(index, reading, article_sides(wide), wide, question_vec, scorer,
+                                  least=scorer.threshold, ratio=JOIN_RATIO)
+        paired = sorted(paired[:GATHER_MAX], key=lambda s: index.articles[s.hit.chunk.doc].date or "")
+    else:
+        paired, confidence = pair(index, reading, sides, wide, question_vec, scorer)
     return (paired, confidence) if len(paired) >= 2 else ([], 0.0)
 
 

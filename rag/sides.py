@@ -3,6 +3,7 @@
     find_sides(index, question)   the sides it names, in its order (none, or two and more)
     on_side(index, side, doc, span)   is a sentence of `doc` about that side?
     pair(index, reading, sides, hits, qvec, scorer)   the best sentence of each
+    article_sides(hits)   every article a side: "do the articles agree on ...?"
 
 "Do the SCMP piece and the Geostrategy piece agree on how often Xi and Putin
 met?", "where did the talks stand in 2023 vs after the 2024 summit?", "How do
@@ -190,6 +191,24 @@ def find_sides(index: Index, question: str, comparison: bool = True) -> tuple[Si
     return tuple(unique) if len(unique) >= 2 else ()
 
 
+# "Do the articles agree on how many times they met?": every article is a side.
+_ACROSS = re.compile(r"\b(?:the|these|both|all|different|various) (?:articles|sources|reports|outlets|pieces|accounts)\b"
+                     r"[^?]{0,30}\b(?:agree|disagree|differ|say the same|match|tally|line up)\b|"
+                     r"\b(?:agree|disagree|differ)\b[^?]{0,15}\b(?:across|among|between) (?:the )?"
+                     r"(?:articles|sources|reports|outlets|pieces)\b", re.I)
+
+
+def asks_across_articles(question: str) -> bool:
+    return bool(_ACROSS.search(question))
+
+
+def article_sides(hits: Sequence[Hit]) -> tuple[Side, ...]:
+    """One side for each article among `hits`, in their order: the sides of
+    a question about whether the articles agree, which names none."""
+    docs = dict.fromkeys(h.chunk.doc for h in hits)
+    return tuple(Side(doc, frozenset({doc})) for doc in docs)
+
+
 def on_side(index: Index, side: Side, doc: str, span: Span) -> bool:
     """Is a sentence of `doc` about the side? A person's sentence names them,
     or continues their quote."""
@@ -225,18 +244,22 @@ def without_sides(question: str, sides: Sequence[Side]) -> str:
 
 
 def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[Hit], question_vec: np.ndarray,
-         scorer: Scorer) -> tuple[list[Scored], float]:
+         scorer: Scorer, least: float = 0.0, ratio: float = 0.0) -> tuple[list[Scored], float]:
     """The best sentence of each side, in the question's order, and how sure
-    the surest side is. A side with no sentence of its own adds nothing."""
+    the surest side is. A side with no sentence of its own adds nothing, nor
+    does one less sure than `least` or whose best sentence is less than
+    `ratio` times as likely as the likeliest side's (an article that says
+    nothing about what is compared)."""
     # A follow-up's own words, not the question before it, say what each side is asked.
     own = without_sides(own_words(reading.question), sides)
     asked = replace(read_question(index, without_sides(reading.question, sides), asked=own),
                     focus_terms=reading.focus_terms)
-    chosen, confidence = [], 0.0
+    found: list[tuple[Scored, float]] = []
     for side in sides:
         scored, p = score(index, asked, side_hits(side, hits), question_vec, scorer,
                           keep=lambda c: on_side(index, side, c.hit.chunk.doc, c.span))
-        if scored and not any(same_place(s, scored[0]) for s in chosen):
-            chosen.append(scored[0])
-        confidence = max(confidence, p)
-    return chosen, confidence
+        if scored and not any(same_place(s, scored[0]) for s, _ in found):
+            found.append((scored[0], p))
+    top = max((s.score for s, _ in found), default=0.0)
+    chosen = [s for s, p in found if p >= least and s.score >= ratio * top]
+    return chosen, max((p for _, p in found), default=0.0)

@@ -1,11 +1,13 @@
 """Comparisons: the sides a question names, and an answer with a sentence from each."""
 
+import json
 import pytest
 
 from rag.answer import answer
+from rag.retrieve import search as rag_search
 from rag.features import read_question
 from rag.scorer import fixed_scorer
-from rag.sides import find_sides, on_side, without_sides
+from rag.sides import article_sides, asks_across_articles, find_sides, on_side, without_sides
 
 from test_scorer import WEIGHTS
 
@@ -92,6 +94,40 @@ def test_a_short_title_names_its_article(make_index):
                      "She lived for six and a half years and had six lambs of her own on the farm.\n"})
     sides = find_sides(idx, "Who lived longer, Laika or Dolly the sheep?", comparison=False)
     assert [s.docs for s in sides] == [{"laika.txt"}, {"dolly.txt"}]
+
+
+def test_whether_the_articles_agree_is_asked_of_every_article(seed_index):
+    assert asks_across_articles("Do the articles agree on how many times Xi and Putin have met since 2013?")
+    assert asks_across_articles("do these reports differ on the size of the trade?")
+    assert asks_across_articles("Is there disagreement among the sources? Do they differ across the articles?")
+    assert not asks_across_articles("Do Xi and Putin agree on Ukraine?")
+    assert not asks_across_articles("What did the articles say about the gas deal?")
+    idx, _ = seed_index
+    hits = rag_search(idx, "Xi and Putin met since 2013")
+    assert [s.docs for s in article_sides(hits)] == [{d} for d in dict.fromkeys(h.chunk.doc for h in hits)]
+
+
+def test_articles_that_differ_are_each_quoted_oldest_first(make_index):
+    idx = make_index({
+        "a.txt": "The survey counted 412 herons on the lake this spring.\nBoats are banned near the nests.\n",
+        "b.txt": "Volunteers counted 380 herons on the lake last spring.\nThe count took three days.\n",
+        "c.txt": "The bakery on the square reopened after repairs.\nIts bread is sold at the market.\n",
+        "_metadata.json": json.dumps({"a.txt": {"date": "2024-05-01"}, "b.txt": {"date": "2023-06-01"},
+                                      "c.txt": {"date": "2024-01-01"}})})
+    assert [idx.articles[d].date for d in ("a.txt", "b.txt")] == ["2024-05-01", "2023-06-01"]
+    # The bakery holds no count: its best sentence is far less likely than the herons' (type_ok required).
+    ans = answer(idx, "Do the articles agree on how many herons were counted on the lake?",
+                 scorer=fixed_scorer(WEIGHTS, threshold=0.0, required=("type_ok",)))
+    assert [c.doc for c in ans.citations] == ["b.txt", "a.txt"]
+    assert "380" in ans.text and "412" in ans.text and "bakery" not in ans.text
+
+
+@pytest.mark.model
+def test_the_shipped_scorer_quotes_each_article_asked_whether_they_agree(real_index):
+    idx, s = real_index
+    ans = answer(idx, "Do the articles agree on how many times Xi and Putin have met since 2013?", settings=s)
+    assert {SCMP, GEOSTRATEGY} <= {c.doc for c in ans.citations}
+    assert "42 times" in ans.text and "43 times" in ans.text
 
 
 @pytest.mark.model
