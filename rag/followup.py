@@ -35,10 +35,11 @@ _ANAPHOR = re.compile(r"\b(?:that|this|these|those|the same|the other|the latter
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _GROUP_PRONOUN = re.compile(r"\b(they|them|their)\b", re.I)
-_ASKS_WHO = re.compile(r"^\W*(who|whom)\b", re.I)
+_LEAD = r"^\W*(?:(?:and|but|so|then)\W+)?"  # "And who came after him?" asks for someone too
+_ASKS_WHO = re.compile(_LEAD + r"(who|whom)\b", re.I)
 _ASKS_WHO_IS = re.compile(r"^\W*who(?:['’]s|\s+(?:is|was|are|were)\b)", re.I)  # "Who is X?" is about X
 # "What project did ...?" asks for a thing the answer names; "What is X?" is about X.
-_ASKS_WHAT = re.compile(r"^\W*(what|which)\b(?!\s+(is|are|was|were)\b)", re.I)
+_ASKS_WHAT = re.compile(_LEAD + r"(what|which)\b(?!\s+(is|are|was|were)\b)", re.I)
 
 
 def _names(text: str) -> list[str]:
@@ -69,11 +70,9 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
     first, whatever it looks like ("Typhoon Haima" has a person's shape)."""
     if _PERSON_PRONOUN.search(question):
         # "Who designed the Pluto Platter?" asks for a person: its answer's, not the "Pluto Platter".
-        named = told + asked if _ASKS_WHO.match(last_user) and not _ASKS_WHO_IS.match(last_user) else asked + told
-        person = next((e for e in named if looks_like_person(e)), None)
-        if person:
-            return person
-        return told[0] if told and _ASKS_WHO.match(last_user) else (asked or told)[0]
+        if told and _ASKS_WHO.match(last_user) and not _ASKS_WHO_IS.match(last_user):
+            return next((e for e in told if looks_like_person(e)), told[0])
+        return next((e for e in asked + told if looks_like_person(e)), (asked or told)[0])
     first = _PERSONAL.search(question)
     if first and _GROUP_PRONOUN.fullmatch(first.group(0)):
         # After a question asking for someone or something, the people its
@@ -108,6 +107,18 @@ def _place(asked_text: str, told: list[str], asked: list[str]) -> str:
         if at > 0 and _AT.search(asked_text[:at]):
             return name
     return next((e for e in asked if not looks_like_person(e)), asked[0])
+
+
+# "that city" is the city; "that trip" is the trip, of May 2014 or to Harbin.
+_PLACE_NOUNS = frozenset("city place country university company person man woman".split())
+
+
+def _pointed(m: re.Match, name: str) -> str:
+    """What replaces "there", "that city" or "that trip" pointing at `name`."""
+    if m.group(0).lower() == "there":
+        return f"in {name}"
+    noun = m.group(2).lower()
+    return name if noun in _PLACE_NOUNS else f"the {name} {noun}"
 
 
 # "said that ...", "this year": a clause or a time, not a thing pointed back at.
@@ -180,13 +191,17 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = (),
     if not history or not needs_context(question):
         return question, question
     last_user, last_bot = history[-1]
+    # The question before may itself have leaned on the one before it ("What
+    # was he trying to replace?"): read it as it stood alone, so that "him"
+    # two turns on is still Leo Baekeland, not the shellac he answered.
+    last_user = without_marker(rewrite(last_user, history[:-1], index)[0])
     last_bot = CITATION_MARKER.sub("", last_bot or "")
     asked = _names(truecase(last_user, index) if index is not None else last_user)
     told = [e for e in _names(last_bot) if e not in asked and e not in " ".join(asked)]
     standalone = question
     if _DEICTIC.search(question) and (told or asked):
         place = _place(last_user, told, asked)
-        standalone = _DEICTIC.sub(lambda m: f"in {place}" if m.group(0).lower() == "there" else place, question, count=1)
+        standalone = _DEICTIC.sub(lambda m: _pointed(m, place), question, count=1)
     if _PERSONAL.search(standalone) and (asked or told):
         topic = _referent(standalone, last_user, asked, told)
         standalone = _PERSONAL.sub(lambda m: topic + ("'s" if m.group(0).lower() in ("his", "her", "its", "their")

@@ -90,6 +90,21 @@ def test_followups_are_rewritten():
     # "there" is a place: the name after "visit", not the person before it.
     standalone, _ = rewrite("What did he see there?", [("Why did Putin visit Harbin?", "")])
     assert standalone == "What did Putin see in Harbin?"
+    # "that trip" is the trip of what was named, not the date itself; "that city" is the city.
+    standalone, _ = rewrite("What was that trip meant to discuss?",
+                            [("When did their relationship take shape?", "In May 2014, Putin went to Beijing [1].")])
+    assert standalone == "What was the May 2014 trip meant to discuss?"
+
+
+def test_a_pronoun_two_turns_on_keeps_its_person():
+    # The turn before leaned on the one before it: read as it stood alone, "him" is still Baekeland.
+    hist = [("Who invented Bakelite?", "Leo Baekeland, in 1907 [1]."),
+            ("What was he originally trying to replace?", "A replacement for shellac, from lac insects [1].")]
+    assert rewrite("and what had already made him rich?", hist)[0] == "and what had already made Leo Baekeland rich?"
+    # "And who came after him?" asks for someone: the next "his" is the one answered.
+    hist = [("Who directed JPL from 1954 to 1976?", "William Pickering [1]."),
+            ("And who came right after him?", "Bruce Murray [1].")]
+    assert rewrite("When did his term end?", hist)[0] == "When did Bruce Murray's term end?"
 
 
 def test_a_followup_s_focus_is_what_it_adds(seed_index):
