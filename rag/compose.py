@@ -97,18 +97,35 @@ def _next_in_passage(c: Scored, scored: list[Scored]) -> Scored | None:
     return min(nxt, key=lambda s: (s.span.start, s.span.end), default=None)
 
 
+# "... as well as diggers and heavy trucks", "Silicon chips ... are also imported":
+# a sentence that adds to the list the one before it began.
+_ADDS_TO_LIST = re.compile(r"\b(?:also|as well as|too|such|in addition|additionally|other|another|further|likewise|"
+                           r"similarly)\b", re.I)
+LIST_FOLLOW_MAX = 2  # sentences a list's sentence brings after it
+
+
 def _with_items(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
-    """For a list question, a chosen sentence that only announces the list
-    ("Chinese exports to central Asian countries have surged") brings the
-    next sentence when that one enumerates ("... to Kyrgyzstan, Kazakhstan
-    and Tajikistan were up 164%, 77% and 118%"): it names the members, not
-    the group the question asks about, so it scores poorly on its own."""
+    """For a list question, a chosen sentence brings the sentences after it
+    that carry on its list: the next one when it only announces the list
+    ("Chinese exports to central Asian countries have surged") and that one
+    enumerates ("... to Kyrgyzstan, Kazakhstan and Tajikistan were up 164%,
+    77% and 118%"), and those that add to it ("... machine tools." -> "...
+    reliant on such imports, as well as diggers and heavy trucks" -> "Silicon
+    chips ... are also imported"). They name the members, not the group the
+    question asks about, so they score poorly on their own."""
     out = []
     for c in chosen:
         out.append(c)
-        nxt = None if _ENUMERATION.search(c.text) else _next_in_passage(c, scored)
-        if nxt is not None and _ENUMERATION.search(nxt.text) and not any(same_place(nxt, o) for o in chosen + out):
+        at = c
+        for _ in range(LIST_FOLLOW_MAX):
+            nxt = _next_in_passage(at, scored)
+            if nxt is None or any(same_place(nxt, o) for o in chosen + out):
+                break
+            announces = at is c and not _ENUMERATION.search(c.text) and _ENUMERATION.search(nxt.text)
+            if not (announces or _ADDS_TO_LIST.search(nxt.text)):
+                break
             out.append(nxt)
+            at = nxt
     return out
 
 

@@ -156,6 +156,24 @@ def test_a_list_announced_in_one_sentence_brings_the_next_that_enumerates(seed_i
     assert not is_list_question("Which university hosts Putin in Harbin?")  # a verb, not a plural
 
 
+def test_a_list_sentence_brings_the_sentences_that_add_to_its_list(make_index):
+    idx = make_index({"mill.txt":
+        "The mill bought most of its tools from Sheffield, in particular saws.\n"
+        "The workshop was almost wholly reliant on such imports, as well as chisels and heavy hammers.\n"
+        "Steel files used for finishing were also brought from Sheffield.\n"
+        "The river froze in the winter of 1820.\n"})
+    q = "What tools did the mill buy from Sheffield?"
+    reading = read_question(idx, q)
+    assert reading.list_like
+    scored, _ = score(idx, reading, [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)],
+                      idx.embedder.embed([q])[0], fixed_scorer(WEIGHTS))
+    first = next(s for s in scored if s.text.startswith("The mill bought"))
+    ranked = [replace(first, score=0.9)] + [replace(s, score=0.01) for s in scored if s is not first]
+    chosen, _ = choose(ranked, reading)
+    assert [s.text[:12] for s in chosen] == ["The mill bou", "The workshop", "Steel files "]  # not the river
+    assert len(choose(ranked, replace(reading, list_like=False))[0]) == 1
+
+
 def test_what_enumerates():
     from rag.compose import _ENUMERATION
 
