@@ -93,7 +93,9 @@ def pair_sides(index: Index, reading: Reading, query: str, question_vec, setting
     a wider search, and the surest side's confidence; ([], 0) unless two
     sides have a sentence."""
     sides = find_sides(index, reading.question, reading.compare_like)
-    across = not sides and asks_across_articles(reading.question)
+    # "Do the articles agree on how often Xi and Putin met?": the sides are the
+    # articles, not the people it names (an article or a time it names stays a side).
+    across = asks_across_articles(reading.question) and all(side.docs is None for side in sides)
     if not sides and not across:
         return [], 0.0
     wide = search(index, query, k=SIDE_SEARCH, settings=settings,

@@ -48,7 +48,12 @@ _LIST_Q = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?!(?:is|was|has|do
 _COMPARE_Q = re.compile(r"\b(?:compare[sd]?|comparison|differ(?:s|ed|ence|ent)?|disagree|versus|vs\.?)\b|"
                         r"\bdo (?:the )?(?:articles|sources|reports|outlets) agree\b|"
                         r"\b(?:change[ds]?|grow|grew|rise|rose|fall|fell) (?:between|from|since)\b|"
-                        r"\bbetween (?:1[5-9]|20)\d\d and (?:1[5-9]|20)\d\d\b|\bcompared (?:with|to)\b", re.I)
+                        r"\bbetween (?:1[5-9]|20)\d\d and (?:1[5-9]|20)\d\d\b|\bcompared (?:with|to)\b|"
+                        # "Which came first, the Flyin-Saucer or the Pluto Platter?", "Does the
+                        # Kalahari or the Namib support more life?": one of two, by a measure.
+                        r"\b(?:first|earlier|later|older|younger|larger|bigger|smaller|longer|shorter|more|fewer|"
+                        r"higher|lower|before or after|as \w+ as)\b[^?]*\bor\b|\bor\b[^?]*\b(?:first|earlier|later|"
+                        r"older|younger|larger|bigger|smaller|longer|shorter|more|fewer|higher|lower)\b", re.I)
 
 
 @dataclass(frozen=True)

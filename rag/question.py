@@ -127,7 +127,9 @@ _OUTCOME = re.compile(r"\b(agreed|signed|decided|concluded|announced|pledged|rea
 _MEASURE = r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume)"
 _QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often)|by how much|what rank|what " + _MEASURE +
                        r"|what (is|was|are|were|will be) (the )?" + _MEASURE + r")\b", re.I)
-_DATE_Q = re.compile(r"^\W*(when|since when|(in )?what year|(in )?which year|what date|on what date)\b", re.I)
+_DATE_Q = re.compile(r"^\W*(when|since when|(in )?what year|(in )?which year|what date|on what date)\b|"
+                     # "Which came first, ...?", "Was X born before or after Y?": told by dates.
+                     r"^\W*which\s+(?:\w+\s+){0,2}?(?:first|earlier|older)\b|\bbefore or after\b", re.I)
 # A date: a year of any era ("in 1066", "the 1960s", "the 5th century"), a
 # month written as a name ("May 2024", not the verb "may"), a season or day.
 _DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|CE)\b)\b|"

@@ -46,6 +46,7 @@ from .support import initials, question_names, tables, with_speaker
 _TIME = re.compile(r"\b(?:(" + "|".join(MONTHS) + r")\s+)?((?:1[5-9]|20)\d\d)\b", re.I)
 _NEAR_WORDS = 3  # markers at most this many words apart name one side ("2023 per Bloomberg")
 _APART = re.compile(r"\b(?:and|or|vs|versus|with|than|while|but|against|compared)\b", re.I)  # ... unless these part them
+_NAMED = {"person", "thing"}  # sides named in the text, trusted after articles and times
 _TITLE_WORDS = 4  # a title this short is a name the question can use ("Dolly (sheep)")
 
 
@@ -138,11 +139,15 @@ def _markers(index: Index, question: str) -> list[_Marker]:
         docs = _dated(index, m.group(2), month) or _dated(index, m.group(2), "")
         found.append(_Marker(m.start(), m.end(), "time", m.group(0), docs or None, "" if docs else m.group(2)))
     taken = [(m.start, m.end) for m in found]
+    doc_words = tables(index).doc_words.values()
     for name in question_names(question, index):
-        if looks_like_person(name):
-            at = question.lower().find(name.lower())
-            if at >= 0 and not any(s < at + len(name) and at < e for s, e in taken):
-                found.append(_Marker(at, at + len(name), "person", name, None, name))
+        # A person, or another thing the corpus names ("Catalin or Bakelite?").
+        kind = "person" if looks_like_person(name) else "thing"
+        if kind == "thing" and not any(name_present(name, w, w) for w in doc_words):
+            continue
+        at = question.lower().find(name.lower())
+        if at >= 0 and not any(s < at + len(name) and at < e for s, e in taken):
+            found.append(_Marker(at, at + len(name), kind, name, None, name))
     # One marker per place: the first found (an article before a time or person).
     out: list[_Marker] = []
     for m in sorted(found, key=lambda m: m.start):
@@ -169,7 +174,18 @@ def find_sides(index: Index, question: str, comparison: bool = True) -> tuple[Si
     the May 2024 one?")."""
     markers = _markers(index, question)
     if not comparison:
-        markers = [m for m in markers if m.kind != "person"]
+        markers = [m for m in markers if m.kind not in _NAMED]
+    if any(m.kind == "thing" for m in markers):
+        # "... the Guardian say saw a surge in Chinese exports between 2021 and
+        # 2023": things the sides are about, unless no two other sides are named
+        # ("How did Catalin compare with Bakelite?", Bakelite an article).
+        sides = _sides(question, [m for m in markers if m.kind != "thing"])
+        return sides if sides else _sides(question, markers)
+    return _sides(question, markers)
+
+
+def _sides(question: str, markers: list[_Marker]) -> tuple[Side, ...]:
+    """Markers grouped into sides (words of one side next to each other)."""
     groups: list[tuple[Side, int, set[str]]] = []  # side, where it ends, kinds in it
     for m in markers:
         between = question[groups[-1][1] : m.start] if groups else ""
@@ -178,7 +194,7 @@ def find_sides(index: Index, question: str, comparison: bool = True) -> tuple[Si
             groups[-1] = (_merge(side, m), m.end, kinds | {m.kind})
         else:
             groups.append((Side(m.label, m.docs, m.mention, ((m.start, m.end),)), m.end, {m.kind}))
-    sides = [g[0] for g in groups if g[2] != {"person"}]
+    sides = [g[0] for g in groups if not g[2] <= _NAMED]
     if len({(s.docs, s.mention) for s in sides}) < 2:
         sides = [g[0] for g in groups]
     unique: list[Side] = []

@@ -127,6 +127,10 @@ def test_answer_types():
     assert answer_type("How many times have they met?") == "quantity"
     assert answer_type("How often have they met?") == "quantity"
     assert answer_type("When did they meet?") == "date"
+    # Which of two came first is told by their dates; "which country first" by a name.
+    assert answer_type("Which came first, the Flyin-Saucer or the Pluto Platter?") == "date"
+    assert answer_type("Was Hertz born before or after the engine went on display?") == "date"
+    assert answer_type("Which country did Xi visit first?") == "any"
     assert answer_type("What did they agree in Kazakhstan?") == "outcome"
     assert answer_type("What agreements did Xi and Putin sign in July?") == "outcome"  # not a plan to meet
     assert counted_noun("How many tanks did Russia build?") == "tank"

@@ -99,6 +99,10 @@ def test_list_questions_gather_across_articles(seed_index):
     q = "Which countries did Xi visit in Europe?"
     assert is_list_question(q) and not is_list_question("What is Power of Siberia 2?")
     assert is_compare_question("How did trade change between 2021 and 2023?")
+    # One of two, by a measure: a comparison. "or" alone is not.
+    assert is_compare_question("which came first, the Flyin-Saucer or the Pluto Platter?")
+    assert is_compare_question("Does the Kalahari or the Namib support more animals?")
+    assert not is_compare_question("What did Xi say about Taiwan or the US?")
     reading = read_question(idx, q)
     scored = [_scored(idx, 0, 0, 0.9), _scored(idx, 1, 0, 0.6), _scored(idx, 2, 0, 0.5), _scored(idx, 3, 0, 0.2)]
     chosen, conflict = choose(scored, reading)

@@ -96,6 +96,21 @@ def test_a_short_title_names_its_article(make_index):
     assert [s.docs for s in sides] == [{"laika.txt"}, {"dolly.txt"}]
 
 
+def test_things_the_corpus_names_are_sides_when_nothing_else_is(make_index):
+    idx = make_index({
+        "bakelite.txt": "Bakelite\nBakelite was the first plastic made from synthetic parts, mostly dark brown.\n"
+                        "Catalin was a later cast resin that came in bright colours.\n",
+        "nylon.txt": "Nylon\nNylon is a family of polymers first made in 1935.\n"})
+    sides = find_sides(idx, "How did Catalin compare with Bakelite when it came to colour?")
+    assert [(s.label, s.mention, s.docs) for s in sides] == [("Catalin", "Catalin", None),
+                                                             ("Bakelite", "", {"bakelite.txt"})]
+    # Named by two articles, the things a question asks about are no sides of their own.
+    sides = find_sides(idx, "How did Catalin in Bakelite compare with nylon in Nylon?")
+    assert all(s.docs is not None for s in sides)
+    # A name the corpus never uses is no side.
+    assert find_sides(idx, "How did Catalin compare with Zylonite?") == ()
+
+
 def test_whether_the_articles_agree_is_asked_of_every_article(seed_index):
     assert asks_across_articles("Do the articles agree on how many times Xi and Putin have met since 2013?")
     assert asks_across_articles("do these reports differ on the size of the trade?")
