@@ -24,7 +24,7 @@ import numpy as np
 from .followup import asks_anew, continued, elliptical, without_marker
 from .index import Index
 from .lexical import tokenize
-from .question import CAUSAL, SPEECH, OPENS_QUOTE, answer_type, name_present, numbers_in, speaker, type_matches, words
+from .question import CAUSAL, SPEECH, OPENS_QUOTE, abbreviates, answer_type, name_present, numbers_in, speaker, type_matches, words
 from .records import Hit, Span
 from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
 
@@ -234,10 +234,10 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
         # In a follow-up ("And coal?") the user's own words weigh as much as
         # the whole rewritten question: otherwise the context outvotes them.
         cov = (cov + cov_focus) / 2
-        found = [nm for nm in q.demanded if name_present(nm, near, in_article)]
+        found = [nm for nm in q.demanded if name_present(nm, near, in_article) or abbreviates(nm, article.title)]
         missing = [term_weight[st] for st in terms if st not in present]
         passage_numbers = numbers_in(f"{c.hit.chunk.text} {article.date} {article.title}")
-        type_ok = type_matches(q.kind, c.text, q.question)
+        type_ok = type_matches(q.kind, c.text, q.question, t.proper_words)
         new = present - q_set
         rows.append([
             dense, 0.0, 0.0, cov, 0.0, 0.0, cov_near,

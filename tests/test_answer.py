@@ -4,8 +4,8 @@ from rag.answer import ABSTAIN_TEXT, answer, check_question, clean_history
 from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
 from rag.followup import FOLLOWING, entities, own_words, rewrite
-from rag.question import (answer_type, asked_years, counted_noun, looks_like_person, name_present, name_words, speaker,
-                          stated_years, times_agree, type_matches)
+from rag.question import (abbreviates, answer_type, asked_years, counted_noun, looks_like_person, name_present,
+                          name_words, speaker, stated_years, times_agree, type_matches)
 from rag.records import Hit
 from rag.features import FEATURES, candidates, featurize, read_question
 from rag.support import claim_supported, idf, question_names, topical, with_speaker
@@ -131,6 +131,15 @@ def test_answer_types():
     assert answer_type("Which came first, the Flyin-Saucer or the Pluto Platter?") == "date"
     assert answer_type("Was Hertz born before or after the engine went on display?") == "date"
     assert answer_type("Which country did Xi visit first?") == "any"
+    # One name will do for "who" where the corpus knows the word only as a name.
+    q = "Who visited Rømer in 1708?"
+    assert not type_matches("person", "Fahrenheit visited him in 1708.", q)
+    assert type_matches("person", "Fahrenheit visited him in 1708.", q, frozenset({"fahrenheit"}))
+    assert not type_matches("person", "Rømer was visited in 1708.", q, frozenset({"rømer"}))  # the one asked about
+    # A shortened title still names its article.
+    assert abbreviates("Nat Geo", "National Geographic Society")
+    assert abbreviates("Jet Propulsion Lab", "Jet Propulsion Laboratory")
+    assert not abbreviates("Geo", "National Geographic") and not abbreviates("Nat Soc", "National Geographic Society")
     assert answer_type("What did they agree in Kazakhstan?") == "outcome"
     assert answer_type("What agreements did Xi and Putin sign in July?") == "outcome"  # not a plan to meet
     assert counted_noun("How many tanks did Russia build?") == "tank"
