@@ -5,7 +5,7 @@ from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
 from rag.followup import FOLLOWING, entities, own_words, rewrite
 from rag.question import (abbreviates, answer_type, asked_years, counted_noun, looks_like_person, name_present,
-                          name_words, speaker, stated_years, times_agree, type_matches)
+                          name_words, quantity_matches, speaker, stated_years, times_agree, type_matches)
 from rag.records import Hit
 from rag.features import FEATURES, candidates, featurize, read_question
 from rag.support import claim_supported, idf, question_names, topical, with_speaker
@@ -136,6 +136,9 @@ def test_answer_types():
     assert not type_matches("person", "Fahrenheit visited him in 1708.", q)
     assert type_matches("person", "Fahrenheit visited him in 1708.", q, frozenset({"fahrenheit"}))
     assert not type_matches("person", "Rømer was visited in 1708.", q, frozenset({"rømer"}))  # the one asked about
+    # People are counted under many names; crew members only as crew members.
+    assert quantity_matches("There are around 55 permanent residents on the island.", "How many people live there?")
+    assert not quantity_matches("Out of the 77 passengers, 71 died.", "How many crew members died?")
     # A shortened title still names its article.
     assert abbreviates("Nat Geo", "National Geographic Society")
     assert abbreviates("Jet Propulsion Lab", "Jet Propulsion Laboratory")
