@@ -20,7 +20,9 @@ A side is named three ways, found in this order of trust:
   a time       "2023", "October 2023": the articles dated then, or, in a
                corpus without dates, the sentences that name the year;
   a person     "Artyom Lukin": the sentences that name them, or continue
-               their quote.
+               their quote;
+  a thing      "Catalin": the sentences that name it, when no two articles
+               or times are named.
 Words of one side next to each other ("the 2023 Bloomberg piece") make
 one side.
 """
@@ -62,7 +64,7 @@ class Side:
 class _Marker:
     start: int
     end: int
-    kind: str  # "article", "time", "person"
+    kind: str  # "article", "time", "person", "thing"
     label: str
     docs: frozenset[str] | None
     mention: str = ""
