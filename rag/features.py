@@ -24,7 +24,8 @@ import numpy as np
 from .followup import asks_anew, continued, elliptical, without_marker
 from .index import Index
 from .lexical import tokenize
-from .question import CAUSAL, SPEECH, OPENS_QUOTE, abbreviates, answer_type, name_present, numbers_in, speaker, type_matches, words
+from .question import (CAUSAL, SPEECH, OPENS_QUOTE, abbreviates, answer_type, name_present, numbers_in, speaker,
+                       type_matches, words)
 from .records import Hit, Span
 from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
 

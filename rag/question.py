@@ -238,11 +238,11 @@ def _plural(word: str) -> bool:
     return w in _IRREGULAR_PLURALS or (w.endswith("s") and not w.endswith("ss"))
 
 
-# People are counted under many names: "55 permanent residents", "71 of the 77 passengers"
-# (the first three are the words for anyone; "how many crew members" asks for crew).
-_PEOPLE = tuple(stem for w in ("people persons individuals residents inhabitants passengers crew members workers "
-                               "employees staff soldiers troops students pupils visitors victims refugees adults "
-                               "children men women").split() for stem in tokenize([w])[0])
+# People are counted under many names: "55 permanent residents", "71 of the 77 passengers".
+# Only a question counting anyone takes them all; "how many crew members" asks for crew.
+_ANYONE = frozenset(tokenize(["people persons individuals"])[0])
+_PEOPLE = tuple(tokenize(["people persons individuals residents inhabitants passengers crew members workers employees "
+                          "staff soldiers troops students pupils visitors victims refugees adults children men women"])[0])
 
 
 @lru_cache(maxsize=1024)
@@ -281,7 +281,7 @@ def quantity_matches(text: str, question: str) -> bool:
     # "How many tanks?" needs a number counting tanks, not any number in a
     # sentence that mentions tanks.
     noun = counted_noun(question)
-    nouns = _PEOPLE if noun in _PEOPLE[:3] else [noun]  # "how many people": residents, passengers, crew ...
+    nouns = _PEOPLE if noun in _ANYONE else (noun,)
     return noun is None or any(re.search(
         r"(\d[\d,.]*|\b(?:" + _NUMBER_WORDS + r"))[\s-]+(?:\S+\s+){0,2}?" + re.escape(n),
         " ".join(tokenize_keep_numbers(text)), re.I) for n in nouns)

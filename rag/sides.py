@@ -13,7 +13,7 @@ come from the side that shares the most words with it, and the other side
 is missing. So each side is scored among its own sentences, and the answer
 pairs them.
 
-A side is named three ways, found in this order of trust:
+A side is named four ways, found in this order of trust:
   an article   by its outlet ("the Guardian", "SCMP" for South China Morning
                Post), its author ("Ashwani Sharma's piece", "Sharma's") or
                its title when the title is a short name ("Laika");
@@ -123,6 +123,12 @@ def _dated(index: Index, year: str, month: str) -> frozenset[str]:
     return frozenset(d for d, a in index.articles.items() if (a.date or "").startswith(prefix))
 
 
+@per_index
+def _capitalised(index: Index) -> frozenset[str]:
+    """Every word the corpus writes capitalised somewhere, as names are compared."""
+    return frozenset(words(" ".join(tables(index).upper_words)))
+
+
 def _markers(index: Index, question: str) -> list[_Marker]:
     found: list[_Marker] = []
     by_name: dict[str, set[str]] = {}
@@ -141,11 +147,11 @@ def _markers(index: Index, question: str) -> list[_Marker]:
         docs = _dated(index, m.group(2), month) or _dated(index, m.group(2), "")
         found.append(_Marker(m.start(), m.end(), "time", m.group(0), docs or None, "" if docs else m.group(2)))
     taken = [(m.start, m.end) for m in found]
-    doc_words = tables(index).doc_words.values()
+    named = _capitalised(index)
     for name in question_names(question, index):
         # A person, or another thing the corpus names ("Catalin or Bakelite?").
         kind = "person" if looks_like_person(name) else "thing"
-        if kind == "thing" and not any(name_present(name, w, w) for w in doc_words):
+        if kind == "thing" and not name_present(name, named, named):
             continue
         at = question.lower().find(name.lower())
         if at >= 0 and not any(s < at + len(name) and at < e for s, e in taken):
