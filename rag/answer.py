@@ -103,7 +103,8 @@ def pair_sides(index: Index, reading: Reading, query: str, question_vec, setting
     if across:  # the articles that answer it, each by its best sentence, oldest first
         paired, confidence = pair(index, reading, article_sides(wide), wide, question_vec, scorer,
                                   least=scorer.threshold, ratio=JOIN_RATIO)
-        paired = sorted(paired[:GATHER_MAX], key=lambda s: index.articles[s.hit.chunk.doc].date or "")
+        likeliest = sorted(paired, key=lambda s: -s.score)[:GATHER_MAX]
+        paired = sorted(likeliest, key=lambda s: index.articles[s.hit.chunk.doc].date or "9999")  # undated last
     else:
         paired, confidence = pair(index, reading, sides, wide, question_vec, scorer)
     return (paired, confidence) if len(paired) >= 2 else ([], 0.0)

@@ -26,6 +26,7 @@ from dataclasses import replace
 from .features import Reading
 from .index import Index
 from .ingest import UNKNOWN_OUTLET
+from .lexical import tokenize
 from .question import OPENS_QUOTE, SPEECH, new_numbers
 from .records import Article, Citation, Hit, Scored, Span
 from .support import CITATION, near_duplicate, tables
@@ -101,7 +102,7 @@ def _next_in_passage(c: Scored, scored: list[Scored]) -> Scored | None:
 # a sentence that adds to the list the one before it began.
 _ADDS_TO_LIST = re.compile(r"\b(?:also|as well as|too|such|in addition|additionally|other|another|further|likewise|"
                            r"similarly)\b", re.I)
-LIST_FOLLOW_MAX = 2  # sentences a list's sentence brings after it
+LIST_FOLLOW_MAX = 2  # sentences the list's sentences bring after them, in all
 
 
 def _with_items(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
@@ -109,22 +110,25 @@ def _with_items(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
     that carry on its list: the next one when it only announces the list
     ("Chinese exports to central Asian countries have surged") and that one
     enumerates ("... to Kyrgyzstan, Kazakhstan and Tajikistan were up 164%,
-    77% and 118%"), and those that add to it ("... machine tools." -> "...
-    reliant on such imports, as well as diggers and heavy trucks" -> "Silicon
-    chips ... are also imported"). They name the members, not the group the
-    question asks about, so they score poorly on their own."""
-    out = []
+    77% and 118%"), and those that add to it and share a word with it ("...
+    machine tools." -> "... reliant on such imports, as well as diggers and
+    heavy trucks" -> "Silicon chips ... are also imported"): they name the
+    members, not the group the question asks about, so they score poorly on
+    their own. At most LIST_FOLLOW_MAX such sentences in all."""
+    out, brought = [], 0
     for c in chosen:
         out.append(c)
         at = c
-        for _ in range(LIST_FOLLOW_MAX):
+        while brought < LIST_FOLLOW_MAX:
             nxt = _next_in_passage(at, scored)
             if nxt is None or any(same_place(nxt, o) for o in chosen + out):
                 break
             announces = at is c and not _ENUMERATION.search(c.text) and _ENUMERATION.search(nxt.text)
-            if not (announces or _ADDS_TO_LIST.search(nxt.text)):
+            adds = _ADDS_TO_LIST.search(nxt.text) and set(tokenize([at.text])[0]) & set(tokenize([nxt.text])[0])
+            if not (announces or adds):
                 break
             out.append(nxt)
+            brought += 1
             at = nxt
     return out
 

@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 
 from .followup import asks_anew, continued, elliptical, without_marker
-from .index import Index
+from .index import Index, per_index
 from .lexical import tokenize
 from .question import (CAUSAL, SPEECH, OPENS_QUOTE, abbreviates, answer_type, name_present, numbers_in, speaker,
                        type_matches, words)
@@ -88,8 +88,12 @@ def is_list_question(question: str) -> bool:
     return bool(_LIST_Q.search(question))
 
 
+# "10 or more ministers", "more or less settled": no two things set against each other.
+_NOT_A_CHOICE = re.compile(r"\bmore or less\b|\bor (?:more|less|fewer|so|later|earlier|longer)\b", re.I)
+
+
 def is_compare_question(question: str) -> bool:
-    return bool(_COMPARE_Q.search(question))
+    return bool(_COMPARE_Q.search(_NOT_A_CHOICE.sub(" ", question)))
 
 
 def read_question(index: Index, question: str, focus: str = "", asked: str | None = None) -> Reading:
@@ -180,6 +184,19 @@ def _neighbour(index: Index, doc: str, span: Span, after: bool) -> str:
     return index.articles[doc].text[sents[i].start : sents[i].end] if 0 <= i < len(sents) else ""
 
 
+# "in Moscow", "to Beijing", "from China": a name the corpus puts after these is a place.
+_AT_PLACE = re.compile(r"\b(?:in|to|from|at|near|across|throughout|within|into|outside|around)\s+([A-Z][\w’'-]+)")
+
+
+@per_index
+def one_word_names(index: Index) -> frozenset[str]:
+    """Words that can name a person on their own ("Fahrenheit visited him"):
+    those the corpus writes only as names, less those it also writes as
+    places. A "who" question is not answered by "The talks were in Moscow"."""
+    places = {m.group(1).lower() for c in index.chunks for m in _AT_PLACE.finditer(c.text)}
+    return tables(index).proper_words - places
+
+
 def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec: np.ndarray) -> np.ndarray:
     """A (len(cands), len(FEATURES)) matrix of evidence, one row per candidate."""
     if not cands:
@@ -238,7 +255,7 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
         found = [nm for nm in q.demanded if name_present(nm, near, in_article) or abbreviates(nm, article.title)]
         missing = [term_weight[st] for st in terms if st not in present]
         passage_numbers = numbers_in(f"{c.hit.chunk.text} {article.date} {article.title}")
-        type_ok = type_matches(q.kind, c.text, q.question, t.proper_words)
+        type_ok = type_matches(q.kind, c.text, q.question, one_word_names(index))
         new = present - q_set
         rows.append([
             dense, 0.0, 0.0, cov, 0.0, 0.0, cov_near,

@@ -22,6 +22,7 @@ _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers|it|its|they|them|their)\b", 
 _DEICTIC = re.compile(r"\b(that|this|the same) (city|place|country|visit|meeting|project|pipeline|deal|person|"
                       r"man|woman|university|company|summit|trip|agreement|article)\b|\bthere\b", re.I)
 FOLLOWING = " (following: "  # how an elliptical follow-up carries the question it continues
+MAX_TURNS = 6  # turns a follow-up is read against (each read, in turn, against those before it)
 _ELLIPSIS = re.compile(r"^\W*(and|what about|how about|also|but)\b", re.I)
 # "And what about coal?": the words that continue the question before, asking nothing new.
 _CONTINUES = re.compile(r"^\W*(?:(?:and|but|also|so)\W+)*(?:(?:what|how) about\b)?", re.I)
@@ -70,9 +71,12 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
     first, whatever it looks like ("Typhoon Haima" has a person's shape)."""
     if _PERSON_PRONOUN.search(question):
         # "Who designed the Pluto Platter?" asks for a person: its answer's, not the "Pluto Platter".
-        if told and _ASKS_WHO.match(last_user) and not _ASKS_WHO_IS.match(last_user):
-            return next((e for e in told if looks_like_person(e)), told[0])
-        return next((e for e in asked + told if looks_like_person(e)), (asked or told)[0])
+        asks_who = _ASKS_WHO.match(last_user) and not _ASKS_WHO_IS.match(last_user)
+        named = told + asked if asks_who else asked + told
+        person = next((e for e in named if looks_like_person(e)), None)
+        if person:
+            return person
+        return told[0] if told and asks_who else (asked or told)[0]
     first = _PERSONAL.search(question)
     if first and _GROUP_PRONOUN.fullmatch(first.group(0)):
         # After a question asking for someone or something, the people its
@@ -109,8 +113,8 @@ def _place(asked_text: str, told: list[str], asked: list[str]) -> str:
     return next((e for e in asked if not looks_like_person(e)), asked[0])
 
 
-# "that city" is the city; "that trip" is the trip, of May 2014 or to Harbin.
-_PLACE_NOUNS = frozenset("city place country university company person man woman".split())
+# "that city" is the city, "that man" the man; "that trip" is the trip, of May 2014 or to Harbin.
+_NAMED_NOUNS = frozenset("city place country university company person man woman".split())
 
 
 def _pointed(m: re.Match, name: str) -> str:
@@ -118,7 +122,7 @@ def _pointed(m: re.Match, name: str) -> str:
     if m.group(0).lower() == "there":
         return f"in {name}"
     noun = m.group(2).lower()
-    return name if noun in _PLACE_NOUNS else f"the {name} {noun}"
+    return name if noun in _NAMED_NOUNS else f"the {name} {noun}"
 
 
 # "said that ...", "this year": a clause or a time, not a thing pointed back at.
@@ -190,11 +194,14 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = (),
     their capitals back, so that the names asked about are found."""
     if not history or not needs_context(question):
         return question, question
+    history = list(history)[-MAX_TURNS:]
     last_user, last_bot = history[-1]
     # The question before may itself have leaned on the one before it ("What
     # was he trying to replace?"): read it as it stood alone, so that "him"
     # two turns on is still Leo Baekeland, not the shellac he answered.
-    last_user = without_marker(rewrite(last_user, history[:-1], index)[0])
+    # One that only continued another ("And coal?") stands for the question it continued.
+    before = rewrite(last_user, history[:-1], index)[0]
+    last_user = before.split(FOLLOWING, 1)[1][:-1] if FOLLOWING in before else before
     last_bot = CITATION_MARKER.sub("", last_bot or "")
     asked = _names(truecase(last_user, index) if index is not None else last_user)
     told = [e for e in _names(last_bot) if e not in asked and e not in " ".join(asked)]

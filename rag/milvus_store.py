@@ -619,7 +619,9 @@ class MilvusStore:
           subtracted from every dense score through the OFFSET coordinate
           (1.0 in every stored passage vector, -floor in the query): then a
           chunk the dense side missed scores 0 on it, like everything below
-          the floor, and the ranking equals retrieve.convex's. Two probe
+          the floor, and the ranking equals retrieve.convex's over passage vectors
+          (FAISS's `sentences=False`; FAISS also matches single sentences, and takes
+          each proposed chunk as 1 when every dense score ties). Two probe
           searches (dense top-`candidates`, BM25 top-1) give max and floor.
         - "rrf": RRFRanker(60): ranks only, no weights (measured worse here,
           as with FAISS: bench/backends.py parity).

@@ -21,7 +21,9 @@ from .lexical import stems, stopwords, tokenize
 # --- names -------------------------------------------------------------------
 
 _QUESTION_WORD = re.compile(r"^(who|whom|whose|what|why|when|where|which|how|is|are|did|does|do|was|were)$", re.I)
-_ENTITY = re.compile(r"(?:[A-Z][\w\-’']+|of|the|de|von|der)(?:\s+(?:[A-Z][\w\-’']+|of|the|von|der|de|\d+))*")
+# A middle initial stays inside its name: "Bruce C. Murray", "Russell S. Penniman".
+_ENTITY = re.compile(r"(?:[A-Z][\w\-’']+|of|the|de|von|der)(?:\s+(?:[A-Z][\w\-’']+|of|the|von|der|de|\d+|"
+                     r"[A-Z]\.(?=\s+[A-Z][a-z])))*")
 NAME_GLUE = {"of", "the", "de", "von", "der"}
 _CALENDAR = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|December|"
                        r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
@@ -59,7 +61,9 @@ def looks_like_person(name: str) -> bool:
     no "of"; not "Russia" or "Power of Siberia"."""
     words = name.split()
     return 2 <= len(words) <= 4 and all(w in ("von", "van", "de", "der", "bin", "al") or
-                                        (w[:1].isupper() and w.replace("-", "").isalpha()) for w in words)
+                                        (w[:1].isupper() and w.replace("-", "").isalpha()) or
+                                        (0 < i < len(words) - 1 and re.fullmatch(r"[A-Z]\.", w))  # "Bruce C. Murray"
+                                        for i, w in enumerate(words))
 
 
 def fold_accents(text: str) -> str:
@@ -139,8 +143,10 @@ _MEASURE = r"(share|percentage|proportion|price|cost|value|amount|number|rate|si
 _QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often)|by how much|what rank|what " + _MEASURE +
                        r"|what (is|was|are|were|will be) (the )?" + _MEASURE + r")\b", re.I)
 _DATE_Q = re.compile(r"^\W*(when|since when|(in )?what year|(in )?which year|what date|on what date)\b|"
-                     # "Which came first, ...?", "Was X born before or after Y?": told by dates.
-                     r"^\W*which\s+(?:\w+\s+){0,2}?(?:first|earlier|older)\b|\bbefore or after\b", re.I)
+                     # "Which came first, ...?", "Which is older, ...?", "Was X born before or
+                     # after Y?": told by dates (not "Which team finished first?").
+                     r"^\W*which\s+(?:came|happened|was|were|is|are)\s+(?:\w+\s+)?(?:first|earlier|older)\b|"
+                     r"^\W*(?:was|were|did|is)\b[^?]*\bbefore or after\b", re.I)
 # A date: a year of any era ("in 1066", "the 1960s", "the 5th century"), a
 # month written as a name ("May 2024", not the verb "may"), a season or day.
 _DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|CE)\b)\b|"
@@ -281,10 +287,11 @@ def quantity_matches(text: str, question: str) -> bool:
     # "How many tanks?" needs a number counting tanks, not any number in a
     # sentence that mentions tanks.
     noun = counted_noun(question)
-    nouns = _PEOPLE if noun in _ANYONE else (noun,)
-    return noun is None or any(re.search(
-        r"(\d[\d,.]*|\b(?:" + _NUMBER_WORDS + r"))[\s-]+(?:\S+\s+){0,2}?" + re.escape(n),
-        " ".join(tokenize_keep_numbers(text)), re.I) for n in nouns)
+    if noun is None:
+        return True
+    stems = " ".join(tokenize_keep_numbers(text))
+    return any(re.search(r"(\d[\d,.]*|\b(?:" + _NUMBER_WORDS + r"))[\s-]+(?:\S+\s+){0,2}?" + re.escape(n), stems, re.I)
+               for n in (_PEOPLE if noun in _ANYONE else (noun,)))
 
 
 # --- times -----------------------------------------------------------------------

@@ -89,10 +89,13 @@ def convex(bm25: dict[int, float], dense: dict[int, float], dense_weight: float)
     top_b = max(bm25.values(), default=0.0) or 1.0
     top_d = max(dense.values(), default=0.0)
     floor_d = max(min(dense.values(), default=0.0), 0.0)
-    spread_d = top_d - floor_d if top_d - floor_d > 1e-9 else 1.0
+    spread_d = top_d - floor_d
     for row in set(bm25) | set(dense):
         b = bm25.get(row, 0.0) / top_b
-        d = max(dense.get(row, floor_d) - floor_d, 0.0) / spread_d
+        if spread_d > 1e-9:
+            d = max(dense.get(row, floor_d) - floor_d, 0.0) / spread_d
+        else:  # one dense candidate, or all tied: each proposed chunk counts fully
+            d = 1.0 if row in dense else 0.0
         fused[row] = dense_weight * d + (1 - dense_weight) * b
     return fused
 

@@ -21,8 +21,9 @@ A side is named four ways, found in this order of trust:
                corpus without dates, the sentences that name the year;
   a person     "Artyom Lukin": the sentences that name them, or continue
                their quote;
-  a thing      "Catalin": the sentences that name it, when no two articles
-               or times are named.
+  a thing      "Catalin": the sentences that name it, when no other two
+               sides are named and "or", "vs", "compared with" ... joins it
+               to the other side ("How did Catalin compare with Bakelite?").
 Words of one side next to each other ("the 2023 Bloomberg piece") make
 one side.
 """
@@ -186,10 +187,28 @@ def find_sides(index: Index, question: str, comparison: bool = True) -> tuple[Si
     if any(m.kind == "thing" for m in markers):
         # "... the Guardian say saw a surge in Chinese exports between 2021 and
         # 2023": things the sides are about, unless no two other sides are named
-        # ("How did Catalin compare with Bakelite?", Bakelite an article).
+        # and the question sets them against each other ("How did Catalin compare
+        # with Bakelite?", Bakelite an article; not "How did Xi's views differ on Taiwan?").
         sides = _sides(question, [m for m in markers if m.kind != "thing"])
-        return sides if sides else _sides(question, markers)
+        return sides if sides else _sides(question, _opposed(question, markers))
     return _sides(question, markers)
+
+
+# What sets two named things against each other: "X or Y", "X vs Y", "X compared with Y".
+_AGAINST = re.compile(r"^\W*(?:or|vs\.?|versus|against|than|compared? (?:with|to)|compared (?:with|to)|and)\W+"
+                      r"(?-i:[a-z]+\s+){0,2}$", re.I)  # "... compare with molded Bakelite"
+
+
+def _opposed(question: str, markers: list[_Marker]) -> list[_Marker]:
+    """The markers less the things no comparison word joins to a neighbour."""
+    keep = []
+    for i, m in enumerate(markers):
+        near = [question[markers[i - 1].end : m.start]] if i else []
+        near += [question[m.end : markers[i + 1].start]] if i + 1 < len(markers) else []
+        if m.kind != "thing" or (any(_AGAINST.match(t) for t in near)
+                                 and not question[m.end : m.end + 2] in ("'s", "’s")):
+            keep.append(m)
+    return keep
 
 
 def _sides(question: str, markers: list[_Marker]) -> tuple[Side, ...]:
@@ -216,8 +235,9 @@ def _sides(question: str, markers: list[_Marker]) -> tuple[Side, ...]:
 
 
 # "Do the articles agree on how many times they met?": every article is a side.
-_ACROSS = re.compile(r"\b(?:the|these|both|all|different|various) (?:articles|sources|reports|outlets|pieces|accounts)\b"
-                     r"[^?]{0,30}\b(?:agree|disagree|differ|say the same|match|tally|line up)\b|"
+_ACROSS = re.compile(r"\b(?:the|these|both|all|different|various|the two) "
+                     r"(?:articles|sources|reports|outlets|pieces|accounts)\b"
+                     r"[^?]{0,30}\b(?:agree|disagree|differ|say the same|tally)\b|"
                      r"\b(?:agree|disagree|differ)\b[^?]{0,15}\b(?:across|among|between) (?:the )?"
                      r"(?:articles|sources|reports|outlets|pieces)\b", re.I)
 
@@ -285,5 +305,5 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
         if scored and not any(same_place(s, scored[0]) for s, _ in found):
             found.append((scored[0], p))
     top = max((s.score for s, _ in found), default=0.0)
-    chosen = [s for s, p in found if p >= least and s.score >= ratio * top]
-    return chosen, max((p for _, p in found), default=0.0)
+    kept = [(s, p) for s, p in found if p >= least and s.score >= ratio * top]
+    return [s for s, _ in kept], max((p for _, p in kept), default=0.0)

@@ -32,6 +32,7 @@ from typing import Sequence
 import numpy as np
 
 from .compose import make_citation
+from .features import one_word_names
 from .chunk import split_sentences
 from .index import Index
 from .records import Answer, Hit, Scored, Span
@@ -191,7 +192,7 @@ def verify(raw: str, question: str, passages: Sequence[Hit], scored: Sequence[Sc
         notes.append("added the strongest source sentence, which the model left out")
 
     text = " ".join(kept)
-    if kept and not type_matches(answer_type(question), claim_text(text), question):
+    if kept and not type_matches(answer_type(question), claim_text(text), question, one_word_names(index)):
         notes.append("the verified sentences do not hold the kind of fact asked for")
         kept, cited = [], []
     citations = [make_citation(index, n, hit, span) for n, (hit, span) in enumerate(cited, 1)]

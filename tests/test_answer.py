@@ -7,7 +7,7 @@ from rag.followup import FOLLOWING, entities, own_words, rewrite
 from rag.question import (abbreviates, answer_type, asked_years, counted_noun, looks_like_person, name_present,
                           name_words, quantity_matches, speaker, stated_years, times_agree, type_matches)
 from rag.records import Hit
-from rag.features import FEATURES, candidates, featurize, read_question
+from rag.features import FEATURES, candidates, featurize, one_word_names, read_question
 from rag.support import claim_supported, idf, question_names, topical, with_speaker
 
 
@@ -96,6 +96,15 @@ def test_followups_are_rewritten():
     assert standalone == "What was the May 2014 trip meant to discuss?"
 
 
+def test_one_word_names_are_people_not_places(make_index):
+    idx = make_index({"a.txt": "The talks were held in Moscow on Monday. Officials in Moscow said little.\n"
+                               "Later that year Fahrenheit visited him and improved the scale.\n"
+                               "The scale was later named after Fahrenheit, the instrument maker.\n"})
+    names = one_word_names(idx)
+    assert "fahrenheit" in names and "moscow" not in names
+    assert not type_matches("person", "The talks were held in Moscow.", "Who hosted the talks?", names)
+
+
 def test_a_pronoun_two_turns_on_keeps_its_person():
     # The turn before leaned on the one before it: read as it stood alone, "him" is still Baekeland.
     hist = [("Who invented Bakelite?", "Leo Baekeland, in 1907 [1]."),
@@ -105,6 +114,13 @@ def test_a_pronoun_two_turns_on_keeps_its_person():
     hist = [("Who directed JPL from 1954 to 1976?", "William Pickering [1]."),
             ("And who came right after him?", "Bruce Murray [1].")]
     assert rewrite("When did his term end?", hist)[0] == "When did Bruce Murray's term end?"
+    # An answer to "who" that names no person leaves "he" the person the question named.
+    hist = [("Who did Vladimir Putin meet in Harbin?", "Officials of Gazprom [1].")]
+    assert rewrite("What did he say?", hist)[0] == "What did Vladimir Putin say?"
+    # A chain of "And ...?" stands for the question it continues, not a nest of them.
+    hist = [("How much oil did China buy?", "a"), ("And coal?", "b"), ("And gas?", "c")]
+    assert rewrite("And iron?", hist)[0] == f"And iron?{FOLLOWING}How much oil did China buy?)"
+    assert rewrite("And iron?", hist * 500)[0] == f"And iron?{FOLLOWING}How much oil did China buy?)"  # no deep recursion
 
 
 def test_a_followup_s_focus_is_what_it_adds(seed_index):
@@ -131,6 +147,7 @@ def test_answer_types():
     assert answer_type("Which came first, the Flyin-Saucer or the Pluto Platter?") == "date"
     assert answer_type("Was Hertz born before or after the engine went on display?") == "date"
     assert answer_type("Which country did Xi visit first?") == "any"
+    assert answer_type("Which team finished first?") == "any" and answer_type("Which earlier deal was replaced?") == "any"
     # One name will do for "who" where the corpus knows the word only as a name.
     q = "Who visited Rømer in 1708?"
     assert not type_matches("person", "Fahrenheit visited him in 1708.", q)

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from rag.answer import answer
-from rag.retrieve import search as rag_search
+from rag.records import Hit
 from rag.features import read_question
 from rag.scorer import fixed_scorer
 from rag.sides import article_sides, asks_across_articles, find_sides, on_side, without_sides
@@ -109,6 +109,8 @@ def test_things_the_corpus_names_are_sides_when_nothing_else_is(make_index):
     assert all(s.docs is not None for s in sides)
     # A name the corpus never uses is no side.
     assert find_sides(idx, "How did Catalin compare with Zylonite?") == ()
+    # Names no comparison word sets against each other are what is compared, not sides.
+    assert find_sides(idx, "How did Catalin's colours differ on Bakelite?") == ()
 
 
 def test_whether_the_articles_agree_is_asked_of_every_article(seed_index):
@@ -117,9 +119,12 @@ def test_whether_the_articles_agree_is_asked_of_every_article(seed_index):
     assert asks_across_articles("Is there disagreement among the sources? Do they differ across the articles?")
     assert not asks_across_articles("Do Xi and Putin agree on Ukraine?")
     assert not asks_across_articles("What did the articles say about the gas deal?")
+    assert asks_across_articles("Do the two articles agree on the date?")
+    assert not asks_across_articles("Do the reports match what Putin said?")
     idx, _ = seed_index
-    hits = rag_search(idx, "Xi and Putin met since 2013")
-    assert [s.docs for s in article_sides(hits)] == [{d} for d in dict.fromkeys(h.chunk.doc for h in hits)]
+    by_doc = {c.doc: c for c in idx.chunks}
+    hits = [Hit(by_doc[d], 1.0, i + 1) for i, d in enumerate([GUARDIAN, SCMP, GUARDIAN, BLOOMBERG])]
+    assert [s.docs for s in article_sides(hits)] == [{GUARDIAN}, {SCMP}, {BLOOMBERG}]  # each once, in order
 
 
 def test_articles_that_differ_are_each_quoted_oldest_first(make_index):
@@ -135,6 +140,11 @@ def test_articles_that_differ_are_each_quoted_oldest_first(make_index):
                  scorer=fixed_scorer(WEIGHTS, threshold=0.0, required=("type_ok",)))
     assert [c.doc for c in ans.citations] == ["b.txt", "a.txt"]
     assert "380" in ans.text and "412" in ans.text and "bakery" not in ans.text
+    # An article whose best sentence is under the answer threshold is left out: with a
+    # threshold no side reaches, no side is kept and the question is answered as one.
+    sure = answer(idx, "Do the articles agree on how many herons were counted on the lake?",
+                  scorer=fixed_scorer(WEIGHTS, threshold=0.999, required=("type_ok",)))
+    assert len({c.doc for c in sure.citations}) < 2
 
 
 @pytest.mark.model
