@@ -36,7 +36,7 @@ from .authors import byline_answer
 from .compose import GATHER_MAX, JOIN_RATIO, choose, compose_quoted
 from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
-from .followup import own_words, rewrite
+from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
 from .parts import answer_parts, split_parts
 from .question import times_agree
@@ -50,7 +50,6 @@ ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers th
 # Nothing in the corpus comes near the question: no passage is worth listing.
 OFF_TOPIC_TEXT = "The articles are not about this. None of them comes close to what you asked."
 OTHER_YEAR_NOTE = "the closest passages are about other years than the one asked"
-MAX_HISTORY_TURNS = 6
 SIDE_SEARCH = 20  # passages searched for the sides of a comparison
 
 # Control and invisible characters, and lone surrogates ("\ud800"), which no
@@ -76,7 +75,7 @@ def check_question(question: str, max_chars: int = 500) -> str:
 def clean_history(history, max_chars: int = 2000) -> list[tuple[str, str]]:
     """The last few (user, bot) turns as clean strings; anything else is dropped."""
     turns = []
-    for turn in list(history or [])[-MAX_HISTORY_TURNS:]:
+    for turn in list(history or [])[-MAX_TURNS:]:
         if isinstance(turn, (list, tuple)) and len(turn) == 2:
             user, bot = (" ".join(_CONTROL.sub(" ", str(x or "")).split())[:max_chars] for x in turn)
             if user:

@@ -204,6 +204,7 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
     weights = idf(index)
     table, unseen = weights
     t = tables(index)
+    one_names = one_word_names(index)
     terms = list(q.terms)
     term_weight = {s: table.get(s, unseen) for s in terms}
     best_term = max(term_weight.values(), default=1.0) or 1.0
@@ -255,7 +256,7 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
         found = [nm for nm in q.demanded if name_present(nm, near, in_article) or abbreviates(nm, article.title)]
         missing = [term_weight[st] for st in terms if st not in present]
         passage_numbers = numbers_in(f"{c.hit.chunk.text} {article.date} {article.title}")
-        type_ok = type_matches(q.kind, c.text, q.question, one_word_names(index))
+        type_ok = type_matches(q.kind, c.text, q.question, one_names)
         new = present - q_set
         rows.append([
             dense, 0.0, 0.0, cov, 0.0, 0.0, cov_near,

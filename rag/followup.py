@@ -22,7 +22,7 @@ _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers|it|its|they|them|their)\b", 
 _DEICTIC = re.compile(r"\b(that|this|the same) (city|place|country|visit|meeting|project|pipeline|deal|person|"
                       r"man|woman|university|company|summit|trip|agreement|article)\b|\bthere\b", re.I)
 FOLLOWING = " (following: "  # how an elliptical follow-up carries the question it continues
-MAX_TURNS = 6  # turns a follow-up is read against (each read, in turn, against those before it)
+MAX_TURNS = 6  # turns of a chat kept, and a follow-up read against (each, in turn, against those before it)
 _ELLIPSIS = re.compile(r"^\W*(and|what about|how about|also|but)\b", re.I)
 # "And what about coal?": the words that continue the question before, asking nothing new.
 _CONTINUES = re.compile(r"^\W*(?:(?:and|but|also|so)\W+)*(?:(?:what|how) about\b)?", re.I)

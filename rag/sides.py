@@ -195,7 +195,7 @@ def find_sides(index: Index, question: str, comparison: bool = True) -> tuple[Si
 
 
 # What sets two named things against each other: "X or Y", "X vs Y", "X compared with Y".
-_AGAINST = re.compile(r"^\W*(?:or|vs\.?|versus|against|than|compared? (?:with|to)|compared (?:with|to)|and)\W+"
+_AGAINST = re.compile(r"^\W*(?:or|vs\.?|versus|against|than|compared? (?:with|to)|and)\W+"
                       r"(?-i:[a-z]+\s+){0,2}$", re.I)  # "... compare with molded Bakelite"
 
 
@@ -206,7 +206,7 @@ def _opposed(question: str, markers: list[_Marker]) -> list[_Marker]:
         near = [question[markers[i - 1].end : m.start]] if i else []
         near += [question[m.end : markers[i + 1].start]] if i + 1 < len(markers) else []
         if m.kind != "thing" or (any(_AGAINST.match(t) for t in near)
-                                 and not question[m.end : m.end + 2] in ("'s", "’s")):
+                                 and question[m.end : m.end + 2] not in ("'s", "’s")):
             keep.append(m)
     return keep
 
