@@ -139,10 +139,13 @@ _PERSON = re.compile(r"(?<!\bthe )(?<![’']s )\b[A-Z][a-z]+(?:\s+(?:von|van|de|
 _OUTCOME_Q = re.compile(r"\b(?:what|which)(?: [a-z]+){0,2} (did|have|has|had) .{0,60}?\b(agree|sign|decide|conclude|settle)d?\b|"
                         r"\bwhat (was|were|has been|have been) (agreed|signed|decided|concluded)\b", re.I)
 _OUTCOME = re.compile(r"\b(agreed|signed|decided|concluded|announced|pledged|reached|struck|confirmed|reaffirmed)\b", re.I)
-_MEASURE = r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume)"
-_QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often)|by how much|what rank|what " + _MEASURE +
-                       r"|what (is|was|are|were|will be) (the )?" + _MEASURE + r")\b", re.I)
-_DATE_Q = re.compile(r"^\W*(when|since when|(in )?what year|(in )?which year|what date|on what date)\b|"
+_MEASURE = r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume|toll|count)"
+# "what tariff rate", "what's the new tariff rate", "what was the death toll": up to two
+# words may name the measure ("what did the rate do" has no measure named).
+_NAMING = r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will)\b)[\w-]+ ){0,2}"
+_QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often)|by how much|what rank|what " + _NAMING +
+                       _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING + _MEASURE + r")\b", re.I)
+_DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (year|month|day|date))\b|"
                      # "Which came first, ...?", "Which is older, ...?", "Was X born before or
                      # after Y?": told by dates (not "Which team finished first?").
                      r"^\W*which\s+(?:came|happened|was|were|is|are)\s+(?:\w+\s+)?(?:first|earlier|older)\b|"

@@ -143,6 +143,12 @@ def test_answer_types():
     assert answer_type("How many times have they met?") == "quantity"
     assert answer_type("How often have they met?") == "quantity"
     assert answer_type("When did they meet?") == "date"
+    # A measure may be named by a word or two before it; a day or month asks for a date.
+    assert answer_type("What tariff rate did Biden set on solar panels?") == "quantity"
+    assert answer_type("what's the new tariff rate?") == "quantity" and answer_type("What was the death toll?") == "quantity"
+    assert answer_type("What did the rate do after May?") == "any"  # no measure is named
+    assert answer_type("On which day was the contract signed?") == "date"
+    assert answer_type("In what month did it open?") == "date"
     # Which of two came first is told by their dates; "which country first" by a name.
     assert answer_type("Which came first, the Flyin-Saucer or the Pluto Platter?") == "date"
     assert answer_type("Was Hertz born before or after the engine went on display?") == "date"
