@@ -116,7 +116,8 @@ def dated_as_asked(index: Index, reading: Reading, best: Scored) -> bool:
     cannot see this near miss (its features hold no dates); measured on and
     off in the README ("+times")."""
     # A follow-up's own words say which year it asks about ("And in 2023?").
-    return times_agree(own_words(reading.question), best.text, index.articles[best.hit.chunk.doc].date or "")
+    return times_agree(own_words(reading.question), best.text, index.articles[best.hit.chunk.doc].date or "",
+                       amount=reading.kind == "quantity")
 
 
 def pick(index: Index, reading: Reading, hits, query: str, question_vec, settings: Settings,

@@ -340,13 +340,63 @@ def stated_years(text: str, date: str = "") -> set[str]:
     return years
 
 
-def times_agree(question: str, text: str, date: str = "") -> bool:
+# "in March 2024", "during March": the month a fact is asked for ("as of October" is a cut-off).
+_ASKED_MONTH = re.compile(r"(?<!\bas )\b(?:in|during|for|of)\s+(?:(?:early|late|mid)[\s-]+)?(" + "|".join(MONTHS) +
+                          r")\b(?!\s+\d{1,2}\b(?!\d))", re.I)
+# An amount: money, a share, a count in millions ("US$240 billion", "57%", "1.4 million").
+_AMOUNT = re.compile(r"[$£€¥]\s?\d|\d(?:[\d,.]*)\s*(?:%|per ?cent|bn\b|tn\b|million\b|billion\b|trillion\b)", re.I)
+_AMOUNT_ENDS = re.compile(r"[,;:]|\b(?:compared|than|from|since|against|versus|vs)\b", re.I)
+_OPENING_TIME = re.compile(r"^\W*(?:in|at|during|by|over|for|since|between|until|through)\b[^,]{0,60},", re.I)
+
+
+_DATED_MONTH = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\s+(?:\d{1,2},?\s+)?(?:1[5-9]\d\d|20\d\d)\b", re.I)
+
+
+def amount_years(text: str, date: str = "") -> set[str]:
+    """The years the amounts of a sentence are dated to: a year written just
+    after an amount ("US$145 billion in 2021 to ... US$240 billion last
+    year"), in an opening clause ("In the first four months of 2024,
+    exports fell by 2%"), or told by the article's date ("last year", "in
+    September"); not a year of another event ("since the war began in
+    February 2022, trade rose from ..."). All its years when it dates no
+    amount."""
+    dated: set[str] = set()
+    for m in _AMOUNT.finditer(text):
+        # ... up to the clause's end or a base of comparison ("up 5% compared with 2023")
+        dated |= stated_years(_AMOUNT_ENDS.split(text[m.end() : m.end() + 30])[0], date)
+    opening = _OPENING_TIME.match(text)
+    dated |= stated_years(opening.group(0), date) if opening else set()
+    if not dated:
+        return stated_years(text, date)
+    return dated | stated_years(_YEAR_NUM.sub(" ", _DATED_MONTH.sub(" ", text)), date)  # "last year", "in September"
+
+
+def _month_named(months: set[str], text: str, date: str) -> bool:
+    """Is a month asked for named in the sentence, or is it the month the
+    article was written in ("on Tuesday", in an article of May 2024), with
+    no other month named?"""
+    named = {w.lower() for w in re.findall(r"[A-Z][a-z]+", text)} & set(MONTHS)
+    if months & named or re.search(r"\b(?:last|this) month\b", text, re.I):
+        return True
+    own = MONTHS[int(date[5:7]) - 1] if date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12 else ""
+    return own in months and not named
+
+
+def times_agree(question: str, text: str, date: str = "", amount: bool = False) -> bool:
     """False when the question asks about a year and the sentence dates its
     fact to other years only ("trade in 2022?" against "US$240 billion last
-    year", written in 2024): a near miss, not an answer."""
+    year", written in 2024): a near miss, not an answer. For an amount
+    (`amount`), the years it is dated to count. A month asked for ("in March
+    2024") must be named where the sentence dates its fact at all ("in the
+    first four months of 2024" is no figure for March)."""
     asked = asked_years(question)
-    stated = stated_years(text, date) if asked else set()
-    return not (asked and stated and not asked & stated)
+    stated = (amount_years(text, date) if amount else stated_years(text, date)) if asked else set()
+    if asked and stated and not asked & stated:
+        return False
+    months = {m.group(1).lower() for m in _ASKED_MONTH.finditer(question)}
+    if months and (stated_years(text, date) or _MONTH_ALONE.search(text)):
+        return _month_named(months, text, date)
+    return True
 
 
 # --- the check -------------------------------------------------------------------

@@ -5,7 +5,7 @@ from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
 from rag.followup import FOLLOWING, entities, own_words, rewrite
 from rag.question import (abbreviates, answer_type, asked_years, counted_noun, looks_like_person, name_present,
-                          name_words, quantity_matches, speaker, stated_years, times_agree, type_matches)
+                          name_words, quantity_matches, speaker, stated_years, times_agree, type_matches, amount_years)
 from rag.records import Hit
 from rag.features import FEATURES, candidates, featurize, one_word_names, read_question
 from rag.support import claim_supported, idf, question_names, topical, with_speaker
@@ -334,6 +334,26 @@ def test_the_years_asked_and_the_years_a_sentence_states():
     assert stated_years("the entry fee in July 2014 was US$650", "") == {"2014"}
     assert stated_years("May they meet again?", "2023-10") == set()
     assert stated_years("Xi will visit in May", "2023-10") == {"2023", "2024"}
+
+
+def test_an_amount_is_dated_by_its_own_year_and_a_month_asked_must_be_named():
+    war = ("ties have grown since Putin launched a war in February 2022, with trade surging from US$145 billion "
+           "in 2021 to a record US$240 billion last year.")
+    assert amount_years(war, "2024-05") == {"2021", "2023"}  # the war's year dates no amount
+    assert not times_agree("What was trade worth in 2022?", war, "2024-05", amount=True)
+    assert times_agree("What was trade worth in 2022?", war, "2024-05")  # not an amount: any year it states
+    assert times_agree("What was trade worth in 2021?", war, "2024-05", amount=True)
+    spring = "In the first four months of 2024, exports fell by 2%, although trade was up 5% compared with 2023."
+    assert amount_years(spring, "2024-05") == {"2024"}  # an opening clause dates it; a base of comparison does not
+    assert not times_agree("How much did China export in March 2024?", spring, "2024-05", amount=True)
+    assert times_agree("How much did exports fall in April?", "Exports fell to $8.3bn in April.", "2024-05", amount=True)
+    # The article's own month needs no name; a cut-off ("as of October") asks for no month.
+    assert times_agree("What did the tariffs of May 2024 cover?", "tariffs on $18bn of imports on Tuesday", "2024-05-16",
+                       amount=True)
+    assert times_agree("How much had exports jumped in 2023 as of October?", "exports jumped 57% so far this year",
+                       "2023-10-17", amount=True)
+    # A sentence that dates nothing cannot disagree.
+    assert times_agree("How much did China export in March 2024?", "China exports machine tools.", "2024-05")
 
 
 def test_a_best_sentence_about_another_year_is_refused(seed_index):
