@@ -139,12 +139,16 @@ _PERSON = re.compile(r"(?<!\bthe )(?<![’']s )\b[A-Z][a-z]+(?:\s+(?:von|van|de|
 _OUTCOME_Q = re.compile(r"\b(?:what|which)(?: [a-z]+){0,2} (did|have|has|had) .{0,60}?\b(agree|sign|decide|conclude|settle)d?\b|"
                         r"\bwhat (was|were|has been|have been) (agreed|signed|decided|concluded)\b", re.I)
 _OUTCOME = re.compile(r"\b(agreed|signed|decided|concluded|announced|pledged|reached|struck|confirmed|reaffirmed)\b", re.I)
-_MEASURE = r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume|toll|count)"
+_MEASURE = (r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume|toll|"
+            r"(?-i:count))")  # not "the Count of Flanders"
 # "what tariff rate", "what's the new tariff rate", "what was the death toll": up to two
-# words may name the measure ("what did the rate do" has no measure named).
-_NAMING = r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will)\b)[\w-]+ ){0,2}"
+# words may name the measure; not a verb and its object ("what did the rate do",
+# "what caused the price rise": no determiner among the naming words).
+_NAMING = (r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|the|a|an|its|their|his|her|this|that|these|"
+           r"those)\b)[\w-]+ ){0,2}")
 _QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often)|by how much|what rank|what " + _NAMING +
-                       _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING + _MEASURE + r")\b", re.I)
+                       _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING + _MEASURE +
+                       r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b))\b", re.I)  # "what was trade worth?"
 _DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (year|month|day|date))\b|"
                      # "Which came first, ...?", "Which is older, ...?", "Was X born before or
                      # after Y?": told by dates (not "Which team finished first?").
@@ -307,7 +311,8 @@ _TIME_WORD = re.compile(r"\b(?:in|since|by|from|during|until|of|to|before|after|
 # for. "the 2010 treaty" names a thing, "since 2013" a starting point: neither counts.
 _ASKED_TIME = re.compile(r"\b(?:in|during|for|of)\s+(?:(?:early|late|mid)[\s-]+)?(?:(?:" + "|".join(MONTHS) +
                          r")\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?)?(1[5-9]\d\d|20\d\d)\b", re.I)
-_MONTH_ALONE = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b(?!\s*,?\s*\d{4})(?!\s+\d{1,2},?\s+\d{4})")
+_MONTH_ALONE = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b(?!\s*,?\s*\d{4})(?!\s+\d{1,2},?\s+\d{4})"
+                          r"(?!\s+of\s+\d{4})")  # not "February of 2022"
 _AHEAD = re.compile(r"\b(?:will|plans?|planned|expected|due|next|upcoming|set to)\b", re.I)
 
 
@@ -343,27 +348,34 @@ def stated_years(text: str, date: str = "") -> set[str]:
 # "in March 2024", "during March": the month a fact is asked for ("as of October" is a cut-off).
 _ASKED_MONTH = re.compile(r"(?<!\bas )\b(?:in|during|for|of)\s+(?:(?:early|late|mid)[\s-]+)?(" + "|".join(MONTHS) +
                           r")\b(?!\s+\d{1,2}\b(?!\d))", re.I)
-# An amount: money, a share, a count in millions ("US$240 billion", "57%", "1.4 million").
-_AMOUNT = re.compile(r"[$£€¥]\s?\d|\d(?:[\d,.]*)\s*(?:%|per ?cent|bn\b|tn\b|million\b|billion\b|trillion\b)", re.I)
-_AMOUNT_ENDS = re.compile(r"[,;:]|\b(?:compared|than|from|since|against|versus|vs)\b", re.I)
-_OPENING_TIME = re.compile(r"^\W*(?:in|at|during|by|over|for|since|between|until|through)\b[^,]{0,60},", re.I)
-
-
-_DATED_MONTH = re.compile(r"\b(?:" + "|".join(MONTHS) + r")\s+(?:\d{1,2},?\s+)?(?:1[5-9]\d\d|20\d\d)\b", re.I)
+# An amount: money, a share, a count in millions ("US$240 billion", "$1,200", "57%", "1.4 million").
+_AMOUNT = re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s*(?:bn|tn|m|million|billion|trillion)\b)?|"
+                     r"\d[\d,.]*\s*(?:%|per ?cent|bn\b|tn\b|million\b|billion\b|trillion\b)", re.I)
+# Where the words dating an amount end: a clause's end (not "1,200"'s comma) or a base of comparison.
+_CLAUSE_END = r"(?<!\d),|,(?!\d)|[;:—–]"
+_AMOUNT_ENDS = re.compile(_CLAUSE_END + r"|\b(?:compared|than|from|since|against|versus|vs)\b", re.I)
+# "In the first four months of 2024, ...", "At the end of 2022, ...": a time that
+# opens the sentence dates what it says ("Since the war began in 2022, ..." is a
+# starting point, not the time of the amounts).
+_OPENING_TIME = re.compile(r"^\W*(?:in|at|during|by|over|for|through)\b[^,]{0,60},", re.I)
+_DATED_MONTH = re.compile(r"\b(?:" + "|".join(MONTHS) + r")(?:,|\s+of)?\s+(?:\d{1,2},?\s+)?(?:1[5-9]\d\d|20\d\d)\b",
+                          re.I)
 
 
 def amount_years(text: str, date: str = "") -> set[str]:
-    """The years the amounts of a sentence are dated to: a year written just
-    after an amount ("US$145 billion in 2021 to ... US$240 billion last
-    year"), in an opening clause ("In the first four months of 2024,
-    exports fell by 2%"), or told by the article's date ("last year", "in
-    September"); not a year of another event ("since the war began in
+    """The years the amounts of a sentence are dated to: a year in the
+    amount's own clause, before it ("Exports in 2021 were worth $145
+    billion") or just after it ("US$145 billion in 2021 to ... US$240
+    billion last year"), in an opening clause ("In the first four months of
+    2024, exports fell by 2%"), or told by the article's date ("last year",
+    "in September"); not a year of another event ("since the war began in
     February 2022, trade rose from ..."). All its years when it dates no
     amount."""
     dated: set[str] = set()
     for m in _AMOUNT.finditer(text):
-        # ... up to the clause's end or a base of comparison ("up 5% compared with 2023")
-        dated |= stated_years(_AMOUNT_ENDS.split(text[m.end() : m.end() + 30])[0], date)
+        before = re.split(_CLAUSE_END, text[: m.start()])[-1]
+        after = _AMOUNT_ENDS.split(text[m.end() : m.end() + 30])[0]
+        dated |= stated_years(f"{before} {after}", date)
     opening = _OPENING_TIME.match(text)
     dated |= stated_years(opening.group(0), date) if opening else set()
     if not dated:
@@ -371,30 +383,36 @@ def amount_years(text: str, date: str = "") -> set[str]:
     return dated | stated_years(_YEAR_NUM.sub(" ", _DATED_MONTH.sub(" ", text)), date)  # "last year", "in September"
 
 
+_MONTH_NAME = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|"
+                         r"Nov|Dec)\b\.?")
+
+
 def _month_named(months: set[str], text: str, date: str) -> bool:
-    """Is a month asked for named in the sentence, or is it the month the
-    article was written in ("on Tuesday", in an article of May 2024), with
-    no other month named?"""
-    named = {w.lower() for w in re.findall(r"[A-Z][a-z]+", text)} & set(MONTHS)
-    if months & named or re.search(r"\b(?:last|this) month\b", text, re.I):
-        return True
-    own = MONTHS[int(date[5:7]) - 1] if date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12 else ""
-    return own in months and not named
+    """Is a month asked for named in the sentence ("March", "Nov."), told by
+    the article's date ("last month"), or the month the article was written
+    in, with no other month named ("on Tuesday", in an article of May 2024)?"""
+    named = {next(m for m in MONTHS if m.startswith(n.group(1).lower()[:3])) for n in _MONTH_NAME.finditer(text)}
+    own = int(date[5:7]) if date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12 else 0
+    if own and re.search(r"\blast month\b", text, re.I):
+        named.add(MONTHS[own - 2])  # January's "last month" is December (index -1)
+    if own and re.search(r"\bthis month\b", text, re.I):
+        named.add(MONTHS[own - 1])
+    return bool(months & named) or (bool(own) and MONTHS[own - 1] in months and not named)
 
 
 def times_agree(question: str, text: str, date: str = "", amount: bool = False) -> bool:
     """False when the question asks about a year and the sentence dates its
     fact to other years only ("trade in 2022?" against "US$240 billion last
     year", written in 2024): a near miss, not an answer. For an amount
-    (`amount`), the years it is dated to count. A month asked for ("in March
-    2024") must be named where the sentence dates its fact at all ("in the
-    first four months of 2024" is no figure for March)."""
+    (`amount`), the years it is dated to count, and a month asked for ("in
+    March 2024") must be named where the sentence dates its amount at all
+    ("in the first four months of 2024" is no figure for March)."""
     asked = asked_years(question)
     stated = (amount_years(text, date) if amount else stated_years(text, date)) if asked else set()
     if asked and stated and not asked & stated:
         return False
-    months = {m.group(1).lower() for m in _ASKED_MONTH.finditer(question)}
-    if months and (stated_years(text, date) or _MONTH_ALONE.search(text)):
+    months = {m.group(1).lower() for m in _ASKED_MONTH.finditer(question)} if amount else set()
+    if months and (stated_years(text, date) or _MONTH_NAME.search(text)):
         return _month_named(months, text, date)
     return True
 

@@ -147,6 +147,10 @@ def test_answer_types():
     assert answer_type("What tariff rate did Biden set on solar panels?") == "quantity"
     assert answer_type("what's the new tariff rate?") == "quantity" and answer_type("What was the death toll?") == "quantity"
     assert answer_type("What did the rate do after May?") == "any"  # no measure is named
+    # A verb and its object name no measure; the Count of Flanders counts nothing.
+    assert answer_type("What caused the price rise?") == "any" and answer_type("What changed the price?") == "any"
+    assert answer_type("What Count ruled Flanders?") == "any"
+    assert answer_type("What was trade worth in 2022?") == "quantity" and answer_type("What was worth seeing?") == "any"
     assert answer_type("On which day was the contract signed?") == "date"
     assert answer_type("In what month did it open?") == "date"
     # Which of two came first is told by their dates; "which country first" by a name.
@@ -343,17 +347,34 @@ def test_an_amount_is_dated_by_its_own_year_and_a_month_asked_must_be_named():
     assert not times_agree("What was trade worth in 2022?", war, "2024-05", amount=True)
     assert times_agree("What was trade worth in 2022?", war, "2024-05")  # not an amount: any year it states
     assert times_agree("What was trade worth in 2021?", war, "2024-05", amount=True)
+    # A starting point that opens the sentence dates nothing either.
+    assert amount_years("Since the war began in February 2022, trade rose from US$145 billion in 2021 to US$240 "
+                        "billion last year.", "2024-05") == {"2021", "2023"}
+    # A year in the amount's own clause, before it, dates it; "$1,200" is one amount.
+    assert amount_years("Exports in 2021 were worth $145 billion, rising to $240 billion in 2023.") == {"2021", "2023"}
+    assert amount_years("Since the 2019 reform, sales rose from $1,200 in 2020 to $1,500 in 2021.") == {"2020", "2021"}
+    assert amount_years("The war that began in February of 2022 cut trade by 20% last year.", "2024-05") == {"2022", "2023"}
     spring = "In the first four months of 2024, exports fell by 2%, although trade was up 5% compared with 2023."
     assert amount_years(spring, "2024-05") == {"2024"}  # an opening clause dates it; a base of comparison does not
     assert not times_agree("How much did China export in March 2024?", spring, "2024-05", amount=True)
     assert times_agree("How much did exports fall in April?", "Exports fell to $8.3bn in April.", "2024-05", amount=True)
-    # The article's own month needs no name; a cut-off ("as of October") asks for no month.
-    assert times_agree("What did the tariffs of May 2024 cover?", "tariffs on $18bn of imports on Tuesday", "2024-05-16",
+    assert times_agree("How much were sales in November 2016?", "Sales hit $5bn on 30 Nov. 2016.", amount=True)
+    # "Last month" is the month before the article's; the article's own month needs no name.
+    assert times_agree("How much did exports rise in June 2024?", "Exports rose 5% last month.", "2024-07-01", amount=True)
+    assert not times_agree("How much did exports rise in March 2024?", "Exports rose 5% last month.", "2024-07-01",
+                           amount=True)
+    assert times_agree("How much in imports did the tariffs of May 2024 cover?", "tariffs on $18bn of imports this year", "2024-05-16",
                        amount=True)
+    assert not times_agree("How much in imports did the tariffs of March 2024 cover?", "tariffs on $18bn of imports this year",
+                           "2024-05-16", amount=True)
+    # A cut-off ("as of October") asks for no month.
     assert times_agree("How much had exports jumped in 2023 as of October?", "exports jumped 57% so far this year",
-                       "2023-10-17", amount=True)
+                       "2023-11-02", amount=True)
+    # Only amounts are held to the month: who won an election needs no month named.
+    assert times_agree("Who won the election in March 2024?", "Putin won the 2024 election with 87% of the vote.",
+                       "2024-04-01")
     # A sentence that dates nothing cannot disagree.
-    assert times_agree("How much did China export in March 2024?", "China exports machine tools.", "2024-05")
+    assert times_agree("How much did China export in March 2024?", "China exports machine tools.", "2024-05", amount=True)
 
 
 def test_a_best_sentence_about_another_year_is_refused(seed_index):
