@@ -74,14 +74,14 @@ METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_reca
 
 
 VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides", "+statements", "+shapes",
-            "+times")
+            "+times", "+denials")
 
 
 @contextmanager
 def variant(name: str, unchecked: Path):
     saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
              answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
-             compose._with_items, answer.dated_as_asked)
+             compose._with_items, answer.dated_as_asked, answer.denies_as_asked)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -101,11 +101,13 @@ def variant(name: str, unchecked: Path):
             compose._with_items = lambda chosen, scored: chosen
         if step < 8:  # no refusal for a best sentence about another year than asked
             answer.dated_as_asked = lambda *args: True
+        if step < 9:  # no refusal for a best sentence that denies nothing when the question denies
+            answer.denies_as_asked = lambda *args: True
         yield
     finally:
         (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
          answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
-         answer.split_parts, compose._with_items, answer.dated_as_asked) = saved
+         answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked) = saved
 
 
 def fmt(summary: dict) -> str:

@@ -39,7 +39,7 @@ from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
 from .parts import answer_parts, split_parts
-from .question import times_agree
+from .question import negation_agrees, times_agree
 from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
 from .sides import article_sides, asks_across_articles, find_sides, pair
@@ -120,6 +120,14 @@ def dated_as_asked(index: Index, reading: Reading, best: Scored) -> bool:
                        amount=reading.kind == "quantity")
 
 
+def denies_as_asked(reading: Reading, best: Scored) -> bool:
+    """False when the question asks what something is *not* and the best
+    sentence denies nothing ("What does Article 102 not prohibit?" against
+    "Article 102 prohibits ..."): the scorer's negation feature weighs too
+    little to see it. Measured on and off in the README ("+denials")."""
+    return negation_agrees(own_words(reading.question), best.text)
+
+
 def pick(index: Index, reading: Reading, hits, query: str, question_vec, settings: Settings,
          scorer: Scorer) -> tuple[list[Scored], float]:
     """Sentences the question's shape picks, and how sure they are: a
@@ -174,7 +182,8 @@ def answer_stream(
     base = Answer(question=q, text="", citations=(), abstained=False, mode=mode, hits=hits,
                   standalone_question=standalone, confidence=confidence)
     other_year = bool(scored) and not picked and not dated_as_asked(index, reading, scored[0])
-    if not scored or confidence < scorer.threshold or other_year:
+    opposite = bool(scored) and not picked and not denies_as_asked(reading, scored[0])
+    if not scored or confidence < scorer.threshold or other_year or opposite:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         off_topic = bool(scored) and confidence == OFF_TOPIC_CONFIDENCE
         notes = (OTHER_YEAR_NOTE,) if other_year and not off_topic else ()

@@ -417,6 +417,27 @@ def times_agree(question: str, text: str, date: str = "", amount: bool = False) 
     return True
 
 
+# --- negation --------------------------------------------------------------------
+
+# "What is not the primary law?", "What does Article 102 not prohibit?": a question
+# that denies its verb ("not only", "whether or not" deny nothing).
+_DENIES = re.compile(r"\b(?:not|never)\b(?!\s+(?:only|just|least)\b)(?<!\bor not)|n['’]t\b", re.I)
+_DENIAL = re.compile(r"\b(?:not|no|never|neither|nor|without|none|nothing|cannot|unable|fail(?:ed|s)? to|lack(?:s|ed)?|"
+                     r"refus(?:e|ed|es|ing))\b|n['’]t\b", re.I)
+
+
+_ASKS_FOR_WHAT = re.compile(r"^\W*(?:what|which|who|whom|whose|when|where)\b", re.I)
+
+
+def negation_agrees(question: str, text: str) -> bool:
+    """False when a question for a thing, a person, a time or a place denies
+    and the sentence denies nothing: "What does Article 102 not prohibit?"
+    against "Article 102 prohibits the abuse of dominant position" answers
+    the opposite question. ("Why didn't they ...?" is often answered by a
+    reason that denies nothing.)"""
+    return not (_ASKS_FOR_WHAT.match(question) and _DENIES.search(question) and not _DENIAL.search(text))
+
+
 # --- the check -------------------------------------------------------------------
 
 

@@ -390,6 +390,25 @@ def test_a_best_sentence_about_another_year_is_refused(seed_index):
                       scorer=scorer).abstained
 
 
+def test_a_question_that_denies_is_not_answered_by_a_sentence_that_denies_nothing(seed_index):
+    from rag.answer import answer
+    from rag.question import negation_agrees
+    from rag.scorer import fixed_scorer
+    from test_scorer import WEIGHTS
+
+    assert not negation_agrees("What does Article 102 not prohibit?", "Article 102 prohibits the abuse of dominance.")
+    assert negation_agrees("What does Article 102 not prohibit?", "It does not prohibit mergers.")
+    assert negation_agrees("Which country can't he visit?", "He cannot travel to South Africa.")
+    # A reason may deny nothing; "not only" and "whether or not" deny nothing either.
+    assert negation_agrees("Why didn't the editors check it?", "The editors trusted the author.")
+    assert negation_agrees("What is not only cheap but fast?", "Rail is cheap and fast.")
+    assert negation_agrees("What decides whether or not it passes?", "The council decides.")
+    idx, s = seed_index
+    scorer = fixed_scorer(WEIGHTS, threshold=0.0)
+    assert not answer(idx, "What is the main route for Russian gas?", settings=s, scorer=scorer).abstained
+    assert answer(idx, "What is not the main route for Russian gas?", settings=s, scorer=scorer).abstained
+
+
 def test_a_sentence_leaning_on_the_one_before_is_read_with_it():
     from rag.records import Chunk, Span
     from rag.support import with_context
