@@ -143,12 +143,13 @@ _MEASURE = (r"(share|percentage|proportion|price|cost|value|amount|number|rate|s
             r"(?-i:count))")  # not "the Count of Flanders"
 # "what tariff rate", "what's the new tariff rate", "what was the death toll": up to two
 # words may name the measure; not a verb and its object ("what did the rate do",
-# "what caused the price rise": no determiner among the naming words).
+# "what caused the price rise": no determiner among the naming words). "What was
+# trade worth?" asks an amount too ("what was worth seeing?" does not).
 _NAMING = (r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|the|a|an|its|their|his|her|this|that|these|"
            r"those)\b)[\w-]+ ){0,2}")
 _QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often)|by how much|what rank|what " + _NAMING +
                        _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING + _MEASURE +
-                       r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b))\b", re.I)  # "what was trade worth?"
+                       r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b))\b", re.I)
 _DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (year|month|day|date))\b|"
                      # "Which came first, ...?", "Which is older, ...?", "Was X born before or
                      # after Y?": told by dates (not "Which team finished first?").
@@ -424,8 +425,6 @@ def times_agree(question: str, text: str, date: str = "", amount: bool = False) 
 _DENIES = re.compile(r"\b(?:not|never)\b(?!\s+(?:only|just|least)\b)(?<!\bor not)|n['’]t\b", re.I)
 _DENIAL = re.compile(r"\b(?:not|no|never|neither|nor|without|none|nothing|cannot|unable|fail(?:ed|s)? to|lack(?:s|ed)?|"
                      r"refus(?:e|ed|es|ing))\b|n['’]t\b", re.I)
-
-
 _ASKS_FOR_WHAT = re.compile(r"^\W*(?:what|which|who|whom|whose|when|where)\b", re.I)
 
 
