@@ -24,13 +24,12 @@ import numpy as np
 from .followup import asks_anew, continued, elliptical, without_marker
 from .index import Index, per_index
 from .lexical import tokenize
-from .question import (CAUSAL, SPEECH, OPENS_QUOTE, abbreviates, answer_type, name_present, numbers_in, speaker,
-                       type_matches, words)
+from .question import (CAUSAL, NEGATION, SPEECH, OPENS_QUOTE, abbreviates, answer_type, name_present, numbers_in,
+                       speaker, type_matches, words)
 from .records import Hit, Span
 from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
 
 KINDS = ("outcome", "quantity", "date", "person", "reason", "speech", "any")
-_NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|none|n't|fail(ed|s)? to)\b|n['’]t\b", re.I)
 # A list asks for several things: a plural head noun right after "which"/"what"
 # ("Which Central Asian countries saw ...", "What goods does ..."), or "what
 # kinds of", "name the three ...".
@@ -111,7 +110,7 @@ def read_question(index: Index, question: str, focus: str = "", asked: str | Non
         focus_terms=tuple(tokenize([continued(focus)])[0]) if focus else (),
         names=tuple(names), demanded=tuple(n for n in names if not topical(n, index)),
         kind=answer_type(shape), numbers=frozenset(numbers_in(question)), speaker_terms=frozenset(who),
-        negated=bool(_NEGATION.search(question)), list_like=is_list_question(shape),
+        negated=bool(NEGATION.search(question)), list_like=is_list_question(shape),
         compare_like=is_compare_question(shape))
 
 
@@ -276,7 +275,7 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
             float(type_ok), *(float(type_ok and q.kind == k) for k in KINDS), *(float(q.kind == k) for k in KINDS),
             float(q.kind == "reason" and bool(CAUSAL.search(c.text))),
             len(new) / max(len(present), 1), math.log1p(sentence_lengths[i]),
-            float(q.negated != bool(_NEGATION.search(c.text))),
+            float(q.negated != bool(NEGATION.search(c.text))),
             float(bool(numbers_in(c.text) - q.numbers)),
             float(bool(SPEECH.search(c.text) or OPENS_QUOTE.match(c.text))),
             float(c.span != c.sentence),

@@ -125,6 +125,8 @@ SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|according to|note
 _QUOTATION = re.compile(r"[“\"][^”\"]{12,}[”\"]")  # a quoted passage, not a scare-quoted term
 OPENS_QUOTE = re.compile(r"^\W{0,2}[“\"‘']")
 HE_SHE = re.compile(r"\b(he|she)\b", re.I)
+# Words that deny: "not", "never", "without", "failed to", "didn't".
+NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|none|n't|fail(ed|s)? to)\b|n['’]t\b", re.I)
 # Connectives that give a reason: a "why" answer usually contains one.
 CAUSAL = re.compile(r"\b(because|due to|owing to|as a result|therefore|thus|hence|which is why|that is why|"
                     r"(the|one|main|key) reason|in order to|so as to|out of (concern|fear)|for fear|"
@@ -157,9 +159,10 @@ _DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (year|month|d
                      r"^\W*(?:was|were|did|is)\b[^?]*\bbefore or after\b", re.I)
 # A date: a year of any era ("in 1066", "the 1960s", "the 5th century"), a
 # month written as a name ("May 2024", not the verb "may"), a season or day.
+_MONTH_SHORT = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 _DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|CE)\b)\b|"
                    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
-                   r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b|"
+                   + _MONTH_SHORT + r")\b|"
                    r"\b(spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
                    r"last (year|month|week)|this (year|month|week)|ago|since|century|decade)\b", re.I)
 _DATE_MONTH_CASE = re.compile(r"\bmay\b")  # the verb, when not capitalised
@@ -310,7 +313,8 @@ _COUNTED = re.compile(r"\s+(?!(?:was|is|has|does|as|his|its|this|us|thus|plus|ve
 _TIME_WORD = re.compile(r"\b(?:in|since|by|from|during|until|of|to|before|after|between|and|early|late|mid|the)\W*$", re.I)
 # "in 2022", "in August 2022", "during 2019", "of 2024": the time a fact is asked
 # for. "the 2010 treaty" names a thing, "since 2013" a starting point: neither counts.
-_ASKED_TIME = re.compile(r"\b(?:in|during|for|of)\s+(?:(?:early|late|mid)[\s-]+)?(?:(?:" + "|".join(MONTHS) +
+_ASKED_AT = r"\b(?:in|during|for|of)\s+(?:(?:early|late|mid)[\s-]+)?"
+_ASKED_TIME = re.compile(_ASKED_AT + r"(?:(?:" + "|".join(MONTHS) +
                          r")\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?)?(1[5-9]\d\d|20\d\d)\b", re.I)
 _MONTH_ALONE = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b(?!\s*,?\s*\d{4})(?!\s+\d{1,2},?\s+\d{4})"
                           r"(?!\s+of\s+\d{4})")  # not "February of 2022"
@@ -347,7 +351,7 @@ def stated_years(text: str, date: str = "") -> set[str]:
 
 
 # "in March 2024", "during March": the month a fact is asked for ("as of October" is a cut-off).
-_ASKED_MONTH = re.compile(r"(?<!\bas )\b(?:in|during|for|of)\s+(?:(?:early|late|mid)[\s-]+)?(" + "|".join(MONTHS) +
+_ASKED_MONTH = re.compile(r"(?<!\bas )" + _ASKED_AT + r"(" + "|".join(MONTHS) +
                           r")\b(?!\s+\d{1,2}\b(?!\d))", re.I)
 # An amount: money, a share, a count in millions ("US$240 billion", "$1,200", "57%", "1.4 million").
 _AMOUNT = re.compile(r"[$£€¥]\s?\d[\d,.]*(?:\s*(?:bn|tn|m|million|billion|trillion)\b)?|"
@@ -384,8 +388,7 @@ def amount_years(text: str, date: str = "") -> set[str]:
     return dated | stated_years(_YEAR_NUM.sub(" ", _DATED_MONTH.sub(" ", text)), date)  # "last year", "in September"
 
 
-_MONTH_NAME = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|"
-                         r"Nov|Dec)\b\.?")
+_MONTH_NAME = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + "|" + _MONTH_SHORT + r")\b\.?")
 
 
 def _month_named(months: set[str], text: str, date: str) -> bool:
@@ -423,8 +426,8 @@ def times_agree(question: str, text: str, date: str = "", amount: bool = False) 
 # "What is not the primary law?", "What does Article 102 not prohibit?": a question
 # that denies its verb ("not only", "whether or not" deny nothing).
 _DENIES = re.compile(r"\b(?:not|never)\b(?!\s+(?:only|just|least)\b)(?<!\bor not)|n['’]t\b", re.I)
-_DENIAL = re.compile(r"\b(?:not|no|never|neither|nor|without|none|nothing|cannot|unable|fail(?:ed|s)? to|lack(?:s|ed)?|"
-                     r"refus(?:e|ed|es|ing))\b|n['’]t\b", re.I)
+# A sentence that denies: the words of the scorer's negation feature, and a few more.
+_DENIAL = re.compile(NEGATION.pattern + r"|\b(?:nothing|cannot|unable|lack(?:s|ed)?|refus(?:e|ed|es|ing))\b", re.I)
 _ASKS_FOR_WHAT = re.compile(r"^\W*(?:what|which|who|whom|whose|when|where)\b", re.I)
 
 
