@@ -39,7 +39,7 @@ from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
 from .parts import answer_parts, split_parts
-from .question import negation_agrees, times_agree
+from .question import negation_agrees, times_agree, with_apostrophes
 from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
 from .sides import article_sides, asks_across_articles, find_sides, pair
@@ -162,7 +162,7 @@ def answer_stream(
     t0 = time.perf_counter()
     q = check_question(question, s.max_question_chars)
     turns = clean_history(history)
-    standalone, query = rewrite(q, turns, index)
+    standalone, query = rewrite(with_apostrophes(q), turns, index)
     # One embedding serves retrieval and scoring when the query is the question.
     qvec = index.embedder.embed([standalone])[0]
     hits = tuple(search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None))

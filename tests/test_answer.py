@@ -5,7 +5,8 @@ from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
 from rag.followup import FOLLOWING, entities, own_words, rewrite
 from rag.question import (abbreviates, answer_type, asked_years, counted_noun, looks_like_person, name_present,
-                          name_words, quantity_matches, speaker, stated_years, times_agree, type_matches, amount_years)
+                          name_words, quantity_matches, speaker, stated_years, times_agree, type_matches, amount_years,
+                          with_apostrophes)
 from rag.records import Hit
 from rag.features import FEATURES, candidates, featurize, one_word_names, read_question
 from rag.support import claim_supported, idf, question_names, topical, with_speaker
@@ -139,6 +140,13 @@ def test_followups_find_names_typed_in_lower_case(seed_index):
     assert rewrite("what fix did he propose?", hist, idx)[0] == "what fix did Alexey Maslov propose?"
 
 
+def test_questions_typed_without_apostrophes_read_as_with_them():
+    assert with_apostrophes("whats the population of harbin") == "what's the population of harbin"
+    assert with_apostrophes("why cant they, and why wont he?") == "why can't they, and why won't he?"
+    assert with_apostrophes("what is its role?") == "what is its role?"
+    assert answer_type(with_apostrophes("whats the population of harbin")) == "quantity"
+
+
 def test_answer_types():
     assert answer_type("How many times have they met?") == "quantity"
     assert answer_type("How often have they met?") == "quantity"
@@ -163,6 +171,13 @@ def test_answer_types():
     assert not type_matches("person", "Fahrenheit visited him in 1708.", q)
     assert type_matches("person", "Fahrenheit visited him in 1708.", q, frozenset({"fahrenheit"}))
     assert not type_matches("person", "Rømer was visited in 1708.", q, frozenset({"rømer"}))  # the one asked about
+    # "Who is Yun Sun?" asks what a named person is; "Who succeeded Henry
+    # Sidgwick?" asks for someone else, whom the answer must name.
+    assert answer_type("Who is Yun Sun?") == "any" and answer_type("Who's Artyom Lukin?") == "any"
+    q = "Who succeeded Henry Sidgwick as president?"
+    assert answer_type(q) == "person"
+    assert not type_matches("person", "The society was founded with Henry Sidgwick as its first president.", q)
+    assert type_matches("person", "Frederic Myers succeeded Henry Sidgwick in 1900.", q)
     # People are counted under many names; crew members only as crew members.
     assert quantity_matches("There are around 55 permanent residents on the island.", "How many people live there?")
     assert not quantity_matches("Out of the 77 passengers, 71 died.", "How many crew members died?")
