@@ -134,7 +134,8 @@ def _has(word: str, present: set[str] | frozenset[str]) -> bool:
 # --- what a sentence says about its speaker and its reasons ---------------------
 
 SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|according to|noted|notes|added|argued|warned|"
-                    r"claimed|described|called|stressed|insisted|urged|praised|hailed|put it|"
+                    r"claimed|described|called|stressed|insisted|urged|praised|hailed|put it|announced|declared|"
+                    r"stated|explained|predicted|suggested|replied|responded|remarked|commented|in a statement|"
                     r"alleged (that|\w+ (was|were|is|are|had|has)))\b", re.I)
 _QUOTATION = re.compile(r"[“\"][^”\"]{12,}[”\"]")  # a quoted passage, not a scare-quoted term
 OPENS_QUOTE = re.compile(r"^\W{0,2}[“\"‘']")

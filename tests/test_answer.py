@@ -178,6 +178,11 @@ def test_answer_types():
     assert answer_type(q) == "person"
     assert not type_matches("person", "The society was founded with Henry Sidgwick as its first president.", q)
     assert type_matches("person", "Frederic Myers succeeded Henry Sidgwick in 1900.", q)
+    # Words are reported by more verbs than "said": "announced in a statement".
+    q = "What did Beijing and Moscow say they would do together?"
+    assert answer_type(q) == "speech"
+    assert type_matches("speech", "Beijing and Moscow announced in a statement that they would hold drills.", q)
+    assert not type_matches("speech", "Beijing and Moscow held drills in July.", q)
     # People are counted under many names; crew members only as crew members.
     assert quantity_matches("There are around 55 permanent residents on the island.", "How many people live there?")
     assert not quantity_matches("Out of the 77 passengers, 71 died.", "How many crew members died?")
