@@ -26,7 +26,9 @@ question is 0. Then:
    closest candidate is, unless one names what it asks about) that refuses
    at most OFF_TOPIC_FALSE_REFUSAL of those questions.
 
-The result is deterministic for the same data and library versions.
+The result is the same for the same data and library versions, up to the
+solver's last digits: two runs here gave weights within 6e-4 of each other
+(threshold 0.41505 against 0.41503) and the same verdict on every question.
 """
 
 from __future__ import annotations
