@@ -79,7 +79,7 @@ def clean_history(history, max_chars: int = 2000) -> list[tuple[str, str]]:
         if isinstance(turn, (list, tuple)) and len(turn) == 2:
             user, bot = (" ".join(_CONTROL.sub(" ", str(x or "")).split())[:max_chars] for x in turn)
             if user:
-                turns.append((user, bot))
+                turns.append((with_apostrophes(user), bot))
     return turns
 
 
@@ -162,14 +162,15 @@ def answer_stream(
     t0 = time.perf_counter()
     q = check_question(question, s.max_question_chars)
     turns = clean_history(history)
-    standalone, query = rewrite(with_apostrophes(q), turns, index)
+    typed = with_apostrophes(q)  # read as if typed with its apostrophes; the answer keeps the user's text
+    standalone, query = rewrite(typed, turns, index)
     # One embedding serves retrieval and scoring when the query is the question.
     qvec = index.embedder.embed([standalone])[0]
     hits = tuple(search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None))
     timings = {"retrieve_ms": (time.perf_counter() - t0) * 1000}
     yield Event("retrieved", hits=hits)
 
-    reading = read_question(index, standalone, focus=q if standalone != q else "", asked=own_words(standalone))
+    reading = read_question(index, standalone, focus=typed if standalone != typed else "", asked=own_words(standalone))
     scorer = scorer or load_scorer()
     scored, confidence = score(index, reading, hits, qvec, scorer)
     picked, picked_confidence = pick(index, reading, hits, query, qvec, s, scorer)

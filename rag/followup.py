@@ -15,7 +15,7 @@ import re
 
 from .index import Index
 from .lexical import stopwords
-from .question import entities, looks_like_person
+from .question import asks_who_is, entities, looks_like_person
 from .support import CITATION_MARKER, truecase
 
 _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers|it|its|they|them|their)\b", re.I)
@@ -38,7 +38,6 @@ _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _GROUP_PRONOUN = re.compile(r"\b(they|them|their)\b", re.I)
 _LEAD = r"^\W*(?:(?:and|but|so|then)\W+)?"  # "And who came after him?" asks for someone too
 _ASKS_WHO = re.compile(_LEAD + r"(who|whom)\b", re.I)
-_ASKS_WHO_IS = re.compile(r"^\W*who(?:['’]s|\s+(?:is|was|are|were)\b)", re.I)  # "Who is X?" is about X
 # "What project did ...?" asks for a thing the answer names; "What is X?" is about X.
 _ASKS_WHAT = re.compile(_LEAD + r"(what|which)\b(?!\s+(is|are|was|were)\b)", re.I)
 
@@ -71,7 +70,7 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
     first, whatever it looks like ("Typhoon Haima" has a person's shape)."""
     if _PERSON_PRONOUN.search(question):
         # "Who designed the Pluto Platter?" asks for a person: its answer's, not the "Pluto Platter".
-        asks_who = _ASKS_WHO.match(last_user) and not _ASKS_WHO_IS.match(last_user)
+        asks_who = _ASKS_WHO.match(last_user) and not asks_who_is(last_user)  # "Who is X?" is about X
         named = told + asked if asks_who else asked + told
         person = next((e for e in named if looks_like_person(e)), None)
         if person:

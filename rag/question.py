@@ -21,10 +21,12 @@ from .lexical import stems, stopwords, tokenize
 # --- spelling ------------------------------------------------------------------
 
 # Typed questions drop apostrophes: "whats the population", "why cant they".
-# The question readers below know "what's" and "can't"; "its" as
-# a word of its own is left alone.
-_BARE_IS = re.compile(r"\b(what|who|where|when|why|how|that|there)s\b", re.I)
-_BARE_NOT = re.compile(r"\b(do|does|did|is|are|was|were|has|have|had|ca|wo|could|would|should)nt\b", re.I)
+# The question readers below know "what's" and "can't". Only words in lower
+# case are read so (the first word may be capitalised): "Brian Cant" and
+# "Arent van Curler" are names. "its", "wont" and "theres" are left alone.
+_BARE_IS = re.compile(r"(?:^\W*(?=[A-Z])|\b(?=[a-z]))((?i:what|who|where|when|why|how))s\b")
+_BARE_NOT = re.compile(r"(?:^\W*(?=[A-Z])|\b(?=[a-z]))((?i:do|does|did|is|are|was|were|has|have|had|ca|could|would|"
+                       r"should))nt\b")
 
 
 def with_apostrophes(question: str) -> str:
@@ -134,8 +136,10 @@ def _has(word: str, present: set[str] | frozenset[str]) -> bool:
 # --- what a sentence says about its speaker and its reasons ---------------------
 
 SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|according to|noted|notes|added|argued|warned|"
-                    r"claimed|described|called|stressed|insisted|urged|praised|hailed|put it|announced|declared|"
-                    r"stated|explained|predicted|suggested|replied|responded|remarked|commented|in a statement|"
+                    r"claimed|described|called|stressed|insisted|urged|praised|hailed|put it|replied|in a statement|"
+                    # "declared that", "stated: “…": not "declared war", "the stated aim"
+                    r"(?:announced|declared|stated|explained|predicted|suggested|responded|remarked|commented)"
+                    r"(?=,?:? (?:that\b|[“\"]))|"
                     r"alleged (that|\w+ (was|were|is|are|had|has)))\b", re.I)
 _QUOTATION = re.compile(r"[“\"][^”\"]{12,}[”\"]")  # a quoted passage, not a scare-quoted term
 OPENS_QUOTE = re.compile(r"^\W{0,2}[“\"‘']")
@@ -181,21 +185,39 @@ _DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|
                    r"\b(spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
                    r"last (year|month|week)|this (year|month|week)|ago|since|century|decade)\b", re.I)
 _DATE_MONTH_CASE = re.compile(r"\bmay\b")  # the verb, when not capitalised
-_WHO_Q = re.compile(r"^\W*(who|whom)\b", re.I)
+_WHO_Q = re.compile(r"^\W*(?:(?:and|but|so|then)\W+)?(who|whom)\b", re.I)
 _REASON_Q = re.compile(r"^\W*(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
 _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?) (?:say|tell|argue|claim|warn|write|"
                        r"think|call|describe|note|allege|predict)\b|^\W*according to (?P<source>[^,?]+)", re.I)
 
 
 # "Who is Yun Sun?" asks what a named person is; "Who succeeded Henry
-# Sidgwick as president?" asks for another person, whom the answer names.
-_WHO_IS = re.compile(r"^\W*(?:who|whom)(?:['’]s|\s+(?:is|was|are|were))\s+(?P<rest>.+)", re.I)
+# Sidgwick as president?" and "Who was Henry Sidgwick married to?" ask for
+# another person, whom the answer names.
+_WHO_IS = re.compile(r"^\W*(?:(?:and|but|so|then)\W+)?(?:who|whom)(?:['’]s|\s+(?:is|was|are|were))\s+"
+                     r"(?:(?:the|dr|mr|mrs|ms|prof|professor|sir)\.?\s+)?(?P<rest>.+)", re.I)
+# What may follow the name: the question's end, or more about the same person.
+_WHO_IS_END = re.compile(r"^(?:\W*$|\s*[,;:(]|\s+(?:and|quoted|mentioned|cited|named)\b)", re.I)
 
 
-def _asks_who_is(question: str) -> bool:
+def asks_who_is(question: str) -> bool:
+    """Does the question ask who a person it names is ("Who is Yun Sun?",
+    "who's alexey maslov?"), not for someone else?"""
     m = _WHO_IS.match(question)
-    rest = m.group("rest") if m else ""
-    return any(rest.startswith(e) and looks_like_person(e) for e in entities(rest))
+    if not m:
+        return False
+    rest = m.group("rest")
+    bare = re.sub(r"[?.!]+\s*$", "", rest)
+    if looks_like_person(bare):  # "Vincent van Gogh", which entities() splits
+        return True
+    for e in entities(rest):
+        if rest.startswith(e) and looks_like_person(e) and _WHO_IS_END.match(rest[len(e):]):
+            return True
+    # Typed in lower case: two to four words, none of them a function word or
+    # an owner ("who is yun sun?", not "who is putin's defence minister?").
+    words = bare.split()
+    return (rest == rest.lower() and 2 <= len(words) <= 4 and
+            not any(w in stopwords() or w.endswith(("'s", "’s")) for w in words))
 
 
 def answer_type(question: str) -> str:
@@ -206,7 +228,7 @@ def answer_type(question: str) -> str:
         return "quantity"
     if _DATE_Q.search(question):
         return "date"
-    if _WHO_Q.search(question) and not _asks_who_is(question):
+    if _WHO_Q.search(question) and not asks_who_is(question):
         return "person"  # "Who is the mayor of Harbin?", "Who succeeded Henry Sidgwick?" (not "Who is Yun Sun?")
     if _REASON_Q.search(question):
         return "reason"
@@ -482,10 +504,13 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
     if kind == "person":
         # "In Harbin" is a capitalised function word and a place. One name
         # will do where the corpus knows it as one ("Fahrenheit visited him").
-        # The person asked for is not one the question names.
+        # The person asked for is not one the question names, unless it
+        # offers a choice ("Who hosted the talks, Xi Jinping or Vladimir Putin?").
         asked = {w.lower() for w in re.findall(r"\w+", question)}
+        offered = asked if re.search(r"\bor\b", question, re.I) else set()
         return (any(m.group(0).split()[0].lower() not in stopwords() and
-                    not {w.lower() for w in re.findall(r"\w+", m.group(0))} <= asked for m in _PERSON.finditer(text))
+                    not {w.lower() for w in re.findall(r"\w+", m.group(0))} <= asked - offered
+                    for m in _PERSON.finditer(text))
                 or any(w.lower() in names and w.lower() not in asked for w in re.findall(r"\b[A-Z][\w’'-]+", text)))
     if kind == "speech":
         # Someone's words are reported ("..., he said") or quoted.

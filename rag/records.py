@@ -117,7 +117,7 @@ class Answer:
     abstained: bool
     mode: str
     hits: tuple[Hit, ...]
-    standalone_question: str = ""  # the follow-up rewritten with its history
+    standalone_question: str = ""  # the question as read: a follow-up rewritten with its history, apostrophes restored
     related: tuple[Hit, ...] = ()  # shown on abstention, never cited
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds
     notes: tuple[str, ...] = ()  # what verification changed, for the curious

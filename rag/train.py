@@ -97,8 +97,8 @@ def questions_of(corpus: Path, items: Sequence[GoldItem], settings: Settings, lo
     s = from_env(corpus=corpus, index=settings.data / "train-index" / name, data=settings.data,
                  embedder=settings.embedder)
     index = open_index(s, log=log)
-    asked = [check_question(item.question) for item in items]
-    rewritten = [rewrite(with_apostrophes(q), clean_history(item.history), index) for q, item in zip(asked, items)]
+    asked = [with_apostrophes(check_question(item.question)) for item in items]
+    rewritten = [rewrite(q, clean_history(item.history), index) for q, item in zip(asked, items)]
     # One batch embeds every question: far cheaper than one call each.
     vectors = index.embedder.embed([standalone for standalone, _ in rewritten])
     out = []

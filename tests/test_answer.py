@@ -50,6 +50,9 @@ def test_followups_are_rewritten():
     assert standalone == "Whom did Walter Morrison sell it to?"  # the answer is the person, not "Pluto Platter"
     standalone, _ = rewrite("Whom did he appoint?", [("Who came back in 1041?", "Edward the Confessor [1].")])
     assert standalone == "Whom did Edward the Confessor appoint?"
+    # "Who was the successor of X?" asks for someone else: "he" is the answer's person.
+    standalone, _ = rewrite("When was he born?", [("Who was the successor of Henry Sidgwick?", "Frederic Myers [1].")])
+    assert standalone == "When was Frederic Myers born?"
     standalone, _ = rewrite("Was it agreed?", [("What project did Xi Jinping discuss?", "The Power of Siberia 2 [1].")])
     assert standalone == "Was Power of Siberia 2 agreed?"
     # "They": the people answered together, or the pair the question named.
@@ -142,9 +145,11 @@ def test_followups_find_names_typed_in_lower_case(seed_index):
 
 def test_questions_typed_without_apostrophes_read_as_with_them():
     assert with_apostrophes("whats the population of harbin") == "what's the population of harbin"
-    assert with_apostrophes("why cant they, and why wont he?") == "why can't they, and why won't he?"
-    assert with_apostrophes("what is its role?") == "what is its role?"
+    assert with_apostrophes("Whats up, and why cant they?") == "What's up, and why can't they?"
     assert answer_type(with_apostrophes("whats the population of harbin")) == "quantity"
+    # Names, and words of their own, are left alone.
+    assert with_apostrophes("Who was Brian Cant?") == "Who was Brian Cant?"
+    assert with_apostrophes("as was his wont, and its role, theres more") == "as was his wont, and its role, theres more"
 
 
 def test_answer_types():
@@ -174,6 +179,13 @@ def test_answer_types():
     # "Who is Yun Sun?" asks what a named person is; "Who succeeded Henry
     # Sidgwick?" asks for someone else, whom the answer must name.
     assert answer_type("Who is Yun Sun?") == "any" and answer_type("Who's Artyom Lukin?") == "any"
+    assert answer_type("Who is Dr. Yun Sun?") == "any" and answer_type("who is yun sun?") == "any"
+    assert answer_type("Who is Vincent van Gogh?") == "any"
+    for q in ("Who was Henry Sidgwick married to?", "Who is Xi Jinping meeting in Moscow?",
+              "who is putin's defence minister?", "And who succeeded Henry Sidgwick?"):
+        assert answer_type(q) == "person", q
+    # A choice offered names the answer.
+    assert type_matches("person", "Xi Jinping hosted the talks.", "Who hosted the talks, Xi Jinping or Vladimir Putin?")
     q = "Who succeeded Henry Sidgwick as president?"
     assert answer_type(q) == "person"
     assert not type_matches("person", "The society was founded with Henry Sidgwick as its first president.", q)
@@ -183,6 +195,8 @@ def test_answer_types():
     assert answer_type(q) == "speech"
     assert type_matches("speech", "Beijing and Moscow announced in a statement that they would hold drills.", q)
     assert not type_matches("speech", "Beijing and Moscow held drills in July.", q)
+    for act in ("Russia declared war on Japan.", "Troops responded to the attack.", "The stated aim was deterrence."):
+        assert not type_matches("speech", act, q), act
     # People are counted under many names; crew members only as crew members.
     assert quantity_matches("There are around 55 permanent residents on the island.", "How many people live there?")
     assert not quantity_matches("Out of the 77 passengers, 71 died.", "How many crew members died?")
@@ -333,6 +347,14 @@ def test_conflicting_sources_are_both_cited(real_index):
     ans = answer(idx, "How many times have Xi and Putin met since 2013?", settings=s)
     assert ans.text.startswith(CONFLICT_PREFIX)
     assert "42" in ans.text and "43" in ans.text and len({c.doc for c in ans.citations}) == 2
+
+
+def test_a_question_typed_without_apostrophes_is_read_as_with_them(seed_index):
+    idx, s = seed_index
+    bare, typed = (answer(idx, q, settings=s) for q in ("whats the nickname of harbin?", "what's the nickname of harbin?"))
+    assert bare.question == "whats the nickname of harbin?"  # the user's own text is kept
+    assert bare.standalone_question == typed.standalone_question == "what's the nickname of harbin?"
+    assert bare.text == typed.text and bare.confidence == typed.confidence
 
 
 def test_followup_uses_history(seed_index):
