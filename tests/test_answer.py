@@ -186,6 +186,7 @@ def test_answer_types():
         assert answer_type(q) == "person", q
     # A choice offered names the answer.
     assert type_matches("person", "Xi Jinping hosted the talks.", "Who hosted the talks, Xi Jinping or Vladimir Putin?")
+    assert answer_type("Who will pay most of the costs, according to Alexander Isakov?") == "any"  # his words
     q = "Who succeeded Henry Sidgwick as president?"
     assert answer_type(q) == "person"
     assert not type_matches("person", "The society was founded with Henry Sidgwick as its first president.", q)
