@@ -230,7 +230,8 @@ def answer_type(question: str) -> str:
         return "date"
     # "Who will pay, according to Alexander Isakov?" asks what a person says:
     # the answer may be a country or a body.
-    cites = bool(re.search(r"\baccording to\b", question, re.I)) and any(looks_like_person(e) for e in entities(question))
+    cites = bool(re.search(r"\baccording to\b", question, re.I)) and any(looks_like_person(e)
+                                                                          for e in entities(question))
     if _WHO_Q.search(question) and not asks_who_is(question) and not cites:
         return "person"  # "Who is the mayor of Harbin?", "Who succeeded Henry Sidgwick?" (not "Who is Yun Sun?")
     if _REASON_Q.search(question):
