@@ -83,6 +83,18 @@ def clean_history(history, max_chars: int = 2000) -> list[tuple[str, str]]:
     return turns
 
 
+def understood(index: Index, question: str, turns: list[tuple[str, str]]) -> tuple[str, str, str]:
+    """(the question as read — typed apostrophes restored, "whats" read as
+    "what's" —, the question standing alone, the query to search with)."""
+    typed = with_apostrophes(question)
+    return (typed, *rewrite(typed, turns, index))
+
+
+def reading_of(index: Index, typed: str, standalone: str) -> Reading:
+    """What the standalone question asks; a follow-up's own words are its focus."""
+    return read_question(index, standalone, focus=typed if standalone != typed else "", asked=own_words(standalone))
+
+
 # --- the pipeline --------------------------------------------------------------
 
 
@@ -162,15 +174,14 @@ def answer_stream(
     t0 = time.perf_counter()
     q = check_question(question, s.max_question_chars)
     turns = clean_history(history)
-    typed = with_apostrophes(q)  # read as if typed with its apostrophes; the answer keeps the user's text
-    standalone, query = rewrite(typed, turns, index)
+    typed, standalone, query = understood(index, q, turns)  # the answer keeps the user's own text
     # One embedding serves retrieval and scoring when the query is the question.
     qvec = index.embedder.embed([standalone])[0]
     hits = tuple(search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None))
     timings = {"retrieve_ms": (time.perf_counter() - t0) * 1000}
     yield Event("retrieved", hits=hits)
 
-    reading = read_question(index, standalone, focus=typed if standalone != typed else "", asked=own_words(standalone))
+    reading = reading_of(index, typed, standalone)
     scorer = scorer or load_scorer()
     scored, confidence = score(index, reading, hits, qvec, scorer)
     picked, picked_confidence = pick(index, reading, hits, query, qvec, s, scorer)

@@ -15,7 +15,7 @@ import re
 
 from .index import Index
 from .lexical import stopwords
-from .question import asks_who_is, entities, looks_like_person
+from .question import ASKS_WHO, LEAD, asks_who_is, entities, looks_like_person
 from .support import CITATION_MARKER, truecase
 
 _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers|it|its|they|them|their)\b", re.I)
@@ -36,10 +36,8 @@ _ANAPHOR = re.compile(r"\b(?:that|this|these|those|the same|the other|the latter
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _GROUP_PRONOUN = re.compile(r"\b(they|them|their)\b", re.I)
-_LEAD = r"^\W*(?:(?:and|but|so|then)\W+)?"  # "And who came after him?" asks for someone too
-_ASKS_WHO = re.compile(_LEAD + r"(who|whom)\b", re.I)
 # "What project did ...?" asks for a thing the answer names; "What is X?" is about X.
-_ASKS_WHAT = re.compile(_LEAD + r"(what|which)\b(?!\s+(is|are|was|were)\b)", re.I)
+_ASKS_WHAT = re.compile(LEAD + r"(what|which)\b(?!\s+(is|are|was|were)\b)", re.I)
 
 
 def _names(text: str) -> list[str]:
@@ -70,7 +68,7 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
     first, whatever it looks like ("Typhoon Haima" has a person's shape)."""
     if _PERSON_PRONOUN.search(question):
         # "Who designed the Pluto Platter?" asks for a person: its answer's, not the "Pluto Platter".
-        asks_who = _ASKS_WHO.match(last_user) and not asks_who_is(last_user)  # "Who is X?" is about X
+        asks_who = ASKS_WHO.match(last_user) and not asks_who_is(last_user)  # "Who is X?" is about X
         named = told + asked if asks_who else asked + told
         person = next((e for e in named if looks_like_person(e)), None)
         if person:
@@ -82,14 +80,14 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
         # answer names; after any other, the people it named itself ("When did
         # Xi and Putin meet?"). "What pipelines did Xi and Putin discuss?" asks
         # for things: "they" are the pipelines.
-        asks_for = _ASKS_WHO.match(last_user) or _ASKS_WHAT.match(last_user)
+        asks_for = ASKS_WHO.match(last_user) or _ASKS_WHAT.match(last_user)
         people = [e for e in (told if asks_for else asked) if looks_like_person(e)]
         if len(people) >= 2:
             return " and ".join(people[:2])
         pair = next((f"{a} and {b}" for a, b in zip(asked, asked[1:]) if f"{a} and {b}" in last_user), None)
         if pair and not asks_for:
             return pair
-    if told and not asked and not _ASKS_WHO.match(last_user):
+    if told and not asked and not ASKS_WHO.match(last_user):
         return told[0]
     things = [e for e in (told + asked if _ASKS_WHAT.match(last_user) else asked + told) if not looks_like_person(e)]
     return things[0] if things else (asked or told)[0]

@@ -185,7 +185,8 @@ _DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|
                    r"\b(spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
                    r"last (year|month|week)|this (year|month|week)|ago|since|century|decade)\b", re.I)
 _DATE_MONTH_CASE = re.compile(r"\bmay\b")  # the verb, when not capitalised
-_WHO_Q = re.compile(r"^\W*(?:(?:and|but|so|then)\W+)?(who|whom)\b", re.I)
+LEAD = r"^\W*(?:(?:and|but|so|then)\W+)?"  # "And who came after him?" asks as "Who came after him?" does
+ASKS_WHO = re.compile(LEAD + r"(who|whom)\b", re.I)
 _REASON_Q = re.compile(r"^\W*(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
 _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?) (?:say|tell|argue|claim|warn|write|"
                        r"think|call|describe|note|allege|predict)\b|^\W*according to (?P<source>[^,?]+)", re.I)
@@ -194,7 +195,7 @@ _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?
 # "Who is Yun Sun?" asks what a named person is; "Who succeeded Henry
 # Sidgwick as president?" and "Who was Henry Sidgwick married to?" ask for
 # another person, whom the answer names.
-_WHO_IS = re.compile(r"^\W*(?:(?:and|but|so|then)\W+)?(?:who|whom)(?:['’]s|\s+(?:is|was|are|were))\s+"
+_WHO_IS = re.compile(LEAD + r"(?:who|whom)(?:['’]s|\s+(?:is|was|are|were))\s+"
                      r"(?:(?:the|dr|mr|mrs|ms|prof|professor|sir)\.?\s+)?(?P<rest>.+)", re.I)
 # What may follow the name: the question's end, or more about the same person.
 _WHO_IS_END = re.compile(r"^(?:\W*$|\s*[,;:(]|\s+(?:and|quoted|mentioned|cited|named)\b)", re.I)
@@ -220,6 +221,12 @@ def asks_who_is(question: str) -> bool:
             not any(w in stopwords() or w.endswith(("'s", "’s")) for w in words))
 
 
+def _cites_person(question: str) -> bool:
+    """"Who will pay, according to Alexander Isakov?" asks what a person says:
+    the answer may be a country or a body."""
+    return bool(re.search(r"\baccording to\b", question, re.I)) and any(looks_like_person(e) for e in entities(question))
+
+
 def answer_type(question: str) -> str:
     """outcome | quantity | date | person | reason | speech | any."""
     if _OUTCOME_Q.search(question):
@@ -228,11 +235,7 @@ def answer_type(question: str) -> str:
         return "quantity"
     if _DATE_Q.search(question):
         return "date"
-    # "Who will pay, according to Alexander Isakov?" asks what a person says:
-    # the answer may be a country or a body.
-    cites = bool(re.search(r"\baccording to\b", question, re.I)) and any(looks_like_person(e)
-                                                                          for e in entities(question))
-    if _WHO_Q.search(question) and not asks_who_is(question) and not cites:
+    if ASKS_WHO.match(question) and not asks_who_is(question) and not _cites_person(question):
         return "person"  # "Who is the mayor of Harbin?", "Who succeeded Henry Sidgwick?" (not "Who is Yun Sun?")
     if _REASON_Q.search(question):
         return "reason"
@@ -511,9 +514,9 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
         # The person asked for is not one the question names, unless it
         # offers a choice ("Who hosted the talks, Xi Jinping or Vladimir Putin?").
         asked = {w.lower() for w in re.findall(r"\w+", question)}
-        offered = asked if re.search(r"\bor\b", question, re.I) else set()
+        choice = bool(re.search(r"\bor\b", question, re.I))
         return (any(m.group(0).split()[0].lower() not in stopwords() and
-                    not {w.lower() for w in re.findall(r"\w+", m.group(0))} <= asked - offered
+                    (choice or not {w.lower() for w in re.findall(r"\w+", m.group(0))} <= asked)
                     for m in _PERSON.finditer(text))
                 or any(w.lower() in names and w.lower() not in asked for w in re.findall(r"\b[A-Z][\w’'-]+", text)))
     if kind == "speech":

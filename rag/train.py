@@ -27,8 +27,8 @@ question is 0. Then:
    at most OFF_TOPIC_FALSE_REFUSAL of those questions.
 
 The result is the same for the same data and library versions, up to the
-solver's last digits: two runs here gave weights within 6e-4 of each other
-(threshold 0.41505 against 0.41503); over 31 evaluation sets the verdicts
+solver's last digits: runs here on identical features gave weights up to
+8e-3 apart (thresholds 0.4140-0.4144); over 31 evaluation sets the verdicts
 were the same, or differed on one question sitting at the threshold.
 """
 
@@ -45,10 +45,8 @@ import numpy as np
 
 from .api import open_index, search
 from .embed import get_embedder
-from .features import FEATURES, candidates, featurize, read_question
-from .followup import own_words, rewrite
+from .features import FEATURES, candidates, featurize
 from .gold import GoldItem, fold, load_gold
-from .question import with_apostrophes
 from .scorer import (ANSWERABILITY_FEATURES, Linear, LinearScorer, answerability_row, apply_checks, model_of,
                      nearness)
 from .settings import ROOT, Settings, from_env
@@ -91,22 +89,21 @@ def label(item: GoldItem, texts: Sequence[tuple[str, str]]) -> np.ndarray:
 def questions_of(corpus: Path, items: Sequence[GoldItem], settings: Settings, log: Callable[[str], None] = print,
                  group: str = "") -> list[Question]:
     """Each labelled question, asked of `corpus` as a user would ask it."""
-    from .answer import check_question, clean_history
+    from .answer import check_question, clean_history, reading_of, understood
 
     # An index per corpus folder, kept under data/ so a second run reuses it.
     name = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
     s = from_env(corpus=corpus, index=settings.data / "train-index" / name, data=settings.data,
                  embedder=settings.embedder)
     index = open_index(s, log=log)
-    asked = [with_apostrophes(check_question(item.question)) for item in items]
-    rewritten = [rewrite(q, clean_history(item.history), index) for q, item in zip(asked, items)]
+    read = [understood(index, check_question(item.question), clean_history(item.history)) for item in items]
     # One batch embeds every question: far cheaper than one call each.
-    vectors = index.embedder.embed([standalone for standalone, _ in rewritten])
+    vectors = index.embedder.embed([standalone for _, standalone, _ in read])
     out = []
-    for item, q, (standalone, query), qvec in zip(items, asked, rewritten, vectors):
+    for item, (typed, standalone, query), qvec in zip(items, read, vectors):
         hits = search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None)
         cands = candidates(index, hits)
-        reading = read_question(index, standalone, focus=q if standalone != q else "", asked=own_words(standalone))
+        reading = reading_of(index, typed, standalone)
         x = featurize(index, reading, cands, qvec)
         texts = [(c.text, index.articles[c.hit.chunk.doc].text[c.sentence.start : c.sentence.end]) for c in cands]
         # Folds keep an article of SQuAD ids ("00_Normans/...") or a whole gold file together.
