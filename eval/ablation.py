@@ -28,7 +28,14 @@ Variants, each adding one part to the one before:
   +times       a question asking about a year is refused when its best
                sentence dates its fact to other years only ("last year" in
                an article of 2024 is 2023) (answer.dated_as_asked,
-               question.times_agree; the shipped method)
+               question.times_agree)
+  +denials     a question asking what something is not is refused when its
+               best sentence denies nothing (answer.denies_as_asked)
+  +acts        a question is refused when its best sentence has the asked
+               act the other way round ("What did Xi give Putin?" against
+               "Putin gave the Chinese leader ...") or only looks ahead to
+               what the question asks came of it (answer.acts_as_asked; the
+               shipped method)
 and, read from eval/rules/<set>/summary.json when present, the hand-written
 rules this method replaced (run with the code at commit e007983).
 
@@ -74,14 +81,14 @@ METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_reca
 
 
 VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides", "+statements", "+shapes",
-            "+times", "+denials")
+            "+times", "+denials", "+acts")
 
 
 @contextmanager
 def variant(name: str, unchecked: Path):
     saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
              answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
-             compose._with_items, answer.dated_as_asked, answer.denies_as_asked)
+             compose._with_items, answer.dated_as_asked, answer.denies_as_asked, answer.acts_as_asked)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -103,11 +110,14 @@ def variant(name: str, unchecked: Path):
             answer.dated_as_asked = lambda *args: True
         if step < 9:  # no refusal for a best sentence that denies nothing when the question denies
             answer.denies_as_asked = lambda *args: True
+        if step < 10:  # no refusal for a best sentence with the act the other way round, or only ahead
+            answer.acts_as_asked = lambda *args: True
         yield
     finally:
         (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
          answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
-         answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked) = saved
+         answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked,
+         answer.acts_as_asked) = saved
 
 
 def fmt(summary: dict) -> str:

@@ -39,7 +39,7 @@ from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
 from .parts import answer_parts, split_parts
-from .question import negation_agrees, times_agree, with_apostrophes
+from .question import negation_agrees, outcome_told, roles_agree, times_agree, with_apostrophes
 from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
 from .sides import article_sides, asks_across_articles, find_sides, pair
@@ -140,6 +140,16 @@ def denies_as_asked(reading: Reading, best: Scored) -> bool:
     return negation_agrees(own_words(reading.question), best.text)
 
 
+def acts_as_asked(reading: Reading, best: Scored) -> bool:
+    """False when the best sentence has the question's act the other way
+    round ("What did Xi give Putin?" against "Putin gave the Chinese leader
+    ..."), or only looks ahead to what the question asks came of it ("Did
+    China end up attending?" against "called on China to participate"): its
+    words match, its roles do not. Measured on and off in the README ("+acts")."""
+    own = own_words(reading.question)
+    return roles_agree(own, best.text) and outcome_told(own, best.text)
+
+
 def pick(index: Index, reading: Reading, hits, query: str, question_vec, settings: Settings,
          scorer: Scorer) -> tuple[list[Scored], float]:
     """Sentences the question's shape picks, and how sure they are: a
@@ -194,7 +204,8 @@ def answer_stream(
     base = Answer(question=q, text="", citations=(), abstained=False, mode=mode, hits=hits,
                   standalone_question=standalone, confidence=confidence)
     other_year = bool(scored) and not picked and not dated_as_asked(index, reading, scored[0])
-    opposite = bool(scored) and not picked and not denies_as_asked(reading, scored[0])
+    opposite = bool(scored) and not picked and not (denies_as_asked(reading, scored[0]) and
+                                                     acts_as_asked(reading, scored[0]))
     if not scored or confidence < scorer.threshold or other_year or opposite:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         off_topic = bool(scored) and confidence == OFF_TOPIC_CONFIDENCE

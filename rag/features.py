@@ -29,7 +29,7 @@ from .question import (CAUSAL, NEGATION, SPEECH, OPENS_QUOTE, abbreviates, answe
 from .records import Hit, Span
 from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
 
-KINDS = ("outcome", "quantity", "date", "person", "reason", "speech", "any")
+KINDS = ("outcome", "quantity", "date", "person", "named", "reason", "speech", "any")
 # A list asks for several things: a plural head noun right after "which"/"what"
 # ("Which Central Asian countries saw ...", "What goods does ..."), or "what
 # kinds of", "name the three ...".
@@ -183,6 +183,12 @@ def _neighbour(index: Index, doc: str, span: Span, after: bool) -> str:
     return index.articles[doc].text[sents[i].start : sents[i].end] if 0 <= i < len(sents) else ""
 
 
+def _same_paragraph(text: str, end: int, following: str) -> bool:
+    """Does `following`, the sentence after the one ending at `end`, go on in its paragraph?"""
+    start = text.find(following, end) if following else -1
+    return start >= 0 and "\n" not in text[end:start]
+
+
 # "in Moscow", "to Beijing", "from China": a name the corpus puts after these is a place.
 _AT_PLACE = re.compile(r"\b(?:in|to|from|at|near|across|throughout|within|into|outside|around)\s+([A-Z][\w’'-]+)")
 
@@ -255,7 +261,12 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
         found = [nm for nm in q.demanded if name_present(nm, near, in_article) or abbreviates(nm, article.title)]
         missing = [term_weight[st] for st in terms if st not in present]
         passage_numbers = numbers_in(f"{c.hit.chunk.text} {article.date} {article.title}")
-        type_ok = type_matches(q.kind, c.text, q.question, one_names)
+        # "Which countries ...?": a sentence may announce the list the next one
+        # in its paragraph names ("exports to central Asian countries surged.
+        # Compared with 2021, exports to Kyrgyzstan, ...").
+        typed_text = (f"{c.text} {nxt[i]}" if q.kind == "named" and q.list_like and
+                      _same_paragraph(article.text, c.span.end, nxt[i]) else c.text)
+        type_ok = type_matches(q.kind, typed_text, q.question, one_names)
         new = present - q_set
         rows.append([
             dense, 0.0, 0.0, cov, 0.0, 0.0, cov_near,

@@ -44,6 +44,10 @@ NAME_GLUE = {"of", "the", "de", "von", "der"}
 _CALENDAR = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|December|"
                        r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
 
+# Capitalised words that name no one (the stop-word list lacks most of them).
+_PRONOUNS = frozenset("i we you he she it they this that these those there here who which his her its their our "
+                      "my your him them".split())
+
 
 def entities(text: str) -> list[str]:
     """Capitalised spans ("Power of Siberia 2", "Artyom Lukin"), longest first,
@@ -192,6 +196,31 @@ _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?
                        r"think|call|describe|note|allege|predict)\b|^\W*according to (?P<source>[^,?]+)", re.I)
 
 
+# "Which Chinese official called …?", "Which company bought ICI?": a class
+# whose members are known by name. The answer names one the question does
+# not ("Chinese car makers" is no answer to "which car maker?"). Up to three
+# words may qualify the class, none a verb or a determiner ("What did his
+# company bring out?" and "What type of company …?" ask for no name).
+_QUALIFIER = (r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|can|could|would|the|a|an|its|their|his|her|"
+              r"this|that|these|those|type|kind|sort|form|part|of|happened)\b)[\w’'-]+\s+){0,3}?")
+_WHICH = LEAD + r"(?:(?:in|at|from|to|by|for|with|on|of)\s+)?(?:which|what)\s+" + _QUALIFIER
+_PERSON_CLASS = (r"(?:officials?|ministers?|presidents?|leaders?|judges?|generals?|kings?|queens?|emperors?|"
+                 r"scientists?|physicians?|doctors?|diplomats?|envoys?|ambassadors?|politicians?|explorers?|"
+                 r"inventors?|authors?|writers?|artists?|engineers?|mathematicians?|astronomers?|chemists?|"
+                 r"physicists?|captains?|commanders?|admirals?|governors?|mayors?|bishops?|popes?|rulers?|"
+                 r"founders?|merchants?|spies|spy|witness(?:es)?|wife|wives|husbands?|sons?|daughters?|children|"
+                 r"child|fathers?|mothers?|brothers?|sisters?|architects?|composers?|poets?|painters?|players?|"
+                 r"analysts?|experts?|scholars?|professors?|researchers?|journalists?|owners?)")
+_NAMED_CLASS = (r"(?:compan(?:y|ies)|firms?|banks?|cit(?:y|ies)|towns?|countr(?:y|ies)|nations?|states(?! of\b)|"
+                r"provinces?|regions?|islands?|universit(?:y|ies)|newspapers?|agenc(?:y|ies)|ships?|rivers?|"
+                r"part(?:y|ies)|teams?|clubs?|organi[sz]ations?|institutions?|manufacturers?|carmakers?|brands?)")
+# "What was the name of the merchant who …?" asks for a person too.
+_NAME_OF = (LEAD + r"what(?:['’]s|\s+(?:is|was|are|were))\s+(?:the\s+)?names?\s+of\s+"
+            r"(?:(?:the|a|an|his|her|its|their)\s+)?" + _QUALIFIER)
+_WHICH_PERSON = re.compile(r"(?:" + _WHICH + "|" + _NAME_OF + r")" + _PERSON_CLASS + r"\b(?![’']s)", re.I)
+_WHICH_NAMED = re.compile(_WHICH + _NAMED_CLASS + r"\b(?![’']s)", re.I)
+
+
 # "Who is Yun Sun?" asks what a named person is; "Who succeeded Henry
 # Sidgwick as president?" and "Who was Henry Sidgwick married to?" ask for
 # another person, whom the answer names.
@@ -228,7 +257,7 @@ def _cites_person(question: str) -> bool:
 
 
 def answer_type(question: str) -> str:
-    """outcome | quantity | date | person | reason | speech | any."""
+    """outcome | quantity | date | person | named | reason | speech | any."""
     if _OUTCOME_Q.search(question):
         return "outcome"
     if _QUANTITY.search(question):
@@ -237,6 +266,10 @@ def answer_type(question: str) -> str:
         return "date"
     if ASKS_WHO.match(question) and not asks_who_is(question) and not _cites_person(question):
         return "person"  # "Who is the mayor of Harbin?", "Who succeeded Henry Sidgwick?" (not "Who is Yun Sun?")
+    if _WHICH_PERSON.match(question):
+        return "person"  # "Which Chinese official called the tariffs bullying?"
+    if _WHICH_NAMED.match(question):
+        return "named"  # "Which company bought ICI in 2008?"
     if _REASON_Q.search(question):
         return "reason"
     if _SPEECH_Q.search(question):
@@ -495,7 +528,92 @@ def negation_agrees(question: str, text: str) -> bool:
     return not (_ASKS_FOR_WHAT.match(question) and _DENIES.search(question) and not _DENIAL.search(text))
 
 
+# --- who did what to whom, and whether it happened ---------------------------------
+
+# "What did Xi give Putin?": the question's doer, its verb and what follows.
+_ASKED_ACT = re.compile(r"\b(?:did|does|do|will|would|has|have|had|can|could)\s+"
+                        r"(?P<doer>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)\s+(?P<verb>[a-z]{3,})\b(?P<rest>.*)")
+# Verbs whose other forms are not the base plus -s, -ed or -ing.
+_IRREGULAR = {"give": "gave given", "send": "sent", "meet": "met", "tell": "told", "sell": "sold",
+              "buy": "bought", "make": "made", "take": "took taken", "bring": "brought", "pay": "paid",
+              "lend": "lent", "show": "shown", "write": "wrote written", "lead": "led", "win": "won",
+              "hold": "held", "build": "built", "leave": "left", "find": "found", "teach": "taught"}
+
+
+def _verb_forms(verb: str) -> tuple[str, str]:
+    """The forms that say who acted ("gave", "given", "giving", "give" after
+    "will"), and the -ing form alone. Not "gives": too often a plural noun
+    ("recent visits")."""
+    stem = verb[:-1] if verb.endswith("e") else verb
+    forms = {verb, stem + "ed", verb + "d", stem + "ing", *_IRREGULAR.get(verb, "").split()}
+    alt = lambda ws: "|".join(sorted(ws, key=len, reverse=True))  # noqa: E731
+    return alt(forms), alt({stem + "ing"})
+
+
+# Who acted: a name just before the verb ("Putin gave", "Putin has also
+# given"), or the one whose clause ends "by giving" ("Xi ended the trip by
+# giving Putin two pandas"). A pronoun or a passive names no doer.
+_BETWEEN = r"(?:(?:also|then|later|has|had|have|would|will|could|once|even|reportedly|\w+ly)\s+){0,2}"
+
+
+def _doers(text: str, verb: str) -> list[str]:
+    """The names that do the verb in the sentence."""
+    forms, ing = _verb_forms(verb)
+    found = [m.group(1) for m in re.finditer(r"\b([A-Z][\w-]+)\s+" + _BETWEEN + r"(?:" + forms + r")\b", text)]
+    found += re.findall(r"\b([A-Z][\w-]+)(?=\s[^,.;:]{0,40}?\bby\s+(?:" + ing + r")\b)", text)
+    return [d for d in found if d.lower() not in stopwords() and d.lower() not in _PRONOUNS]
+
+
+def roles_agree(question: str, text: str) -> bool:
+    """False when the sentence has the question's act done by someone the
+    question names as its object, and never by the question's doer: "What
+    did Xi give Putin for his birthday?" against "Putin gave the Chinese
+    leader a box of ice cream" answers the reverse question."""
+    m = _ASKED_ACT.search(question)
+    if not m:
+        return True
+    doer, rest = words(m.group("doer")), words(m.group("rest"))
+    doers = [words(d) for d in _doers(text, m.group("verb"))]
+    return not doers or any(d & doer for d in doers) or not any(d & rest for d in doers)
+
+
+# "Did China end up attending …?", "What came out of the meeting?" ask what
+# happened; a sentence saying only what was planned, expected or asked for
+# ("called on China to participate", "will meet") does not tell it.
+_HAPPENED_Q = re.compile(r"\b(?:end(?:ed|s)? up|c[oa]me out of)\b", re.I)
+_PROSPECT = re.compile(r"\b(?:will|shall|expected to|likely to|plans? to|planned to|set to|due to|called on|"
+                       r"urged|invited|hopes? to|intends? to|is to|are to)\b", re.I)
+
+
+def outcome_told(question: str, text: str) -> bool:
+    """False when the question asks what came of something and the sentence
+    only looks ahead to it."""
+    return not (_HAPPENED_Q.search(question) and _PROSPECT.search(text))
+
+
 # --- the check -------------------------------------------------------------------
+
+
+def _same_root(a: str, b: str) -> bool:
+    """"Kazakh" and "Kazakhstan", "China" and "Chinese": one name, other words."""
+    return a == b or (min(len(a), len(b)) >= 4 and a[:4] == b[:4])
+
+
+def new_names(text: str, question: str, names: frozenset[str] = frozenset()) -> list[str]:
+    """Capitalised words of the sentence that name something the question does
+    not: not a month or a function word, nor a word capitalised only because
+    it opens the sentence ("Smaller Chinese car makers …"), unless the
+    corpus writes it only as a name (`names`, lower-cased)."""
+    asked = words(question)
+    found = []
+    for m in re.finditer(r"\b[A-Z][\w’'-]*", fold_accents(text)):
+        w = re.sub(r"[’']s$", "", m.group(0)).lower()
+        opens = not text[:m.start()].strip(" \"“‘'(")
+        if (_CALENDAR.match(m.group(0)) or w in stopwords() or w in _PRONOUNS or (opens and w not in names)
+                or any(_same_root(w, a) for a in asked)):
+            continue
+        found.append(m.group(0))
+    return found
 
 
 def type_matches(kind: str, text: str, question: str = "", names: frozenset[str] = frozenset()) -> bool:
@@ -519,6 +637,10 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
                     (choice or not {w.lower() for w in re.findall(r"\w+", m.group(0))} <= asked)
                     for m in _PERSON.finditer(text))
                 or any(w.lower() in names and w.lower() not in asked for w in re.findall(r"\b[A-Z][\w’'-]+", text)))
+    if kind == "named":
+        # A choice offered names the answer ("Which company had more capital, the WIC or the VOC?").
+        choice = bool(re.search(r"\bor\b", question, re.I))
+        return bool(new_names(text, "" if choice else question, names))
     if kind == "speech":
         # Someone's words are reported ("..., he said") or quoted.
         return bool(SPEECH.search(text) or OPENS_QUOTE.match(text) or _QUOTATION.search(text))

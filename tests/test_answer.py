@@ -5,8 +5,8 @@ from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
 from rag.followup import FOLLOWING, entities, own_words, rewrite
 from rag.question import (abbreviates, answer_type, asked_years, counted_noun, looks_like_person, name_present,
-                          name_words, quantity_matches, speaker, stated_years, times_agree, type_matches, amount_years,
-                          with_apostrophes)
+                          name_words, new_names, quantity_matches, speaker, stated_years, times_agree, type_matches,
+                          amount_years, with_apostrophes)
 from rag.records import Hit
 from rag.features import FEATURES, candidates, featurize, one_word_names, read_question
 from rag.support import claim_supported, idf, question_names, topical, with_speaker
@@ -169,8 +169,8 @@ def test_answer_types():
     # Which of two came first is told by their dates; "which country first" by a name.
     assert answer_type("Which came first, the Flyin-Saucer or the Pluto Platter?") == "date"
     assert answer_type("Was Hertz born before or after the engine went on display?") == "date"
-    assert answer_type("Which country did Xi visit first?") == "any"
-    assert answer_type("Which team finished first?") == "any" and answer_type("Which earlier deal was replaced?") == "any"
+    assert answer_type("Which country did Xi visit first?") == "named"  # a name, not a date
+    assert answer_type("Which team finished first?") == "named" and answer_type("Which earlier deal was replaced?") == "any"
     # One name will do for "who" where the corpus knows the word only as a name.
     q = "Who visited Rømer in 1708?"
     assert not type_matches("person", "Fahrenheit visited him in 1708.", q)
@@ -191,6 +191,23 @@ def test_answer_types():
     assert answer_type(q) == "person"
     assert not type_matches("person", "The society was founded with Henry Sidgwick as its first president.", q)
     assert type_matches("person", "Frederic Myers succeeded Henry Sidgwick in 1900.", q)
+    # "Which <class>?" asks for a member known by name: a person or a named thing.
+    for q in ("Which Chinese official called the tariffs bullying?", "Which ICC judge signed the warrant?",
+              "What was the name of the merchant who brought the plague?", "what was the name of tasman's second wife"):
+        assert answer_type(q) == "person", q
+    for q in ("Which company bought ICI in 2008?", "In which Kazakh city will they meet?",
+              "which central asian states saw exports jump", "And which countries followed?"):
+        assert answer_type(q) == "named", q
+    for q in ("What did his company bring out?", "What type of company is Van Gend en Loos?",
+              "What happened to the generals of the Rocket Force?", "What is the state's capital?"):
+        assert answer_type(q) == "any", q
+    q = "Which Chinese banks did Blinken name as targets?"
+    assert not type_matches("named", "Blinken said, hinting at sanctions against Chinese banks, if China does not act.", q)
+    assert not type_matches("named", "Smaller Chinese banks were hit.", q)  # capitalised as the sentence opens
+    assert type_matches("named", "Sanctions hit Bank of Kunlun in May.", q)
+    assert not type_matches("named", "They will meet in Kazakhstan in July.", "In which Kazakh city will they meet?")
+    assert type_matches("named", "The VOC had more capital.", "Which company had more capital, the WIC or the VOC?")
+    assert new_names("Xi toured France, Serbia and Hungary.", "Which countries did Xi visit?") == ["France", "Serbia", "Hungary"]
     # Words are reported by more verbs than "said": "announced in a statement".
     q = "What did Beijing and Moscow say they would do together?"
     assert answer_type(q) == "speech"
@@ -450,6 +467,28 @@ def test_a_question_that_denies_is_not_answered_by_a_sentence_that_denies_nothin
     scorer = fixed_scorer(WEIGHTS, threshold=0.0)
     assert not answer(idx, "What is the main route for Russian gas?", settings=s, scorer=scorer).abstained
     assert answer(idx, "What is not the main route for Russian gas?", settings=s, scorer=scorer).abstained
+
+
+def test_a_sentence_with_the_act_the_other_way_round_or_only_ahead_is_refused(seed_index):
+    from rag.answer import answer
+    from rag.question import outcome_told, roles_agree
+    from rag.scorer import fixed_scorer
+    from test_scorer import WEIGHTS
+
+    q = "What did Xi give Putin for his birthday?"
+    assert not roles_agree(q, "They met in Tajikistan: Putin gave the Chinese leader a box of ice cream.")
+    assert not roles_agree("How many pandas did Putin give Xi?", "Xi ended the trip by giving Putin two pandas.")
+    assert roles_agree(q, "Xi gave Putin a painting.") and roles_agree(q, "Putin was given a painting by Xi.")
+    assert roles_agree(q, "Putin gave a speech after Xi gave him a painting.")  # the doer asked for acts too
+    assert roles_agree(q, "Putin praised the gift.")  # the act is not there: nothing to compare
+    q = "Did China end up attending the peace summit?"
+    assert not outcome_told(q, "Zelensky called on China to participate in the peace summit.")
+    assert outcome_told(q, "China sent no delegation to the summit.")
+    assert outcome_told("Did China attend the summit?", "China will attend the summit.")  # asks no outcome
+    idx, s = seed_index
+    scorer = fixed_scorer(WEIGHTS, threshold=0.0)
+    assert not answer(idx, "How many pandas did Xi give Putin?", settings=s, scorer=scorer).abstained
+    assert answer(idx, "How many pandas did Putin give Xi?", settings=s, scorer=scorer).abstained
 
 
 def test_a_sentence_leaning_on_the_one_before_is_read_with_it():
