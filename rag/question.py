@@ -204,13 +204,15 @@ _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?
 _QUALIFIER = (r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|can|could|would|the|a|an|its|their|his|her|"
               r"this|that|these|those|type|kind|sort|form|part|of|happened)\b)[\w’'-]+\s+){0,3}?")
 _WHICH = LEAD + r"(?:(?:in|at|from|to|by|for|with|on|of)\s+)?(?:which|what)\s+" + _QUALIFIER
-_PERSON_CLASS = (r"(?:officials?|ministers?|presidents?|leaders?|judges?|generals?|kings?|queens?|emperors?|"
-                 r"scientists?|physicians?|doctors?|diplomats?|envoys?|ambassadors?|politicians?|explorers?|"
-                 r"inventors?|authors?|writers?|artists?|engineers?|mathematicians?|astronomers?|chemists?|"
-                 r"physicists?|captains?|commanders?|admirals?|governors?|mayors?|bishops?|popes?|rulers?|"
+# Nouns in -ist name people ("archaeologist", "economist"), and so do these.
+_PERSON_CLASS = (r"(?:(?!(?:list|twist|mist|wrist|exist|assist|insist|resist|persist)s?\b)[a-z]{2,}ists?|"
+                 r"officials?|ministers?|presidents?|leaders?|judges?|generals?|kings?|queens?|emperors?|"
+                 r"physicians?|doctors?|diplomats?|envoys?|ambassadors?|politicians?|explorers?|"
+                 r"inventors?|authors?|writers?|engineers?|mathematicians?|astronomers?|historians?|"
+                 r"captains?|commanders?|admirals?|governors?|mayors?|bishops?|popes?|rulers?|"
                  r"founders?|merchants?|spies|spy|witness(?:es)?|wife|wives|husbands?|sons?|daughters?|children|"
                  r"child|fathers?|mothers?|brothers?|sisters?|architects?|composers?|poets?|painters?|players?|"
-                 r"analysts?|experts?|scholars?|professors?|researchers?|journalists?|owners?)")
+                 r"analysts?|experts?|scholars?|professors?|researchers?|owners?)")
 _NAMED_CLASS = (r"(?:compan(?:y|ies)|firms?|banks?|cit(?:y|ies)|towns?|countr(?:y|ies)|nations?|states(?! of\b)|"
                 r"provinces?|regions?|islands?|universit(?:y|ies)|newspapers?|agenc(?:y|ies)|ships?|rivers?|"
                 r"part(?:y|ies)|teams?|clubs?|organi[sz]ations?|institutions?|manufacturers?|carmakers?|brands?)")
