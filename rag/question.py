@@ -306,7 +306,9 @@ _TIME_Q = re.compile(r"\bhow (?:long|old)\b|\b(years?|months?|weeks?|days?|hours
 _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
      r"[$£€¥]|\b(dollars?|yuan|renminbi|roubles?|rubles?|euros?)\b|\d(bn|tn)\b"),
-    (r"\b(share|percentage|proportion|per ?cent)\b", r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b"),
+    # A rate is a percentage ("a tariff rate of 50%"), or so many per thousand; not an exchange rate.
+    (r"\b(share|percentage|proportion|per ?cent)\b|(?<!exchange )\brates?\b(?! of exchange)",
+     r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b|\bper (1,?000|100,?000|thousand|capita)\b"),
     (r"\bhow old\b", r"\b(aged?|years? old|year-old)\b"),
     (r"\bhow long\b", r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?)\b"),
     (r"\bhow far\b", r"\b(km|kilometres?|kilometers?|miles?)\b"),
@@ -494,6 +496,28 @@ def _month_named(months: set[str], text: str, date: str) -> bool:
     return bool(months & named) or (bool(own) and MONTHS[own - 1] in months and not named)
 
 
+# "before 2013" and "since 2013" name one year and opposite sides of it.
+_BEFORE = r"\b(?:before|prior to|until|till|up to|by)\s+(?:the\s+(?:end|start) of\s+)?"
+_AFTER = r"\b(?:since|after|from)\s+(?:the\s+(?:end|start) of\s+)?"
+_SIDE_YEAR = r"((?:1[5-9]|20)\d\d)\b"
+
+
+def _sides_of_years(text: str) -> dict[str, set[str]]:
+    return {side: set(re.findall(pattern + _SIDE_YEAR, text, re.I))
+            for side, pattern in (("before", _BEFORE), ("after", _AFTER))}
+
+
+def sides_agree(question: str, text: str) -> bool:
+    """False when the question asks about one side of a year and the sentence
+    speaks of that year only from the other side: "How many times had they
+    met before 2013?" against "The pair have met 42 times since 2013"."""
+    asked, told = _sides_of_years(question), _sides_of_years(text)
+    for side, other in (("before", "after"), ("after", "before")):
+        if any(y in told[other] and y not in told[side] for y in asked[side]):
+            return False
+    return True
+
+
 def times_agree(question: str, text: str, date: str = "", amount: bool = False) -> bool:
     """False when the question asks about a year and the sentence dates its
     fact to other years only ("trade in 2022?" against "US$240 billion last
@@ -501,6 +525,8 @@ def times_agree(question: str, text: str, date: str = "", amount: bool = False) 
     (`amount`), the years it is dated to count, and a month asked for ("in
     March 2024") must be named where the sentence dates its amount at all
     ("in the first four months of 2024" is no figure for March)."""
+    if not sides_agree(question, text):
+        return False
     asked = asked_years(question)
     stated = (amount_years(text, date) if amount else stated_years(text, date)) if asked else set()
     if asked and stated and not asked & stated:

@@ -5,8 +5,8 @@ from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
 from rag.followup import FOLLOWING, entities, own_words, rewrite
 from rag.question import (abbreviates, answer_type, asked_years, counted_noun, looks_like_person, name_present,
-                          name_words, new_names, quantity_matches, speaker, stated_years, times_agree, type_matches,
-                          amount_years, with_apostrophes)
+                          name_words, new_names, quantity_matches, sides_agree, speaker, stated_years, times_agree,
+                          type_matches, amount_years, with_apostrophes)
 from rag.records import Hit
 from rag.features import FEATURES, candidates, featurize, one_word_names, read_question
 from rag.support import claim_supported, idf, question_names, topical, with_speaker
@@ -398,6 +398,16 @@ def test_the_years_asked_and_the_years_a_sentence_states():
     assert stated_years("the entry fee in July 2014 was US$650", "") == {"2014"}
     assert stated_years("May they meet again?", "2023-10") == set()
     assert stated_years("Xi will visit in May", "2023-10") == {"2023", "2024"}
+    # "before 2013" and "since 2013" are opposite sides of one year.
+    q = "How many times had Xi and Putin met before 2013?"
+    assert not times_agree(q, "The pair have met 42 times since 2013.") and not sides_agree(q, "met 42 times since 2013")
+    assert times_agree("How many times have they met since 2013?", "The pair have met 42 times since 2013.")
+    assert sides_agree(q, "They met twice before 2013 and 40 times since 2013.")
+    # A rate is a percentage, not a sum of money (an exchange rate is neither).
+    q = "What tariff rate did Biden set on solar panels?"
+    assert not quantity_matches("Biden unveiled tariffs on $18bn of Chinese imports.", q)
+    assert quantity_matches("Tariffs on solar cells rise to 50%.", q)
+    assert quantity_matches("The rouble traded at 90 to the dollar.", "What was the exchange rate?")
 
 
 def test_an_amount_is_dated_by_its_own_year_and_a_month_asked_must_be_named():
