@@ -69,6 +69,8 @@ def names_of(text: str) -> list[str]:
     2024 trip" names "Putin"."""
     names = []
     for e in entities(text):
+        # "Chinese-made", "US-sanctioned" describe: the name is the first part.
+        e = re.sub(r"\b([A-Z][\w’']*)-[a-z][\w-]*", r"\1", e)
         for part in re.split(r"['’]s\b|\s(?=(?:" + _CALENDAR.pattern[2:-2] + r")\b)", e):
             part = " ".join(w for w in part.split() if not _CALENDAR.match(w) and not w.isdigit())
             if part and part not in names:
@@ -223,6 +225,11 @@ _WHICH_PERSON = re.compile(r"(?:" + _WHICH + "|" + _NAME_OF + r")" + _PERSON_CLA
 _WHICH_NAMED = re.compile(_WHICH + _NAMED_CLASS + r"\b(?![’']s)", re.I)
 
 
+# A source that is a text, not a person ("the Conversation piece", "the census").
+_ARTICLE = re.compile(r"\b(?:piece|article|articles|report|story|paper|analysis|coverage|magazine|write-?up|preview|"
+                      r"op-?ed|column|editorial|study|survey|data|statistics|figures|census|records?|sources?)\b", re.I)
+
+
 # "Who is Yun Sun?" asks what a named person is; "Who succeeded Henry
 # Sidgwick as president?" and "Who was Henry Sidgwick married to?" ask for
 # another person, whom the answer names.
@@ -274,8 +281,8 @@ def answer_type(question: str) -> str:
         return "named"  # "Which company bought ICI in 2008?"
     if _REASON_Q.search(question):
         return "reason"
-    if _SPEECH_Q.search(question):
-        return "speech"
+    if _SPEECH_Q.search(question) and not _ARTICLE.search(speaker(question)):
+        return "speech"  # not "According to The Conversation piece, …": an article says it in its own voice
     return "any"
 
 

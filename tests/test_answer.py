@@ -4,9 +4,9 @@ from rag.answer import ABSTAIN_TEXT, answer, check_question, clean_history
 from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
 from rag.followup import FOLLOWING, entities, own_words, rewrite
-from rag.question import (abbreviates, answer_type, asked_years, counted_noun, looks_like_person, name_present,
-                          name_words, new_names, quantity_matches, sides_agree, speaker, stated_years, times_agree,
-                          type_matches, amount_years, with_apostrophes)
+from rag.question import (abbreviates, amount_years, answer_type, asked_years, counted_noun, looks_like_person,
+                          name_present, name_words, names_of, new_names, quantity_matches, sides_agree, speaker,
+                          stated_years, times_agree, type_matches, with_apostrophes)
 from rag.records import Hit
 from rag.features import FEATURES, candidates, featurize, one_word_names, read_question
 from rag.support import claim_supported, idf, question_names, topical, with_speaker
@@ -208,6 +208,12 @@ def test_answer_types():
     assert not type_matches("named", "They will meet in Kazakhstan in July.", "In which Kazakh city will they meet?")
     assert type_matches("named", "The VOC had more capital.", "Which company had more capital, the WIC or the VOC?")
     assert new_names("Xi toured France, Serbia and Hungary.", "Which countries did Xi visit?") == ["France", "Serbia", "Hungary"]
+    # An article says things in its own voice: citing it asks for no one's words.
+    assert answer_type("According to The Conversation piece, which goods help Russia?") == "any"
+    assert answer_type("According to Wishnick, which areas overlap?") == "speech"
+    # "Chinese-made", "US-sanctioned": the name is the first part.
+    assert names_of("which Chinese-made items are sold?") == ["Chinese"]
+    assert names_of("the US-sanctioned lab in Harbin") == ["US", "Harbin"]
     # Words are reported by more verbs than "said": "announced in a statement".
     q = "What did Beijing and Moscow say they would do together?"
     assert answer_type(q) == "speech"
