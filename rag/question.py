@@ -154,6 +154,8 @@ HE_SHE = re.compile(r"\b(he|she)\b", re.I)
 NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|none|n't|fail(ed|s)? to)\b|n['’]t\b", re.I)
 # Connectives that give a reason: a "why" answer usually contains one.
 CAUSAL = re.compile(r"\b(because|due to|owing to|as a result|therefore|thus|hence|which is why|that is why|"
+                    r"caus(?:e|ed|es|ing)|led to|lead(?:s|ing)? to|result(?:ed|s|ing)? (?:in|from)|thanks to|"
+                    r"attributed to|blamed on|prompted|triggered|fearing|for (?:this|that|these) reasons?|"
                     r"(the|one|main|key) reason|in order to|so as to|out of (concern|fear)|for fear|"
                     r"concerns? (about|over)|as long as)\b|(,|^|[.;:]\s)\s*so\b", re.I)
 # A person named in a sentence: "Emmanuel Macron", "Ursula von der Leyen";

@@ -208,6 +208,12 @@ def test_answer_types():
     assert not type_matches("named", "They will meet in Kazakhstan in July.", "In which Kazakh city will they meet?")
     assert type_matches("named", "The VOC had more capital.", "Which company had more capital, the WIC or the VOC?")
     assert new_names("Xi toured France, Serbia and Hungary.", "Which countries did Xi visit?") == ["France", "Serbia", "Hungary"]
+    # A reason is given in more words than "because".
+    from rag.question import CAUSAL
+    for reason in ("A navigation error caused the vessel to wreck.", "She wrote as a man, fearing ridicule.",
+                   "The blockade led to a lack of equipment.", "Trade fell because of sanctions."):
+        assert CAUSAL.search(reason), reason
+    assert not CAUSAL.search("The ship sailed to Mauritius in 1642.")
     # An article says things in its own voice: citing it asks for no one's words.
     assert answer_type("According to The Conversation piece, which goods help Russia?") == "any"
     assert answer_type("According to Wishnick, which areas overlap?") == "speech"
