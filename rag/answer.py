@@ -39,7 +39,7 @@ from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
 from .parts import answer_parts, split_parts
-from .question import negation_agrees, outcome_told, roles_agree, times_agree, with_apostrophes
+from .question import negation_agrees, outcome_told, roles_agree, sides_agree, times_agree, with_apostrophes
 from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
 from .sides import article_sides, asks_across_articles, find_sides, pair
@@ -209,7 +209,9 @@ def answer_stream(
     if not scored or confidence < scorer.threshold or other_year or opposite:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         off_topic = bool(scored) and confidence == OFF_TOPIC_CONFIDENCE
-        notes = (OTHER_YEAR_NOTE,) if other_year and not off_topic else ()
+        # Refused for the other side of the year asked ("since 2013" for "before 2013"): not another year.
+        notes = ((OTHER_YEAR_NOTE,) if other_year and not off_topic and
+                 sides_agree(own_words(reading.question), scored[0].text) else ())
         yield Event("final", answer=replace(base, text=OFF_TOPIC_TEXT if off_topic else ABSTAIN_TEXT, abstained=True,
                                             related=() if off_topic else hits[:3], timings=timings, notes=notes))
         return

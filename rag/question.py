@@ -69,8 +69,10 @@ def names_of(text: str) -> list[str]:
     2024 trip" names "Putin"."""
     names = []
     for e in entities(text):
-        # "Chinese-made", "US-sanctioned" describe: the name is the first part.
-        e = re.sub(r"\b([A-Z][\w’']*)-[a-z][\w-]*", r"\1", e)
+        # "Chinese-made", "US-sanctioned" describe: the name is the first part
+        # ("Post-war Britain" names Britain; "Moscow-to-Beijing" stays whole).
+        e = re.sub(r"\b(?:Post|Anti|Pro|Non|Self|Pre|Ex|Neo|Pan|Mid)-[\w’']+\s*", "", e).strip()
+        e = re.sub(r"\b([A-Z][\w’']*)-[a-z]+\b(?!-)", r"\1", e)
         for part in re.split(r"['’]s\b|\s(?=(?:" + _CALENDAR.pattern[2:-2] + r")\b)", e):
             part = " ".join(w for w in part.split() if not _CALENDAR.match(w) and not w.isdigit())
             if part and part not in names:
@@ -203,13 +205,16 @@ _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?
 # "Which Chinese official called …?", "Which company bought ICI?": a class
 # whose members are known by name. The answer names one the question does
 # not ("Chinese car makers" is no answer to "which car maker?"). Up to three
-# words may qualify the class, none a verb or a determiner ("What did his
-# company bring out?" and "What type of company …?" ask for no name).
-_QUALIFIER = (r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|can|could|would|the|a|an|its|their|his|her|"
-              r"this|that|these|those|type|kind|sort|form|part|of|happened)\b)[\w’'-]+\s+){0,3}?")
+# words may qualify the class, none a verb, a modal, a preposition or a
+# determiner ("What did his company bring out?", "What forced companies to
+# leave?", "What type of company …?" ask for no name).
+_QUALIFIER = (r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|can|could|would|should|must|may|might|shall|"
+              r"the|a|an|its|their|his|her|this|that|these|those|type|kind|sort|form|part|"
+              r"of|on|in|at|to|for|with|from|by|about|into|than)\b)(?![a-z]+ed\b)[\w’'-]+\s+){0,3}?")
 _WHICH = LEAD + r"(?:(?:in|at|from|to|by|for|with|on|of)\s+)?(?:which|what)\s+" + _QUALIFIER
 # Nouns in -ist name people ("archaeologist", "economist"), and so do these.
-_PERSON_CLASS = (r"(?:(?!(?:list|twist|mist|wrist|exist|assist|insist|resist|persist)s?\b)[a-z]{2,}ists?|"
+_PERSON_CLASS = (r"(?:(?!(?:list|twist|mist|wrist|exist|assist|insist|resist|persist|heist|playlist)s?\b)"
+                 r"[a-z]{2,}ists?|"
                  r"officials?|ministers?|presidents?|leaders?|judges?|generals?|kings?|queens?|emperors?|"
                  r"physicians?|doctors?|diplomats?|envoys?|ambassadors?|politicians?|explorers?|"
                  r"inventors?|authors?|writers?|engineers?|mathematicians?|astronomers?|historians?|"
@@ -220,16 +225,35 @@ _PERSON_CLASS = (r"(?:(?!(?:list|twist|mist|wrist|exist|assist|insist|resist|per
 _NAMED_CLASS = (r"(?:compan(?:y|ies)|firms?|banks?|cit(?:y|ies)|towns?|countr(?:y|ies)|nations?|states(?! of\b)|"
                 r"provinces?|regions?|islands?|universit(?:y|ies)|newspapers?|agenc(?:y|ies)|ships?|rivers?|"
                 r"part(?:y|ies)|teams?|clubs?|organi[sz]ations?|institutions?|manufacturers?|carmakers?|brands?)")
+# The class noun heads its phrase: what follows it is a verb, an auxiliary, a
+# relative word, a preposition, a name or the end ("Which company bought …?",
+# "Which city will …?", "… the merchant who …"), not another noun ("Which
+# nationalist party …?", "Which tourist attraction …?", "Which general election …?").
+_IRREGULAR_PAST = ("said|led|won|bought|sold|made|took|gave|wrote|built|saw|went|came|became|began|held|left|kept|"
+                   "told|ran|paid|sent|brought|found|met|got|put|set|spent|stood|lost|chose|fought|grew|knew|rose|"
+                   "fell|flew|drew|drove|broke|spoke|threw|struck|sank|taught|thought|caught|sought|hid|shot|won|"
+                   "read|let|cut|hit|beat|lent|meant|heard|fled|bore|swore|tore|wore|rode|shook|forbade|overtook")
+_HEAD = (r"(?=\s*(?:$|[?.!,;:)]|\s(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|should|must|"
+         r"may|might|shall|who|whom|whose|that|which|where|when|in|of|on|at|from|near|to|with|for|by|during|"
+         r"after|before|since|under|not|also|first|still|ever|once|now|later|then|" + _IRREGULAR_PAST +
+         r"|[a-z]+ed|[a-z]+n['’]t)\b|(?-i:\s[A-Z])))")
 # "What was the name of the merchant who …?" asks for a person too.
 _NAME_OF = (LEAD + r"what(?:['’]s|\s+(?:is|was|are|were))\s+(?:the\s+)?names?\s+of\s+"
             r"(?:(?:the|a|an|his|her|its|their)\s+)?" + _QUALIFIER)
-_WHICH_PERSON = re.compile(r"(?:" + _WHICH + "|" + _NAME_OF + r")" + _PERSON_CLASS + r"\b(?![’']s)", re.I)
-_WHICH_NAMED = re.compile(_WHICH + _NAMED_CLASS + r"\b(?![’']s)", re.I)
+_WHICH_PERSON = re.compile(r"(?:" + _WHICH + "|" + _NAME_OF + r")" + _PERSON_CLASS + r"\b(?![’'-])" + _HEAD, re.I)
+_WHICH_NAMED = re.compile(_WHICH + _NAMED_CLASS + r"\b(?![’'-])" + _HEAD, re.I)
 
 
-# A source that is a text, not a person ("the Conversation piece", "the census").
-_ARTICLE = re.compile(r"\b(?:piece|article|articles|report|story|paper|analysis|coverage|magazine|write-?up|preview|"
-                      r"op-?ed|column|editorial|study|survey|data|statistics|figures|census|records?|sources?)\b", re.I)
+# A source that is a text, not a person ("the Conversation piece", "the census"):
+# the head of the source's words is one of these ("the study's lead author"
+# and "the editor of the magazine" are people).
+_ARTICLE = re.compile(r"^(?:piece|article|articles|report|story|paper|analysis|coverage|magazine|write-?up|preview|"
+                      r"op-?ed|column|editorial|study|survey|statistics|figures|census)$", re.I)
+
+
+def _cites_text(source: str) -> bool:
+    head = re.split(r"\s+(?:of|in|on|at|from|close|by|about|for)\s+", source.strip(), maxsplit=1)[0].split()
+    return bool(head) and bool(_ARTICLE.match(head[-1]))
 
 
 # "Who is Yun Sun?" asks what a named person is; "Who succeeded Henry
@@ -283,7 +307,7 @@ def answer_type(question: str) -> str:
         return "named"  # "Which company bought ICI in 2008?"
     if _REASON_Q.search(question):
         return "reason"
-    if _SPEECH_Q.search(question) and not _ARTICLE.search(speaker(question)):
+    if _SPEECH_Q.search(question) and not _cites_text(speaker(question)):
         return "speech"  # not "According to The Conversation piece, …": an article says it in its own voice
     return "any"
 
@@ -316,8 +340,9 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
      r"[$£€¥]|\b(dollars?|yuan|renminbi|roubles?|rubles?|euros?)\b|\d(bn|tn)\b"),
     # A rate is a percentage ("a tariff rate of 50%"), or so many per thousand; not an exchange rate.
-    (r"\b(share|percentage|proportion|per ?cent)\b|(?<!exchange )\brates?\b(?! of exchange)",
-     r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b|\bper (1,?000|100,?000|thousand|capita)\b"),
+    (r"\b(share|percentage|proportion|per ?cent)\b|(?<!exchange )(?<!heart )(?<!frame )(?<![\w-])rates?\b(?! of exchange)(?!-)",
+     r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b|\bper\s+(\d[\d,]*|thousand|million|capita|"
+     r"head|year|annum|month|week|day|hour|minute|second|[a-z]+)\b"),
     (r"\bhow old\b", r"\b(aged?|years? old|year-old)\b"),
     (r"\bhow long\b", r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?)\b"),
     (r"\bhow far\b", r"\b(km|kilometres?|kilometers?|miles?)\b"),
@@ -508,7 +533,9 @@ def _month_named(months: set[str], text: str, date: str) -> bool:
 # "before 2013" and "since 2013" name one year and opposite sides of it.
 _BEFORE = r"\b(?:before|prior to|until|till|up to|by)\s+(?:the\s+(?:end|start) of\s+)?"
 _AFTER = r"\b(?:since|after|from)\s+(?:the\s+(?:end|start) of\s+)?"
-_SIDE_YEAR = r"((?:1[5-9]|20)\d\d)\b"
+# A year, perhaps after a month ("before March 2013"); not a count ("from 2000 to 3,500 people").
+_SIDE_YEAR = (r"(?:(?:" + "|".join(MONTHS) + r")\s+)?((?:1[5-9]|20)\d\d)\b"
+              r"(?!\s*(?:%|per ?cent|million|billion|bn|tons|times|people)\b)(?!\s+to\s+\d[\d,]*\s+[a-z])")
 
 
 def _sides_of_years(text: str) -> dict[str, set[str]]:
@@ -530,7 +557,8 @@ def sides_agree(question: str, text: str) -> bool:
 def times_agree(question: str, text: str, date: str = "", amount: bool = False) -> bool:
     """False when the question asks about a year and the sentence dates its
     fact to other years only ("trade in 2022?" against "US$240 billion last
-    year", written in 2024): a near miss, not an answer. For an amount
+    year", written in 2024), or to the other side of the year asked
+    (`sides_agree`): a near miss, not an answer. For an amount
     (`amount`), the years it is dated to count, and a month asked for ("in
     March 2024") must be named where the sentence dates its amount at all
     ("in the first four months of 2024" is no figure for March)."""
@@ -568,8 +596,11 @@ def negation_agrees(question: str, text: str) -> bool:
 # --- who did what to whom, and whether it happened ---------------------------------
 
 # "What did Xi give Putin?": the question's doer, its verb and what follows.
-_ASKED_ACT = re.compile(r"\b(?:did|does|do|will|would|has|have|had|can|could)\s+"
+_ASKED_ACT = re.compile(r"\b(?i:did|does|do|will|would|has|have|had|can|could)\s+"
                         r"(?P<doer>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)\s+(?P<verb>[a-z]{3,})\b(?P<rest>.*)")
+# Acts two sides do together: "Putin met Xi" is "Xi met Putin".
+_MUTUAL = frozenset("meet talk speak sign trade negotiate agree cooperate marry fight play compete clash chat call "
+                    "discuss join partner ally deal correspond share exchange hold visit".split())
 # Verbs whose other forms are not the base plus -s, -ed or -ing.
 _IRREGULAR = {"give": "gave given", "send": "sent", "meet": "met", "tell": "told", "sell": "sold",
               "buy": "bought", "make": "made", "take": "took taken", "bring": "brought", "pay": "paid",
@@ -607,33 +638,47 @@ def roles_agree(question: str, text: str) -> bool:
     did Xi give Putin for his birthday?" against "Putin gave the Chinese
     leader a box of ice cream" answers the reverse question."""
     m = _ASKED_ACT.search(question)
-    if not m:
-        return True
-    doer, rest = words(m.group("doer")), words(m.group("rest"))
+    if not m or m.group("verb") in stopwords() or m.group("verb") in _MUTUAL:
+        return True  # "did Xi and Putin meet": no verb after the doer; or an act done together
+    target = re.match(r"\s+(?:to\s+|the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)", m.group("rest"))
+    if not target:
+        return True  # the act has no one it is done to
+    doer, done_to = words(m.group("doer")), words(target.group(1))
     doers = [words(d) for d in _doers(text, m.group("verb"))]
-    return not doers or any(d & doer for d in doers) or not any(d & rest for d in doers)
+    return not doers or any(d & doer for d in doers) or not any(d & done_to for d in doers)
 
 
 # "Did China end up attending …?", "What came out of the meeting?" ask what
 # happened; a sentence saying only what was planned, expected or asked for
 # ("called on China to participate", "will meet") does not tell it.
 _HAPPENED_Q = re.compile(r"\b(?:end(?:ed|s)? up|c[oa]me out of)\b", re.I)
-_PROSPECT = re.compile(r"\b(?:will|shall|expected to|likely to|plans? to|planned to|set to|due to|called on|"
+_PROSPECT = re.compile(r"\b(?:will|shall|expected to|likely to|plans? to|planned to|set to|called on|"
                        r"urged|invited|hopes? to|intends? to|is to|are to)\b", re.I)
 
 
 def outcome_told(question: str, text: str) -> bool:
     """False when the question asks what came of something and the sentence
-    only looks ahead to it."""
-    return not (_HAPPENED_Q.search(question) and _PROSPECT.search(text))
+    only looks ahead to it: a word that looks ahead is followed, within eight
+    words, by what the question asks about ("called on China to participate
+    in a June peace summit"), and the sentence denies nothing ("did not
+    attend, saying it will back future talks" tells what happened)."""
+    if not _HAPPENED_Q.search(question) or NEGATION.search(text):
+        return True
+    asked = set(tokenize([_HAPPENED_Q.sub(" ", question)])[0])
+    for m in _PROSPECT.finditer(text):
+        ahead = " ".join(text[m.end():].split()[:8])
+        if asked & set(tokenize([ahead])[0]):
+            return False
+    return True
 
 
 # --- the check -------------------------------------------------------------------
 
 
 def _same_root(a: str, b: str) -> bool:
-    """"Kazakh" and "Kazakhstan", "China" and "Chinese": one name, other words."""
-    return a == b or (min(len(a), len(b)) >= 4 and a[:4] == b[:4])
+    """"Kazakh" and "Kazakhstan", "China" and "Chinese": one name, other
+    words (the shorter of five letters at least: "port" is not "Portsmouth")."""
+    return a == b or (min(len(a), len(b)) >= 5 and a[:4] == b[:4])
 
 
 def new_names(text: str, question: str, names: frozenset[str] = frozenset()) -> list[str]:
@@ -645,12 +690,19 @@ def new_names(text: str, question: str, names: frozenset[str] = frozenset()) -> 
     found = []
     for m in re.finditer(r"\b[A-Z][\w’'-]*", fold_accents(text)):
         w = re.sub(r"[’']s$", "", m.group(0)).lower()
-        opens = not text[:m.start()].strip(" \"“‘'(")
+        before = text[:m.start()].rstrip(" \"“‘'(")
+        opens = not before or before[-1] in ".!?:;"  # opens the text, or a sentence of it
         if (_CALENDAR.match(m.group(0)) or w in stopwords() or w in _PRONOUNS or (opens and w not in names)
                 or any(_same_root(w, a) for a in asked)):
             continue
         found.append(m.group(0))
     return found
+
+
+def _offers_choice(question: str) -> bool:
+    """"Who hosted the talks, Xi Jinping or Vladimir Putin?": the question ends
+    on the names to choose from (not "… after Moscow or Astana?")."""
+    return bool(re.search(r",[^,]*\bor\b[^,]*$", question.strip(), re.I))
 
 
 def type_matches(kind: str, text: str, question: str = "", names: frozenset[str] = frozenset()) -> bool:
@@ -669,15 +721,14 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
         # The person asked for is not one the question names, unless it
         # offers a choice ("Who hosted the talks, Xi Jinping or Vladimir Putin?").
         asked = {w.lower() for w in re.findall(r"\w+", question)}
-        choice = bool(re.search(r"\bor\b", question, re.I))
+        choice = _offers_choice(question)
         return (any(m.group(0).split()[0].lower() not in stopwords() and
                     (choice or not {w.lower() for w in re.findall(r"\w+", m.group(0))} <= asked)
                     for m in _PERSON.finditer(text))
                 or any(w.lower() in names and w.lower() not in asked for w in re.findall(r"\b[A-Z][\w’'-]+", text)))
     if kind == "named":
         # A choice offered names the answer ("Which company had more capital, the WIC or the VOC?").
-        choice = bool(re.search(r"\bor\b", question, re.I))
-        return bool(new_names(text, "" if choice else question, names))
+        return bool(new_names(text, "" if _offers_choice(question) else question, names))
     if kind == "speech":
         # Someone's words are reported ("..., he said") or quoted.
         return bool(SPEECH.search(text) or OPENS_QUOTE.match(text) or _QUOTATION.search(text))
