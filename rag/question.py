@@ -339,7 +339,8 @@ _TIME_Q = re.compile(r"\bhow (?:long|old)\b|\b(years?|months?|weeks?|days?|hours
 _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
      r"[$£€¥]|\b(dollars?|yuan|renminbi|roubles?|rubles?|euros?)\b|\d(bn|tn)\b"),
-    # A rate is a percentage ("a tariff rate of 50%"), or so many per thousand; not an exchange rate.
+    # A rate is a percentage ("a tariff rate of 50%") or so many per unit ("per 10,000", "per
+    # year"); not an exchange, heart or frame rate, nor "first-rate".
     (r"\b(share|percentage|proportion|per ?cent)\b|(?<!exchange )(?<!heart )(?<!frame )(?<![\w-])rates?\b(?! of exchange)(?!-)",
      r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b|\bper\s+(\d[\d,]*|thousand|million|capita|"
      r"head|year|annum|month|week|day|hour|minute|second|[a-z]+)\b"),
@@ -598,7 +599,8 @@ def negation_agrees(question: str, text: str) -> bool:
 # "What did Xi give Putin?": the question's doer, its verb and what follows.
 _ASKED_ACT = re.compile(r"\b(?i:did|does|do|will|would|has|have|had|can|could)\s+"
                         r"(?P<doer>[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)\s+(?P<verb>[a-z]{3,})\b(?P<rest>.*)")
-# Acts two sides do together: "Putin met Xi" is "Xi met Putin".
+# Acts two sides do together ("Putin met Xi" is "Xi met Putin"), and two that
+# reports tell from either side ("Putin visited Xi" is "Xi hosted Putin").
 _MUTUAL = frozenset("meet talk speak sign trade negotiate agree cooperate marry fight play compete clash chat call "
                     "discuss join partner ally deal correspond share exchange hold visit".split())
 # Verbs whose other forms are not the base plus -s, -ed or -ing.
@@ -682,10 +684,10 @@ def _same_root(a: str, b: str) -> bool:
 
 
 def new_names(text: str, question: str, names: frozenset[str] = frozenset()) -> list[str]:
-    """Capitalised words of the sentence that name something the question does
-    not: not a month or a function word, nor a word capitalised only because
-    it opens the sentence ("Smaller Chinese car makers …"), unless the
-    corpus writes it only as a name (`names`, lower-cased)."""
+    """Capitalised words of the text that name something the question does
+    not: not a month, a pronoun or a function word, nor a word capitalised
+    only because it opens a sentence ("Smaller Chinese car makers …"), unless
+    the corpus writes it only as a name (`names`, lower-cased)."""
     asked = words(question)
     found = []
     for m in re.finditer(r"\b[A-Z][\w’'-]*", fold_accents(text)):
