@@ -49,6 +49,11 @@ _PRONOUNS = frozenset("i we you he she it they this that these those there here 
                       "my your him them".split())
 
 
+def _names_no_one(word: str) -> bool:
+    """"He", "The", "This": a capitalised function word or pronoun (`word` lower-cased)."""
+    return word in stopwords() or word in _PRONOUNS
+
+
 def entities(text: str) -> list[str]:
     """Capitalised spans ("Power of Siberia 2", "Artyom Lukin"), longest first,
     without a leading question word."""
@@ -176,8 +181,8 @@ _MEASURE = (r"(share|percentage|proportion|price|cost|value|amount|number|rate|s
 # words may name the measure; not a verb and its object ("what did the rate do",
 # "what caused the price rise": no determiner among the naming words). "What was
 # trade worth?" asks an amount too ("what was worth seeing?" does not).
-_NAMING = (r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|the|a|an|its|their|his|her|this|that|these|"
-           r"those)\b)[\w-]+ ){0,2}")
+_AUX_AND_DETERMINERS = "is|was|are|were|did|does|do|has|have|had|will|the|a|an|its|their|his|her|this|that|these|those"
+_NAMING = r"(?:(?!(?:" + _AUX_AND_DETERMINERS + r")\b)[\w-]+ ){0,2}"
 _QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often)|by how much|what rank|what " + _NAMING +
                        _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING + _MEASURE +
                        r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b))\b", re.I)
@@ -208,9 +213,9 @@ _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?
 # words may qualify the class, none a verb, a modal, a preposition or a
 # determiner ("What did his company bring out?", "What forced companies to
 # leave?", "What type of company …?" ask for no name).
-_QUALIFIER = (r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|will|can|could|would|should|must|may|might|shall|"
-              r"the|a|an|its|their|his|her|this|that|these|those|type|kind|sort|form|part|"
-              r"of|on|in|at|to|for|with|from|by|about|into|than)\b)(?![a-z]+ed\b)[\w’'-]+\s+){0,3}?")
+_QUALIFIER = (r"(?:(?!(?:" + _AUX_AND_DETERMINERS + r"|can|could|would|should|must|may|might|shall|"
+              r"type|kind|sort|form|part|of|on|in|at|to|for|with|from|by|about|into|than)\b)"
+              r"(?![a-z]+ed\b)[\w’'-]+\s+){0,3}?")
 _WHICH = LEAD + r"(?:(?:in|at|from|to|by|for|with|on|of)\s+)?(?:which|what)\s+" + _QUALIFIER
 # Nouns in -ist name people ("archaeologist", "economist"), and so do these.
 _PERSON_CLASS = (r"(?:(?!(?:list|twist|mist|wrist|exist|assist|insist|resist|persist|heist|playlist)s?\b)"
@@ -231,7 +236,7 @@ _NAMED_CLASS = (r"(?:compan(?:y|ies)|firms?|banks?|cit(?:y|ies)|towns?|countr(?:
 # nationalist party …?", "Which tourist attraction …?", "Which general election …?").
 _IRREGULAR_PAST = ("said|led|won|bought|sold|made|took|gave|wrote|built|saw|went|came|became|began|held|left|kept|"
                    "told|ran|paid|sent|brought|found|met|got|put|set|spent|stood|lost|chose|fought|grew|knew|rose|"
-                   "fell|flew|drew|drove|broke|spoke|threw|struck|sank|taught|thought|caught|sought|hid|shot|won|"
+                   "fell|flew|drew|drove|broke|spoke|threw|struck|sank|taught|thought|caught|sought|hid|shot|"
                    "read|let|cut|hit|beat|lent|meant|heard|fled|bore|swore|tore|wore|rode|shook|forbade|overtook")
 _HEAD = (r"(?=\s*(?:$|[?.!,;:)]|\s(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|should|must|"
          r"may|might|shall|who|whom|whose|that|which|where|when|in|of|on|at|from|near|to|with|for|by|during|"
@@ -307,7 +312,8 @@ def answer_type(question: str) -> str:
         return "named"  # "Which company bought ICI in 2008?"
     if _REASON_Q.search(question):
         return "reason"
-    if _SPEECH_Q.search(question) and not _cites_text(speaker(question)):
+    who = speaker(question)
+    if who and not _cites_text(who):
         return "speech"  # not "According to The Conversation piece, …": an article says it in its own voice
     return "any"
 
@@ -341,7 +347,8 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
      r"[$£€¥]|\b(dollars?|yuan|renminbi|roubles?|rubles?|euros?)\b|\d(bn|tn)\b"),
     # A rate is a percentage ("a tariff rate of 50%") or so many per unit ("per 10,000", "per
     # year"); not an exchange, heart or frame rate, nor "first-rate".
-    (r"\b(share|percentage|proportion|per ?cent)\b|(?<!exchange )(?<!heart )(?<!frame )(?<![\w-])rates?\b(?! of exchange)(?!-)",
+    (r"\b(share|percentage|proportion|per ?cent)\b|"
+     r"(?<!exchange )(?<!heart )(?<!frame )(?<![\w-])rates?\b(?! of exchange)(?!-)",
      r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b|\bper\s+(\d[\d,]*|thousand|million|capita|"
      r"head|year|annum|month|week|day|hour|minute|second|[a-z]+)\b"),
     (r"\bhow old\b", r"\b(aged?|years? old|year-old)\b"),
@@ -631,7 +638,7 @@ def _doers(text: str, verb: str) -> list[str]:
     forms, ing = _verb_forms(verb)
     found = [m.group(1) for m in re.finditer(r"\b([A-Z][\w-]+)\s+" + _BETWEEN + r"(?:" + forms + r")\b", text)]
     found += re.findall(r"\b([A-Z][\w-]+)(?=\s[^,.;:]{0,40}?\bby\s+(?:" + ing + r")\b)", text)
-    return [d for d in found if d.lower() not in stopwords() and d.lower() not in _PRONOUNS]
+    return [d for d in found if not _names_no_one(d.lower())]
 
 
 def roles_agree(question: str, text: str) -> bool:
@@ -694,7 +701,7 @@ def new_names(text: str, question: str, names: frozenset[str] = frozenset()) -> 
         w = re.sub(r"[’']s$", "", m.group(0)).lower()
         before = text[:m.start()].rstrip(" \"“‘'(")
         opens = not before or before[-1] in ".!?:;"  # opens the text, or a sentence of it
-        if (_CALENDAR.match(m.group(0)) or w in stopwords() or w in _PRONOUNS or (opens and w not in names)
+        if (_CALENDAR.match(m.group(0)) or _names_no_one(w) or (opens and w not in names)
                 or any(_same_root(w, a) for a in asked)):
             continue
         found.append(m.group(0))
