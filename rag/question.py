@@ -177,14 +177,18 @@ _OUTCOME_Q = re.compile(r"\b(?:what|which)(?: [a-z]+){0,2} (did|have|has|had) .{
 _OUTCOME = re.compile(r"\b(agreed|signed|decided|concluded|announced|pledged|reached|struck|confirmed|reaffirmed)\b", re.I)
 _MEASURE = (r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume|toll|"
             r"(?-i:count))")  # not "the Count of Flanders"
+# Dimensions, asked as "what is the area of …?" ("what area of research …?" asks no amount).
+_DIMENSION = r"(area|length|height|depth|width|weight|mass|speed|temperature|distance|altitude|elevation|diameter)"
 # "what tariff rate", "what's the new tariff rate", "what was the death toll": up to two
 # words may name the measure; not a verb and its object ("what did the rate do",
 # "what caused the price rise": no determiner among the naming words). "What was
 # trade worth?" asks an amount too ("what was worth seeing?" does not).
 _AUX_AND_DETERMINERS = "is|was|are|were|did|does|do|has|have|had|will|the|a|an|its|their|his|her|this|that|these|those"
-_NAMING = r"(?:(?!(?:" + _AUX_AND_DETERMINERS + r")\b)[\w-]+ ){0,2}"
-_QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often)|by how much|what rank|what " + _NAMING +
-                       _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING + _MEASURE +
+_NAMING = r"(?:(?!(?:" + _AUX_AND_DETERMINERS + r")\b)[\w’'-]+ ){0,2}"
+_QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often|tall|deep|wide|heavy|hot|cold|fast|thick)|"
+                       r"by how much|what rank|what " + _NAMING +
+                       _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING +
+                       "(?:" + _MEASURE + "|" + _DIMENSION + ")" +
                        r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b))\b", re.I)
 _DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (year|month|day|date))\b|"
                      # "Which came first, ...?", "Which is older, ...?", "Was X born before or
@@ -341,7 +345,10 @@ _DURATION = re.compile(r"\b(\d[\d,.]*|" + _NUMBER_WORDS + r")[\s-]+(years?|month
 # An age is a duration too: "how old" is answered by "16 years old".
 _TIME_Q = re.compile(r"\bhow (?:long|old)\b|\b(years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
 # What a measure is counted in: a price needs money, a share a proportion, an
-# age years. (question pattern, what the answer must contain)
+# age years, a height a length. (question pattern, what the answer must contain)
+_LENGTH = (r"\d\s*(?:m|km|cm|mm|ft)\b|\b(?:metres?|meters?|kilometres?|kilometers?|feet|foot|miles?|inches|inch|"
+           r"yards?|centimetres?|centimeters?|millimetres?|millimeters?|fathoms?)\b")
+_MEASURED = r"^\W*what\b[^?]{0,40}\b"  # "What is Lombok's total area …?" (not "At the height of the war, how many …?")
 _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
      r"[$£€¥]|\b(dollars?|yuan|renminbi|roubles?|rubles?|euros?)\b|\d(bn|tn)\b"),
@@ -352,8 +359,16 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
      r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b|\bper\s+(\d[\d,]*|thousand|million|capita|"
      r"head|year|annum|month|week|day|hour|minute|second|[a-z]+)\b"),
     (r"\bhow old\b", r"\b(aged?|years? old|year-old)\b"),
-    (r"\bhow long\b", r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?)\b"),
-    (r"\bhow far\b", r"\b(km|kilometres?|kilometers?|miles?)\b"),
+    (r"\bhow long\b", r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?|centur(?:y|ies))\b|" + _LENGTH),
+    (r"\bhow far\b|" + _MEASURED + r"distance\b", _LENGTH),
+    # A height or depth is a length ("how high were coal shipments?" is not asked in metres).
+    (r"\bhow (?:tall|deep|wide|thick)\b|" + _MEASURED + r"(?:height|depth|width|altitude|elevation|diameter)\b",
+     _LENGTH),
+    (_MEASURED + r"area\b", r"\b(?:square|sq|hectares?|acres?)\b|km2|km²|m²|mi²"),
+    (r"\bhow (?:hot|cold)\b|" + _MEASURED + r"temperatures?\b", r"°|\bdegrees?\b"),
+    (r"\bhow heavy\b|\bweigh(?:s|ed)?\b|" + _MEASURED + r"(?:weight|mass)\b",
+     r"\b(?:kg|kilograms?|tonnes?|tons?|pounds?|lbs?|grams?|ounces?)\b|\d\s*(?:g|t)\b"),
+    (r"\bhow fast\b|" + _MEASURED + r"speed\b", r"\b(?:km/h|kph|mph|knots?|per hour|an hour|m/s|per second)\b"),
     (r"\bpopulation\b", r"\b(people|inhabitants|residents|population)\b"),
 ]]
 _PER_Q = re.compile(r"\bper (\w{3,})", re.I)  # "per barrel" needs a rate in barrels, not a total

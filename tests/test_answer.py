@@ -443,6 +443,15 @@ def test_the_years_asked_and_the_years_a_sentence_states():
     assert quantity_matches("A room at the first-rate hotel cost $200.", "How much did a room at the first-rate hotel cost?")
     assert quantity_matches("The glacier retreated 30 metres per year.", "At what rate did the glacier retreat?")
     assert quantity_matches("It recorded 8 deaths per 10,000 people.", "What is the mortality rate?")
+    # A dimension is told in its unit: a height in metres or feet, an area in square
+    # units ("tens of kilometres" is a length, "three small islands" no height).
+    assert answer_type("What is Lombok's total area?") == answer_type("How tall is the tower?") == "quantity"
+    assert answer_type("What area of research did he work in?") != "quantity"
+    assert quantity_matches("Rinjani rises to 3,726 metres.", "How tall is Mount Rinjani?")
+    assert not quantity_matches("These three small islands are reached by boat.", "How tall is Mount Rinjani?")
+    assert not quantity_matches("Columns reached tens of kilometres into the air.", "What is Lombok's total area?")
+    assert quantity_matches("The island covers 4,514 km2.", "What is Lombok's total area?")
+    assert quantity_matches("Coal shipments rose to over 64 million tons.", "How high were coal shipments?")
 
 
 def test_an_amount_is_dated_by_its_own_year_and_a_month_asked_must_be_named():
