@@ -711,10 +711,11 @@ def new_names(text: str, question: str, names: frozenset[str] = frozenset()) -> 
     only because it opens a sentence ("Smaller Chinese car makers …"), unless
     the corpus writes it only as a name (`names`, lower-cased)."""
     asked = words(question)
-    found = []
-    for m in re.finditer(r"\b[A-Z][\w’'-]*", fold_accents(text)):
+    # Positions are the folded text's: folding can change the length ("½" -> "1⁄2").
+    found, folded = [], fold_accents(text)
+    for m in re.finditer(r"\b[A-Z][\w’'-]*", folded):
         w = re.sub(r"[’']s$", "", m.group(0)).lower()
-        before = text[:m.start()].rstrip(" \"“‘'(")
+        before = folded[:m.start()].rstrip(" \"“‘'(")
         opens = not before or before[-1] in ".!?:;"  # opens the text, or a sentence of it
         if (_CALENDAR.match(m.group(0)) or _names_no_one(w) or (opens and w not in names)
                 or any(_same_root(w, a) for a in asked)):
