@@ -36,8 +36,9 @@ _ANAPHOR = re.compile(r"\b(?:that|this|these|those|the same|the other|the latter
 
 _PERSON_PRONOUN = re.compile(r"\b(he|she|him|her|his|hers)\b", re.I)
 _GROUP_PRONOUN = re.compile(r"\b(they|them|their)\b", re.I)
-# "What project did ...?" asks for a thing the answer names; "What is X?" is about X.
-_ASKS_WHAT = re.compile(LEAD + r"(what|which)\b(?!\s+(is|are|was|were)\b)", re.I)
+# "What project did ...?" and "What is the only part of New France still French?" ask
+# for a thing the answer names; "What is X?" is about X.
+_ASKS_WHAT = re.compile(LEAD + r"(what|which)\b(?!\s+(is|are|was|were)\b(?!\s+(?:the|a|an)\s+(?-i:[a-z])))", re.I)
 
 
 def _names(text: str) -> list[str]:

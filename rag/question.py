@@ -371,6 +371,9 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\bhow fast\b|" + _MEASURED + r"speed\b", r"\b(?:km/h|kph|mph|knots?|per hour|an hour|m/s|per second)\b"),
     (r"\bpopulation\b", r"\b(people|inhabitants|residents|population)\b"),
 ]]
+_HOW_LONG = re.compile(r"\bhow long\b", re.I)
+_UNTIL = re.compile(r"\b(?:until|till|up to)\s+(?:(?:the\s+)?(?:early|late|mid)[\s-]+)?(?:\w+\s+)?(?:1[0-9]|20)\d\d\b|"
+                    r"\b(?:1[0-9]|20)\d\d\s*(?:–|-|to|until)\s*(?:1[0-9]|20)?\d\d\b", re.I)
 _PER_Q = re.compile(r"\bper (\w{3,})", re.I)  # "per barrel" needs a rate in barrels, not a total
 _FREQUENCY = re.compile(r"\b(?:every|each|once|twice|annually|yearly|monthly|weekly|daily|regularly|times)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many (?:of )?(?:[\w-]+['’]s )?((?:(?!(?:do|does|did|are|is|was|were|have|has|had|will|"
@@ -432,6 +435,8 @@ def counted_noun(question: str) -> str | None:
 
 def quantity_matches(text: str, question: str) -> bool:
     """Does the sentence hold the amount the question asks for?"""
+    if _HOW_LONG.search(question) and _UNTIL.search(text):
+        return True  # "How long did his tower stay in use?" "... remained in use until 1877."
     text = _NAMED_NUMBER.sub(r"\1", _YEAR.sub(" ", text))
     if not _TIME_Q.search(question):
         text = _DURATION.sub(" ", text)

@@ -55,6 +55,12 @@ def test_followups_are_rewritten():
     assert standalone == "When was Frederic Myers born?"
     standalone, _ = rewrite("Was it agreed?", [("What project did Xi Jinping discuss?", "The Power of Siberia 2 [1].")])
     assert standalone == "Was Power of Siberia 2 agreed?"
+    # "What is the only part …?" asks for a thing too; "What is the Power of Siberia 2?" is about it.
+    standalone, _ = rewrite("Which treaty handed it back?", [("What is the only part of New France still French?",
+                                                             "Miquelon [1].")])
+    assert standalone == "Which treaty handed Miquelon back?"
+    assert rewrite("When was it built?", [("What is the Power of Siberia 2?", "A pipeline to China [1].")])[0] == (
+        "When was Power of Siberia 2 built?")
     # "They": the people answered together, or the pair the question named.
     standalone, _ = rewrite("What plane were they flying?",
                             [("Which pilot was to refuel on Howland?", "Amelia Earhart, with Fred Noonan [1].")])
@@ -453,6 +459,10 @@ def test_the_years_asked_and_the_years_a_sentence_states():
     assert not quantity_matches("Columns reached tens of kilometres into the air.", "What is Lombok's total area?")
     assert quantity_matches("The island covers 4,514 km2.", "What is Lombok's total area?")
     assert quantity_matches("Coal shipments rose to over 64 million tons.", "How high were coal shipments?")
+    # How long something lasted is told by when it ended, or by the years it spanned.
+    assert quantity_matches("His tower remained in use until 1877.", "How long did his tower stay in use?")
+    assert quantity_matches("The war lasted from 1618 to 1648.", "How long did the war last?")
+    assert not quantity_matches("The tower opened in 1759.", "How long did his tower stay in use?")
 
 
 def test_an_amount_is_dated_by_its_own_year_and_a_month_asked_must_be_named():
