@@ -14,7 +14,9 @@ a comparison across articles is ordered by article date. A chosen sentence
 brings the one after it when that one leans on it ("This led to ...") and
 the two together are at least half as likely as the best; a quotation
 brings the sentence naming its speaker; a list question's sentence that
-only announces the list brings the next one when that one enumerates.
+only announces the list brings the next one when that one enumerates; a
+sentence announcing a list of lines ("… in the following order.") brings
+its items.
 """
 
 from __future__ import annotations
@@ -198,17 +200,21 @@ _LINE_BREAK = re.compile(r"[ \t\r]*\n(?:[ \t\r]*\n)*")  # to the next line, over
 MAX_ITEMS, MAX_ITEM_CHARS = 15, 200
 
 
+_MARK = re.compile(r"(?m)^[ \t]*(?:[-–•*·]|\d{1,2}[.)])[ \t]+")  # a list mark opening a line ("2. ")
+
+
 def _kept(article: Article, start: int, end: int) -> bool:
     """Is article.text[start:end] kept text, white space and list marks only
     (never words of a line the cleaner dropped)?"""
+    dropped = lambda a, b: re.search(r"\w", _MARK.sub("", article.text[a:b]))  # noqa: E731
     pos = start
     for k in article.kept:
         if k.end <= pos or k.start >= end:
             continue
-        if re.search(r"\w", article.text[pos : k.start]):
+        if dropped(pos, k.start):
             return False
         pos = max(pos, k.end)
-    return not re.search(r"\w", article.text[pos:end])
+    return not dropped(pos, end)
 
 
 def _next_item(text: str, at: int, marked: bool | None, after_blank: bool) -> re.Match | None:
@@ -220,24 +226,77 @@ def _next_item(text: str, at: int, marked: bool | None, after_blank: bool) -> re
     return item
 
 
-def with_its_items(index: Index, s: Scored) -> Scored:
-    """A sentence announcing a list with a colon ("The following protected
-    areas were established in the Kalahari:") quoted with the item lines that
-    follow it, at most MAX_ITEMS: alone it says nothing."""
-    if not s.text.rstrip().endswith(":"):
-        return s
-    article = index.articles[s.hit.chunk.doc]
-    text, end, marked = article.text, s.span.end, None
+# A sentence that announces a list: it ends with a colon, or says the items follow
+# ("… should be removed in the following order."), or the sentence splitter ran it
+# on into the first item ("The prods were, in this order:\n\n1. Please continue.").
+_ANNOUNCES = re.compile(r"(?::|\b(?:the following|as follows)\b[^.!?:]*\.)[\s\"”’']*$", re.I)
+_RUNS_INTO_ITEM = re.compile(r":[ \t]*\r?\n")
+_SENTENCE_LINE = re.compile(r"[ \t]*\S[^\r\n]*[.!?][\"”’')]*[ \t]*(?=\r?\n|$)")
+
+
+def _item_spans(article: Article, end: int, marked: bool | None) -> list[Span]:
+    """The lines of the list that starts after `end`: marked lines ("- ...",
+    "2. ..."), short lines that end as no sentence does, or — a list of
+    sentences — lines that each end as one, one right under the other. At
+    most MAX_ITEMS; [] when no list follows."""
+    text, items, sentences = article.text, [], None
     for _ in range(MAX_ITEMS):
         gap = _LINE_BREAK.match(text, end)
-        item = _next_item(text, gap.end(), marked, gap.group(0).count("\n") > 1) if gap else None
-        if item is None or len(item.group(0)) > MAX_ITEM_CHARS or not _kept(article, end, item.end()):
+        if gap is None:
+            break
+        blank = gap.group(0).count("\n") > 1
+        item = _next_item(text, gap.end(), marked, blank)
+        if item is None and sentences is not False and not (blank and items):
+            item = _SENTENCE_LINE.match(text, gap.end())  # a list of sentences has no blank line inside
+            sentences = item is not None
+        elif item is not None:
+            sentences = False
+        if item is None or not _kept(article, end, item.end()):
             break
         is_marked = item.re is _ITEM_LINE
         if marked is not None and is_marked != marked:
             break  # a list is marked throughout, or not at all
         marked, end = is_marked, item.end()
-    return s if end == s.span.end else replace(s, span=Span(s.span.start, end), text=text[s.span.start : end])
+        items.append(Span(gap.end() + len(item.group(0)) - len(item.group(0).lstrip()), item.end()))
+    # One line of sentences after a colon is a paragraph, not a list.
+    return [] if sentences and len(items) < 2 else items
+
+
+def _first_sentence(index: Index, doc: str, line: Span) -> Span:
+    """The first sentence of a line, as the sentence tables cut it."""
+    t = tables(index)
+    sents, starts = t.sentences.get(doc, []), t.starts.get(doc, [])
+    i = bisect_left(starts, line.start)
+    if i < len(sents) and sents[i].start < line.end:
+        return Span(sents[i].start, min(sents[i].end, line.end))
+    return line
+
+
+def _quoted_at(index: Index, s: Scored, span: Span) -> Scored:
+    """`s`'s article quoted at `span`, cited from a passage that holds it when one does."""
+    doc, text = s.hit.chunk.doc, index.articles[s.hit.chunk.doc].text
+    chunk = next((c for c in index.chunks if c.doc == doc and c.start <= span.start and span.end <= c.end), s.hit.chunk)
+    return replace(s, hit=replace(s.hit, chunk=chunk), span=span, text=text[span.start : span.end])
+
+
+def with_its_items(index: Index, s: Scored) -> list[Scored]:
+    """A sentence announcing a list ("The following protected areas were
+    established in the Kalahari:") quoted with the items that follow it: alone
+    it says nothing. Short items are quoted with it, as one quote; items that
+    are sentences of their own ("Side error: This occurs when …") are quoted
+    each by its first sentence, each with its own citation."""
+    runs_into = _RUNS_INTO_ITEM.search(s.text)
+    if not (_ANNOUNCES.search(s.text) or runs_into):
+        return [s]
+    article = index.articles[s.hit.chunk.doc]
+    # Run on into the first item: the items go on from there, marked as that one is.
+    marked = bool(_ITEM_LINE.match(s.text[runs_into.end() :].lstrip())) if runs_into else None
+    items = _item_spans(article, s.span.end, marked)
+    if not items:
+        return [s]
+    if all(i.end - i.start <= MAX_ITEM_CHARS for i in items):
+        return [_quoted_at(index, s, Span(s.span.start, items[-1].end))]
+    return [s] + [_quoted_at(index, s, _first_sentence(index, s.hit.chunk.doc, i)) for i in items]
 
 
 def reading_order(index: Index, chosen: list[Scored], by_date: bool) -> list[Scored]:
@@ -294,9 +353,11 @@ def _with_speakers(index: Index, chosen: list[Scored]) -> list[Scored]:
 
 def _with_listed_items(index: Index, chosen: list[Scored]) -> list[Scored]:
     """Each list's announcing sentence with its items, and no chosen sentence
-    twice: one of its items chosen as well is taken into it."""
-    out = [with_its_items(index, s) for s in chosen]
-    return [s for s in out if not any(o is not s and o.span != s.span and _holds(o, s) for o in out)]
+    twice: one of its items chosen as well is taken into it, or dropped where
+    it is quoted as an item of its own."""
+    out = [item for s in chosen for item in with_its_items(index, s)]
+    out = [s for s in out if not any(o is not s and o.span != s.span and _holds(o, s) for o in out)]
+    return [s for i, s in enumerate(out) if not any(_holds(o, s) and _holds(s, o) for o in out[:i])]
 
 
 def _holds(a: Scored, b: Scored) -> bool:

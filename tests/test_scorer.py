@@ -436,6 +436,33 @@ def test_headings_and_list_items_are_no_answers_but_an_announced_list_is_quoted_
     assert "Ghanzi" in text and "Tsabong" in text and "Climate" not in text
 
 
+def test_a_list_of_sentences_is_quoted_item_by_item_and_a_numbered_one_whole(make_index):
+    long = (" To test for {}, hold the instrument level, look along the index arm and compare the two reflections "
+            "of the horizon with care and patience, then turn the screw.")  # items too long to quote whole
+    idx = make_index({
+        "sextant.txt": ("Sextant\nThe sextant is a doubly reflecting navigation instrument that measures the angle "
+                        "between two visible objects.\n\nThere are three errors that can be adjusted by the navigator, "
+                        f"and they should be removed in the following order.\n\nSide error: The glass is tilted.{long.format('it')}"
+                        f"\nIndex error: The mirrors are not parallel.{long.format('them')}\nCollimation error: The "
+                        f"telescope is tilted.{long.format('this')}\n\nA sextant is light enough to be held in one hand at sea.\n"),
+        "prods.txt": ("Prods\nIf the teacher wished to stop, the experimenter was told to give specific verbal prods. "
+                      "The prods were, in this order:\n\n1. Please continue.\n2. The experiment requires that you "
+                      "continue.\n3. You have no other choice, you must go on.\n\nIf the subject still wished to stop "
+                      "after all the prods, the experiment was halted.\n")})
+    # Items too long to quote whole: each item's first sentence, each cited on its own.
+    text, citations = compose_quoted(idx, [_candidate(idx, "sextant.txt", "There are three")])
+    assert [c.quote for c in citations[1:]] == ["Side error: The glass is tilted.", "Index error: The mirrors are not "
+                                                "parallel.", "Collimation error: The telescope is tilted."]
+    assert "compare the reflections" not in text and "held in one hand" not in text
+    # A sentence run on into its first item ("…in this order: 1. Please continue.") brings the others.
+    a = idx.articles["prods.txt"].text
+    start, end = a.index("The prods were"), a.index("Please continue.") + len("Please continue.")
+    hit = Hit(next(c for c in idx.chunks if c.doc == "prods.txt" and c.start <= start), 1.0, 1)
+    text, citations = compose_quoted(idx, [Scored(hit, Span(start, end), a[start:end], 0.9, True)])
+    assert "3. You have no other choice" in text and "was halted" not in text and len(citations) == 1
+    assert citations[0].quote == a[citations[0].quote_start : citations[0].quote_end]
+
+
 def test_a_quoted_term_is_no_quotation_and_an_unknown_outlet_is_named_by_its_title(make_index):
     idx = _wiki(make_index)
     assert idx.articles["dynamite.txt"].outlet == UNKNOWN_OUTLET
