@@ -39,7 +39,8 @@ from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
 from .parts import answer_parts, split_parts
-from .question import negation_agrees, outcome_told, roles_agree, sides_agree, times_agree, with_apostrophes
+from .question import (flows_agree, negation_agrees, outcome_told, roles_agree, sides_agree, times_agree,
+                       with_apostrophes)
 from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
 from .sides import article_sides, asks_across_articles, find_sides, pair
@@ -143,11 +144,11 @@ def denies_as_asked(reading: Reading, best: Scored) -> bool:
 def acts_as_asked(reading: Reading, best: Scored) -> bool:
     """False when the best sentence has the question's act the other way
     round ("What did Xi give Putin?" against "Putin gave the Chinese leader
-    ..."), or only looks ahead to what the question asks came of it ("Did
+    ..."; "Russia's exports to China" against "Chinese exports to Russia"), or only looks ahead to what the question asks came of it ("Did
     China end up attending?" against "called on China to participate"): its
     words match, its roles do not. Measured on and off in the README ("+acts")."""
     own = own_words(reading.question)
-    return roles_agree(own, best.text) and outcome_told(own, best.text)
+    return roles_agree(own, best.text) and flows_agree(own, best.text) and outcome_told(own, best.text)
 
 
 def pick(index: Index, reading: Reading, hits, query: str, question_vec, settings: Settings,

@@ -677,6 +677,41 @@ def roles_agree(question: str, text: str) -> bool:
     return not doers or any(d & doer for d in doers) or not any(d & done_to for d in doers)
 
 
+# A flow between two named sides: "Russia's exports to China", "Chinese exports to
+# Russia", "shipments from Russia to China" (who sends, what, to whom).
+_FLOW = re.compile(r"\b(?P<a>[A-Z][\w’'-]+)(?:[’']s)?\s+(?P<noun>[a-z]{4,})\s+(?:to|into)\s+(?:the\s+)?(?P<b>[A-Z][\w’'-]+)|"
+                   r"\b(?P<noun2>[a-z]{4,})\s+from\s+(?:the\s+)?(?P<a2>[A-Z][\w’'-]+)\s+(?:to|into)\s+(?:the\s+)?"
+                   r"(?P<b2>[A-Z][\w’'-]+)")
+
+
+def _flows(text: str) -> list[tuple[str, str, str]]:
+    """(from, what, to) of each flow the text names, as lower-case words."""
+    out = []
+    for m in _FLOW.finditer(text):
+        a, noun, b = (m.group("a"), m.group("noun"), m.group("b")) if m.group("a") else (m.group("a2"), m.group("noun2"),
+                                                                                         m.group("b2"))
+        if not _names_no_one(a.lower()) and not _names_no_one(b.lower()):
+            out.append((re.sub(r"[’']s$", "", a).lower(), tokenize([noun])[0][0] if tokenize([noun])[0] else noun,
+                        b.lower()))
+    return out
+
+
+def flows_agree(question: str, text: str) -> bool:
+    """False when the sentence tells the question's flow the other way round
+    only: "By how much did Russia's exports to China fall?" against "Chinese
+    exports to Russia fell to $8.3bn"."""
+    asked = _flows(question)
+    if not asked:
+        return True
+    told = _flows(text)
+    for a, what, b in asked:
+        same = [(x, y) for x, w, y in told if w == what]
+        if same and not any(_same_root(x, a) and _same_root(y, b) for x, y in same) and \
+                any(_same_root(x, b) and _same_root(y, a) for x, y in same):
+            return False
+    return True
+
+
 # "Did China end up attending …?", "What came out of the meeting?" ask what
 # happened; a sentence saying only what was planned, expected or asked for
 # ("called on China to participate", "will meet") does not tell it.

@@ -536,7 +536,7 @@ def test_a_question_that_denies_is_not_answered_by_a_sentence_that_denies_nothin
 
 def test_a_sentence_with_the_act_the_other_way_round_or_only_ahead_is_refused(seed_index):
     from rag.answer import answer
-    from rag.question import outcome_told, roles_agree
+    from rag.question import flows_agree, outcome_told, roles_agree
     from rag.scorer import fixed_scorer
     from test_scorer import WEIGHTS
 
@@ -551,6 +551,12 @@ def test_a_sentence_with_the_act_the_other_way_round_or_only_ahead_is_refused(se
     assert roles_agree("When did Xi meet Putin in Astana?", "Putin met Xi in Astana in July.")
     assert roles_agree("When did Xi and Putin meet in Astana?", "Putin and Xi met in Astana in July.")
     assert roles_agree("How did Russia and China celebrate?", "China and Russia celebrated.")
+    # A flow between two sides, told the other way round only ("Chinese exports to Russia").
+    q = "By how much did Russia's exports to China fall in April?"
+    assert not flows_agree(q, "Chinese exports to Russia fell to $8.3bn in April.")
+    assert flows_agree(q, "Russian exports to China fell 5%.") and flows_agree(q, "Exports fell in April.")
+    assert flows_agree(q, "Chinese exports to Russia fell, while Russia's exports to China held up.")
+    assert not flows_agree("Who moved his court from Warsaw to Krakow?", "Sigismund moved his court from Kraków to Warsaw.")
     q = "Did China end up attending the peace summit?"
     assert not outcome_told(q, "Zelensky called on China to participate in the peace summit.")
     assert outcome_told(q, "China sent no delegation to the summit.")
