@@ -144,7 +144,8 @@ def denies_as_asked(reading: Reading, best: Scored) -> bool:
 def acts_as_asked(reading: Reading, best: Scored) -> bool:
     """False when the best sentence has the question's act the other way
     round ("What did Xi give Putin?" against "Putin gave the Chinese leader
-    ..."; "Russia's exports to China" against "Chinese exports to Russia"), or only looks ahead to what the question asks came of it ("Did
+    ..."; "Russia's exports to China" against "Chinese exports to Russia"), or
+    only looks ahead to what the question asks came of it ("Did
     China end up attending?" against "called on China to participate"): its
     words match, its roles do not. Measured on and off in the README ("+acts")."""
     own = own_words(reading.question)

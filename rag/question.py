@@ -348,7 +348,8 @@ _TIME_Q = re.compile(r"\bhow (?:long|old)\b|\b(years?|months?|weeks?|days?|hours
 # age years, a height a length. (question pattern, what the answer must contain)
 _LENGTH = (r"\d\s*(?:m|km|cm|mm|ft)\b|\b(?:metres?|meters?|kilometres?|kilometers?|feet|foot|miles?|inches|inch|"
            r"yards?|centimetres?|centimeters?|millimetres?|millimeters?|fathoms?)\b")
-_MEASURED = r"^\W*what\b[^?]{0,40}\b"  # "What is Lombok's total area …?" (not "At the height of the war, how many …?")
+# "What is Lombok's total area …?" (not "At the height of the war, how many …?")
+_MEASURED = r"^\W*what\b[^?]{0,40}\b"
 _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
      r"[$£€¥]|\b(dollars?|yuan|renminbi|roubles?|rubles?|euros?)\b|\d(bn|tn)\b"),
@@ -679,7 +680,8 @@ def roles_agree(question: str, text: str) -> bool:
 
 # A flow between two named sides: "Russia's exports to China", "Chinese exports to
 # Russia", "shipments from Russia to China" (who sends, what, to whom).
-_FLOW = re.compile(r"\b(?P<a>[A-Z][\w’'-]+)(?:[’']s)?\s+(?P<noun>[a-z]{4,})\s+(?:to|into)\s+(?:the\s+)?(?P<b>[A-Z][\w’'-]+)|"
+_FLOW = re.compile(r"\b(?P<a>[A-Z][\w’'-]+)(?:[’']s)?\s+(?P<noun>[a-z]{4,})\s+(?:to|into)\s+(?:the\s+)?"
+                   r"(?P<b>[A-Z][\w’'-]+)|"
                    r"\b(?P<noun2>[a-z]{4,})\s+from\s+(?:the\s+)?(?P<a2>[A-Z][\w’'-]+)\s+(?:to|into)\s+(?:the\s+)?"
                    r"(?P<b2>[A-Z][\w’'-]+)")
 
