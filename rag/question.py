@@ -190,7 +190,8 @@ _QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often|tal
                        _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING +
                        "(?:" + _MEASURE + "|" + _DIMENSION + ")" +
                        r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b))\b", re.I)
-_DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (year|month|day|date))\b|"
+_DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (?:(?:exact|precise|specific|calendar)\s+)?"
+                     r"(year|month|day|date))\b|"
                      # "Which came first, ...?", "Which is older, ...?", "Was X born before or
                      # after Y?": told by dates (not "Which team finished first?").
                      r"^\W*which\s+(?:came|happened|was|were|is|are)\s+(?:\w+\s+)?(?:first|earlier|older)\b|"
@@ -792,7 +793,8 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
         return (any(m.group(0).split()[0].lower() not in stopwords() and
                     (choice or not {w.lower() for w in re.findall(r"\w+", m.group(0))} <= asked)
                     for m in _PERSON.finditer(text))
-                or any(w.lower() in names and w.lower() not in asked for w in re.findall(r"\b[A-Z][\w’'-]+", text)))
+                or any(w.lower() in names and w.lower() not in asked and not _CALENDAR.match(w)
+                       for w in re.findall(r"\b[A-Z][\w’'-]+", text)))  # "on November 25" names no one
     if kind == "named":
         # A choice offered names the answer ("Which company had more capital, the WIC or the VOC?").
         return bool(new_names(text, "" if _offers_choice(question) else question, names))

@@ -39,7 +39,10 @@ CONTEXT_CREDIT = 0.5  # a name found only where a continued quote's speaker is n
 _DEFINITE_START = re.compile(r"^\W*(?i:the)\s+([a-z]{4,})\b")  # "The visit came ...": the one just named
 _PRONOUN_START = re.compile(r"^\W*(he|she|they|it|this|that|these|those|his|her|their|its|but he|but she|the pair|"
                             r"so|thus|therefore|hence|as a result|as a consequence|consequently|for this reason|"
-                            r"because of this)\b", re.I)
+                            r"because of this)\b|"
+                            # A pronoun subject after an opening phrase: "Moving on to ophthalmia, he achieved …"
+                            r"^(?:[^,.;:]{2,80},\s+){1,2}(?:he|she|they)\s+(?!(?:said|says|added|noted|argued)\b)"
+                            r"[a-z]+", re.I)
 
 
 @dataclass(frozen=True)

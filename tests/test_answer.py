@@ -585,6 +585,24 @@ def test_a_sentence_leaning_on_the_one_before_is_read_with_it():
     assert with_context(chunk, 2, of) == spans[2]  # "The pipeline": named for the first time
 
 
+def test_a_pronoun_subject_after_an_opening_phrase_is_read_with_who_it_is():
+    from rag.question import answer_type, type_matches
+    from rag.records import Chunk, Span
+    from rag.support import with_context
+
+    text = ("In 1930, Cecil George Paine attempted to treat sycosis barbae, but was unsuccessful. Moving on to "
+            "ophthalmia neonatorum, a gonococcal infection in infants, he achieved the first recorded cure.")
+    cut = text.index("Moving")
+    spans = (Span(0, cut - 1), Span(cut, len(text)))
+    chunk = Chunk("c", "d", 0, len(text), text, spans)
+    of = lambda sp: text[sp.start : sp.end]  # noqa: E731
+    assert of(with_context(chunk, 1, of)).startswith("In 1930, Cecil George Paine")
+    # A month is no one's name, however the corpus writes it.
+    q = "Who achieved the first recorded cure?"
+    assert not type_matches("person", "He achieved it on November 25, 1930.", q, frozenset({"november"}))
+    assert answer_type("On what exact date did Fleming say he discovered penicillin?") == "date"
+
+
 def test_a_consequence_is_read_with_its_cause():
     from rag.records import Chunk, Span
     from rag.support import with_context
