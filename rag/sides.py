@@ -15,8 +15,10 @@ pairs them.
 
 A side is named four ways, found in this order of trust:
   an article   by its outlet ("the Guardian", "SCMP" for South China Morning
-               Post), its author ("Ashwani Sharma's piece", "Sharma's") or
-               its title when the title is a short name ("Laika");
+               Post), its author ("Ashwani Sharma's piece", "Sharma's"),
+               its title when the title is a short name ("Laika"), or a
+               word of one title only followed by "article" ("the Samalas
+               article");
   a time       "2023", "October 2023": the articles dated then, or, in a
                corpus without dates, the sentences that name the year;
   a person     "Artyom Lukin": the sentences that name them, or continue
@@ -96,6 +98,15 @@ def _article_refs(index: Index) -> list[tuple[re.Pattern, str, str]]:
     lower = tables(index).lower_words
     surnames = _surnames(index)
     refs = []
+    # "the Samalas article": a word of one title only, followed by what the article is.
+    title_words: dict[str, set[str]] = {}
+    for doc, a in index.articles.items():
+        for w in re.findall(r"\b[A-Z][\w’'-]{3,}", _strip(a.title)):
+            title_words.setdefault(w, set()).add(doc)
+    for w, docs in title_words.items():
+        if len(docs) == 1:
+            refs.append((re.compile(rf"\b{re.escape(w)}(?=\s+(?:article|piece|page|entry|story|report)\b)", re.I), w,
+                         next(iter(docs))))
     for doc, a in index.articles.items():
         names = {_strip(a.outlet)} if a.outlet and a.outlet != UNKNOWN_OUTLET else set()
         title = _strip(a.title)

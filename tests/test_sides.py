@@ -96,6 +96,18 @@ def test_a_short_title_names_its_article(make_index):
     assert [s.docs for s in sides] == [{"laika.txt"}, {"dolly.txt"}]
 
 
+
+def test_a_word_of_a_long_title_names_its_article_as_the_article(make_index):
+    idx = make_index({
+        "samalas.txt": "1257 Samalas eruption\nThe Barujari volcano erupted in 1884, 1994, 2004 and 2009 since the "
+                       "great eruption of the Samalas volcano.\n",
+        "lombok.txt": "Lombok\nThe most recent eruption of Rinjani occurred in September 2016 at Gunung Barujari on "
+                      "the island of Lombok.\n"})
+    q = "Compare the latest eruption at Barujari in the Lombok article with the one listed in the Samalas article."
+    assert [s.docs for s in find_sides(idx, q)] == [{"lombok.txt"}, {"samalas.txt"}]
+    assert find_sides(idx, "Was the Samalas eruption bigger than Krakatoa?") == ()  # the eruption, not the article
+
+
 def test_things_the_corpus_names_are_sides_when_nothing_else_is(make_index):
     idx = make_index({
         "bakelite.txt": "Bakelite\nBakelite was the first plastic made from synthetic parts, mostly dark brown.\n"
