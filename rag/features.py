@@ -129,10 +129,14 @@ def is_heading(text: str, span: Span) -> bool:
     areas", "- Khutse Game Reserve", "Opposition to evolution"): a heading, a
     list item or page furniture, never an answer by itself (a list's items
     come with the sentence announcing them: compose.py). A short line with a
-    number ("Population 2,300 (2011 census)") may state a fact: it stays."""
-    line = text[span.start : span.end]
+    number ("Population 2,300 (2011 census)") may state a fact: it stays;
+    years in brackets after a heading ("Rolls-Royce (1931–1970)") state none."""
+    line = _HEADING_YEARS.sub("", text[span.start : span.end])
     return (len(line.split()) <= 10 and not _ENDS_SENTENCE.search(line) and not re.search(r"\d", line)
             and _alone_on_line(text, span))
+
+
+_HEADING_YEARS = re.compile(r"\s*\((?:c\.\s*)?\d{3,4}s?(?:\s*[–-]\s*(?:\d{2,4}|present))?\)\s*$")
 
 
 def candidates(index: Index, hits: Sequence[Hit]) -> list[Candidate]:

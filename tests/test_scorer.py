@@ -15,7 +15,8 @@ from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
 from rag.compose import CONFLICT_PREFIX, choose, compose_quoted, neutralise
 from rag.errors import ScorerUnavailable
 from rag.ingest import UNKNOWN_OUTLET
-from rag.features import FEATURES, candidates, featurize, is_compare_question, is_list_question, read_question
+from rag.features import (FEATURES, candidates, featurize, is_compare_question, is_heading, is_list_question,
+                          read_question)
 from rag.followup import FOLLOWING
 from rag.question import OPENS_QUOTE, SPEECH
 from rag.records import Hit, Scored, Span
@@ -431,6 +432,10 @@ def test_headings_and_list_items_are_no_answers_but_an_announced_list_is_quoted_
     for c in citations:
         assert c.quote == a[c.quote_start : c.quote_end] and c.text == a[c.start : c.end]
         assert c.start <= c.quote_start and c.quote_end <= c.end and not c.quote.endswith("\r")
+    # Years in brackets make no fact of a heading; a number in a short line may be one.
+    for line, heading in (("Rolls-Royce (1931–1970)", True), ("Early life (1800s)", True),
+                          ("Population 2,300 (2011 census)", False)):
+        assert is_heading(line, Span(0, len(line))) is heading
     # A list without marks: the short lines right under the colon, to the first blank line.
     text, _ = compose_quoted(idx, [_candidate(idx, "kalahari.txt", "The towns")])
     assert "Ghanzi" in text and "Tsabong" in text and "Climate" not in text
