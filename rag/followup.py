@@ -15,7 +15,7 @@ import re
 
 from .index import Index
 from .lexical import stopwords
-from .question import ASKS_WHO, LEAD, asks_who_is, entities, looks_like_person
+from .question import ASKS_WHO, LEAD, asks_who_is, entities, is_calendar, looks_like_person
 from .support import CITATION_MARKER, truecase
 
 _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers|it|its|they|them|their)\b", re.I)
@@ -67,6 +67,10 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
     ("What is Power of Siberia 2?"). A question that names nothing ("What was
     the most intense cyclone of 2016?") asks for the thing its answer names
     first, whatever it looks like ("Typhoon Haima" has a person's shape)."""
+    # A date is what a "that trip" points at (_pointed), never what "it" or "he" is: "June 1990".
+    asked, told = [e for e in asked if not is_calendar(e)], [e for e in told if not is_calendar(e)]
+    if not (asked or told):
+        return ""
     if _PERSON_PRONOUN.search(question):
         # "Who designed the Pluto Platter?" asks for a person: its answer's, not the "Pluto Platter".
         asks_who = ASKS_WHO.match(last_user) and not asks_who_is(last_user)  # "Who is X?" is about X
@@ -185,6 +189,21 @@ def own_words(standalone: str) -> str:
     return standalone.split(FOLLOWING, 1)[0]
 
 
+# "he" and "his" after a name in the follow-up itself are that name's ("why is Xi
+# dragging his feet?"); "him" and "her" are most often someone else ("what did Xi tell her?").
+_SUBJECT_PRONOUN = re.compile(r"he|she|his|hers", re.I)
+
+
+def _open_pronoun(question: str, index: Index | None) -> re.Match | None:
+    """The first pronoun the conversation must resolve: not "his" in "why is
+    Xi dragging his feet on it?", where the follow-up names whose feet itself."""
+    shown = truecase(question, index) if index is not None else question
+    for m in _PERSONAL.finditer(question):
+        if not (_SUBJECT_PRONOUN.fullmatch(m.group(0)) and _names(shown[: m.start()])):
+            return m
+    return None
+
+
 def rewrite(question: str, history: list[tuple[str, str]] | tuple = (),
             index: Index | None = None) -> tuple[str, str]:
     """(standalone question, retrieval query) for the last turn of a chat.
@@ -201,16 +220,18 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = (),
     before = rewrite(last_user, history[:-1], index)[0]
     last_user = before.split(FOLLOWING, 1)[1][:-1] if FOLLOWING in before else before
     last_bot = CITATION_MARKER.sub("", last_bot or "")
-    asked = _names(truecase(last_user, index) if index is not None else last_user)
+    last_user = truecase(last_user, index) if index is not None else last_user  # "who is yun sun?" asks who is Yun Sun
+    asked = _names(last_user)
     told = [e for e in _names(last_bot) if e not in asked and e not in " ".join(asked)]
     standalone = question
     if _DEICTIC.search(question) and (told or asked):
         place = _place(last_user, told, asked)
         standalone = _DEICTIC.sub(lambda m: _pointed(m, place), question, count=1)
-    if _PERSONAL.search(standalone) and (asked or told):
-        topic = _referent(standalone, last_user, asked, told)
-        standalone = _PERSONAL.sub(lambda m: topic + ("'s" if m.group(0).lower() in ("his", "her", "its", "their")
-                                                      else ""), standalone, count=1)
+    pronoun = _open_pronoun(standalone, index)
+    topic = _referent(standalone[pronoun.start() :], last_user, asked, told) if pronoun else ""
+    if topic:
+        said = topic + ("'s" if pronoun.group(0).lower() in ("his", "her", "its", "their") else "")
+        standalone = standalone[: pronoun.start()] + said + standalone[pronoun.end() :]
     if standalone == question and (_ELLIPSIS.match(question) or points_back(question)):
         standalone = f"{question}{FOLLOWING}{last_user})"
     query = f"{standalone} {last_user}"

@@ -44,6 +44,11 @@ NAME_GLUE = {"of", "the", "de", "von", "der"}
 _CALENDAR = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|December|"
                        r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
 
+def is_calendar(name: str) -> bool:
+    """"June 1990", "May", "Monday 3": a date, not a name anything can be."""
+    return bool(name) and bool(_CALENDAR.match(name.split()[0])) and all(w.isdigit() for w in name.split()[1:])
+
+
 # Capitalised words that name no one (the stop-word list lacks most of them).
 _PRONOUNS = frozenset("i we you he she it they this that these those there here who which his her its their our "
                       "my your him them".split())
@@ -272,7 +277,10 @@ def _cites_text(source: str) -> bool:
 _WHO_IS = re.compile(LEAD + r"(?:who|whom)(?:['’]s|\s+(?:is|was|are|were))\s+"
                      r"(?:(?:the|dr|mr|mrs|ms|prof|professor|sir)\.?\s+)?(?P<rest>.+)", re.I)
 # What may follow the name: the question's end, or more about the same person.
-_WHO_IS_END = re.compile(r"^(?:\W*$|\s*[,;:(]|\s+(?:and|quoted|mentioned|cited|named)\b)", re.I)
+# ("Who is Yun Sun in the Bloomberg piece?": where the question met them).
+_WHO_IS_END = re.compile(r"^(?:\W*$|\s*[,;:(]|\s+(?:and|quoted|mentioned|cited|named)\b|"
+                         r"\s+(?:in|from|according to)\s+(?:the\s+)?[\w’'. -]{1,40}?\s+"
+                         r"(?:piece|article|report|story|text|interview)\W*$)", re.I)
 
 
 def asks_who_is(question: str) -> bool:

@@ -59,6 +59,17 @@ def test_followups_are_rewritten():
     standalone, _ = rewrite("Which treaty handed it back?", [("What is the only part of New France still French?",
                                                              "Miquelon [1].")])
     assert standalone == "Which treaty handed Miquelon back?"
+    # "his" after the follow-up's own name is that name's; "it" still needs the conversation.
+    standalone, _ = rewrite("why is Xi dragging his feet on it?", [("Which pipeline does Putin want?",
+                                                                   "The Power of Siberia 2 [1].")])
+    assert standalone == "why is Xi dragging his feet on Power of Siberia 2?"
+    # A date is no referent ("June 1990"); "Who is X in the Bloomberg piece?" is about X.
+    standalone, _ = rewrite("What other names did it have?", [("What happened to the Exxon Valdez?",
+                                                               "In June 1990 it was renamed [1].")])
+    assert standalone == "What other names did Exxon Valdez have?"
+    standalone, _ = rewrite("What was her view?", [("Who is Yun Sun in the Bloomberg piece?",
+                                                    "Yun Sun is co-director of the East Asia program [1].")])
+    assert standalone == "What was Yun Sun's view?"
     assert rewrite("When was it built?", [("What is the Power of Siberia 2?", "A pipeline to China [1].")])[0] == (
         "When was Power of Siberia 2 built?")
     # "They": the people answered together, or the pair the question named.
