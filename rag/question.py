@@ -74,6 +74,11 @@ def entities(text: str) -> list[str]:
     return sorted(dict.fromkeys(found), key=lambda e: -len(e))
 
 
+# "Jan-Aug", "Sept–Dec": months, however short.
+_MONTH_SPAN = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+                         r"(?:[-–/](?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?)+")
+
+
 def names_of(text: str) -> list[str]:
     """The names in a question, without possessives and dates: "Putin's May
     2024 trip" names "Putin"."""
@@ -84,7 +89,8 @@ def names_of(text: str) -> list[str]:
         e = re.sub(r"\b(?:Post|Anti|Pro|Non|Self|Pre|Ex|Neo|Pan|Mid)-[\w’']+\s*", "", e).strip()
         e = re.sub(r"\b([A-Z][\w’']*)-[a-z]+\b(?!-)", r"\1", e)
         for part in re.split(r"['’]s\b|\s(?=(?:" + _CALENDAR.pattern[2:-2] + r")\b)", e):
-            part = " ".join(w for w in part.split() if not _CALENDAR.match(w) and not w.isdigit())
+            part = " ".join(w for w in part.split() if not _CALENDAR.match(w) and not w.isdigit()
+                            and not _MONTH_SPAN.fullmatch(w))
             if part and part not in names:
                 names.append(part)
     return names
@@ -339,8 +345,9 @@ def speaker(question: str) -> str:
 
 # --- quantities ----------------------------------------------------------------
 
-_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|"
-                 "thirty|forty|fifty|hundred|thousand|million|billion|trillion|half|double|doubled|tripled|dozen")
+_NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+                 "seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
+                 "million|billion|trillion|half|double|doubled|tripled|dozen")
 _NUMBER_WORD = re.compile(r"\b(" + _NUMBER_WORDS + r")\b", re.I)
 # A bare year ("the 1960s", "in 2022") dates a fact; it does not count or measure anything.
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b(?!\s*(%|per ?cent|million|billion|bn|tons|times))", re.I)
@@ -465,7 +472,12 @@ def quantity_matches(text: str, question: str) -> bool:
     if noun is None:
         return True
     stems = " ".join(tokenize_keep_numbers(text))
-    return any(re.search(r"(\d[\d,.]*|\b(?:" + _NUMBER_WORDS + r"))[\s-]+(?:\S+\s+){0,2}?" + re.escape(n), stems, re.I)
+    number = r"(\d[\d,.]*|\b(?:" + _NUMBER_WORDS + r"))"
+    # "15,000 deaths", or the noun then its number: "a death toll of 15,000".
+    return any(re.search(number + r"[\s-]+(?:\S+\s+){0,2}?" + re.escape(n), stems, re.I) or
+               re.search(r"\b" + re.escape(n) + r"\s+(?:(?:toll|count|total|figur)\s+(?:of|at|was|were)|was|were|"
+                         r"stood at|reach|number|total)\s+(?:(?:about|around|some|over|nearly|almost|roughly)\s+)?"
+                         + number, stems, re.I)
                for n in (_PEOPLE if noun in _ANYONE else (noun,)))
 
 

@@ -160,6 +160,18 @@ def test_followups_find_names_typed_in_lower_case(seed_index):
     assert rewrite("what fix did he propose?", hist, idx)[0] == "what fix did Alexey Maslov propose?"
 
 
+def test_a_name_misspelt_by_a_letter_is_read_as_the_corpus_spells_it(seed_index):
+    from rag.support import respelled
+
+    idx, _ = seed_index
+    assert respelled("When did Kazakstan join?", idx) == "When did Kazakhstan join?"
+    assert respelled("Why no Siberian gas deal?", idx) == "Why no Siberia gas deal?"
+    # Not a word typed in lower case, the question's first word, a short word, nor a known one.
+    for q in ("Kazakstan joined?", "what did kazakstan say?", "Why did Xii go?", "Where is Kazakhstan?"):
+        assert respelled(q, idx) == q
+    assert question_names("What were Chinese vehicle exports worth in Jan-Aug 2023?", idx) == ["Chinese"]
+
+
 def test_questions_typed_without_apostrophes_read_as_with_them():
     assert with_apostrophes("whats the population of harbin") == "what's the population of harbin"
     assert with_apostrophes("Whats up, and why cant they?") == "What's up, and why can't they?"
@@ -470,6 +482,10 @@ def test_the_years_asked_and_the_years_a_sentence_states():
     assert not quantity_matches("Columns reached tens of kilometres into the air.", "What is Lombok's total area?")
     assert quantity_matches("The island covers 4,514 km2.", "What is Lombok's total area?")
     assert quantity_matches("Coal shipments rose to over 64 million tons.", "How high were coal shipments?")
+    # Counted in words ("nineteen variations"), or the noun before its number ("a death toll of 15,000").
+    assert quantity_matches("Milgram describes nineteen variations.", "How many variations does Milgram describe?")
+    assert quantity_matches("They reported a death toll of 15,000.", "How many deaths did they report?")
+    assert not quantity_matches("The tanks of 3 divisions moved.", "How many tanks moved?")
     # How long something lasted is told by when it ended, or by the years it spanned.
     assert quantity_matches("His tower remained in use until 1877.", "How long did his tower stay in use?")
     assert quantity_matches("The war lasted from 1618 to 1648.", "How long did the war last?")
