@@ -711,8 +711,8 @@ def _flows(text: str) -> list[tuple[str, str, str]]:
     """(from, what, to) of each flow the text names, as lower-case words."""
     out = []
     for m in _FLOW.finditer(text):
-        a, noun, b = (m.group("a"), m.group("noun"), m.group("b")) if m.group("a") else (m.group("a2"), m.group("noun2"),
-                                                                                         m.group("b2"))
+        a, noun, b = ((m.group("a"), m.group("noun"), m.group("b")) if m.group("a") else
+                      (m.group("a2"), m.group("noun2"), m.group("b2")))
         if not _names_no_one(a.lower()) and not _names_no_one(b.lower()):
             out.append((re.sub(r"[’']s$", "", a).lower(), tokenize([noun])[0][0] if tokenize([noun])[0] else noun,
                         b.lower()))

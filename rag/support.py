@@ -149,8 +149,10 @@ MIN_RESPELL = 7  # shorter words have too many neighbours one letter away
 def _one_edit(word: str) -> set[str]:
     """Every string one deletion, swap, change or insertion away (Norvig's edits1)."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    return ({a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1} |
-            {a + c + b[1:] for a, b in splits if b for c in _LETTERS} | {a + c + b for a, b in splits for c in _LETTERS})
+    deleted = {a + b[1:] for a, b in splits if b}
+    swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    changed = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    return deleted | swapped | changed | {a + c + b for a, b in splits for c in _LETTERS}
 
 
 @per_index
