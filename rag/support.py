@@ -204,7 +204,14 @@ def question_names(question: str, index: Index) -> list[str]:
         return m.group(1) + (", " if plain else m.group(2))
 
     # A sentence ends at "?", "!" or a full stop after a small letter or digit (not "U.S. Treasury").
-    return names_of(re.sub(r"(^\W*|(?:(?<=[a-z\d\"'’”)])\.|[?!])\s+)([\w\-]+)", common, question))
+    names = names_of(re.sub(r"(^\W*|(?:(?<=[a-z\d\"'’”)])\.|[?!])\s+)([\w\-]+)", common, question))
+    # A phrase the question quotes ("what are the 'three noes'?") names what it asks about.
+    quoted = [m.group(1) for m in _QUOTED.finditer(question)
+              if not any(m.group(1) in n or n in m.group(1) for n in names)]
+    return names + quoted
+
+
+_QUOTED = re.compile(r"(?<!\w)[\"“‘'](\w[\w -]{2,40}\w)[\"”’'](?!\w)")
 
 
 def topical(name: str, index: Index, share: float = TOPICAL_SHARE) -> bool:

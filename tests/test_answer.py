@@ -350,6 +350,9 @@ def test_names_in_questions(seed_index):
     assert question_names("besides ukraine, what did li lifan expect?", idx) == ["Li Lifan", "Ukraine"]
     assert question_names("whom was xi likely to meet in november?", idx) == ["Xi"]
     assert question_names("what did the foreign ministry say about trade?", idx) == []
+    # A phrase the question quotes names what it asks about.
+    assert question_names("what are the 'three noes'?", idx) == ["three noes"]
+    assert question_names("Did China's “no limits” pledge hold?", idx) == ["China", "no limits"]
     assert looks_like_person("Ursula von der Leyen") and not looks_like_person("Power of Siberia")
     assert name_words("Putin’s Power of Siberia 2") == ["putin", "power", "siberia"]
     assert name_present("Alexander Isakov", {"isakov", "said"}) and name_present("Li Lifan", {"li"})
