@@ -45,7 +45,6 @@ from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
 from .sides import article_sides, asks_across_articles, find_sides, pair
 from .settings import Settings, from_env
-from .support import respelled
 
 ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers this question; "
                 "the closest ones are listed as related reading.")
@@ -87,9 +86,8 @@ def clean_history(history, max_chars: int = 2000) -> list[tuple[str, str]]:
 
 def understood(index: Index, question: str, turns: list[tuple[str, str]]) -> tuple[str, str, str]:
     """(the question as read — typed apostrophes restored, "whats" read as
-    "what's", a long word misspelt by a letter read as the corpus spells it —,
-    the question standing alone, the query to search with)."""
-    typed = respelled(with_apostrophes(question), index)
+    "what's" —, the question standing alone, the query to search with)."""
+    typed = with_apostrophes(question)
     return (typed, *rewrite(typed, turns, index))
 
 

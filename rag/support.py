@@ -142,45 +142,6 @@ def with_speaker(index: Index, doc: str, span: Span, max_back: int = 3) -> Span:
     return Span(min(start, span.start), span.end)
 
 
-_LETTERS = "abcdefghijklmnopqrstuvwxyz"
-MIN_RESPELL = 7  # shorter words have too many neighbours one letter away
-
-
-def _one_edit(word: str) -> set[str]:
-    """Every string one deletion, swap, change or insertion away (Norvig's edits1)."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
-    deleted = {a + b[1:] for a, b in splits if b}
-    swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    changed = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
-    return deleted | swapped | changed | {a + c + b for a, b in splits for c in _LETTERS}
-
-
-@per_index
-def _spellings(index: Index) -> tuple[frozenset[str], frozenset[str]]:
-    """(every word the corpus writes, lower-cased; those it writes only capitalised)."""
-    t = _tables(index)
-    return t.lower_words | t.upper_words, t.upper_words - t.lower_words
-
-
-def respelled(question: str, index: Index) -> str:
-    """A long capitalised word the corpus never writes, one letter from a
-    single name it does, read as that name: "Abergaveny" as "Abergavenny".
-    A misspelt name would otherwise be a name no passage holds."""
-    known, names = _spellings(index)
-
-    def fix(m: re.Match) -> str:
-        # Only a word written as a name, capitalised after the question's first
-        # word: "country" is no misspelt "County", nor "article" "Articles".
-        w, low = m.group(0), m.group(0).lower()
-        if (len(w) < MIN_RESPELL or not w[0].isupper() or not question[: m.start()].strip() or low in known
-                or low + "s" in known or (low.endswith("s") and low[:-1] in known)):
-            return w
-        near = _one_edit(low) & known
-        return near.pop().capitalize() if len(near) == 1 and next(iter(near)) in names else w
-
-    return re.sub(r"\b[A-Za-z]+\b", fix, question)
-
-
 def truecase(question: str, index: Index) -> str:
     """"who ruled normandy" -> "who ruled Normandy": a word the user typed in
     lower case that the corpus writes only as a name, capitalised mid-sentence
