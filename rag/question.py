@@ -427,8 +427,10 @@ def _plural(word: str) -> bool:
 # People are counted under many names: "55 permanent residents", "71 of the 77 passengers".
 # Only a question counting anyone takes them all; "how many crew members" asks for crew.
 _ANYONE = frozenset(tokenize(["people persons individuals"])[0])
+_DYING = frozenset(tokenize(["died killed perished"])[0])  # "how many died?": "five supervisors died", "550 deaths"
 _PEOPLE = tuple(tokenize(["people persons individuals residents inhabitants passengers crew members workers employees "
-                          "staff soldiers troops students pupils visitors victims refugees adults children men women"])[0])
+                          "staff soldiers troops students pupils visitors victims refugees adults children men women "
+                          "deaths dead killed fatalities casualties"])[0])
 
 
 @lru_cache(maxsize=1024)
@@ -478,7 +480,7 @@ def quantity_matches(text: str, question: str) -> bool:
                re.search(r"\b" + re.escape(n) + r"\s+(?:(?:toll|count|total|figur)\s+(?:of|at|was|were)|was|were|"
                          r"stood at|reach|number|total)\s+(?:(?:about|around|some|over|nearly|almost|roughly)\s+)?"
                          + number, stems, re.I)
-               for n in (_PEOPLE if noun in _ANYONE else (noun,)))
+               for n in (_PEOPLE if noun in _ANYONE else (noun, *_PEOPLE) if noun in _DYING else (noun,)))
 
 
 # --- times -----------------------------------------------------------------------

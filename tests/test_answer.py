@@ -482,6 +482,9 @@ def test_the_years_asked_and_the_years_a_sentence_states():
     assert quantity_matches("Milgram describes nineteen variations.", "How many variations does Milgram describe?")
     assert quantity_matches("They reported a death toll of 15,000.", "How many deaths did they report?")
     assert not quantity_matches("The tanks of 3 divisions moved.", "How many tanks moved?")
+    # "How many died?" counts the dead, whoever they were.
+    assert quantity_matches("It caused over 550 deaths.", "How many died?")
+    assert quantity_matches("Five supervisors died in the rebellion.", "How many died in the rebellion?")
     # How long something lasted is told by when it ended, or by the years it spanned.
     assert quantity_matches("His tower remained in use until 1877.", "How long did his tower stay in use?")
     assert quantity_matches("The war lasted from 1618 to 1648.", "How long did the war last?")
