@@ -375,7 +375,9 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
      r"(?<!exchange )(?<!heart )(?<!frame )(?<![\w-])rates?\b(?! of exchange)(?!-)",
      r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b|\bper\s+(\d[\d,]*|thousand|million|capita|"
      r"head|year|annum|month|week|day|hour|minute|second|[a-z]+)\b"),
-    (r"\bhow old\b", r"\b(aged?|years? old|year-old)\b"),
+    # An age, or for a thing the time it dates from ("dates back to 300 BC").
+    (r"\bhow old\b", r"\b(aged?|years? old|year-old|dat(?:es|ed|ing) (?:back )?(?:to|from)|BCE?|centur(?:y|ies)|"
+                     r"millenni(?:um|a))\b"),
     (r"\bhow long\b", r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?|centur(?:y|ies))\b|" + _LENGTH),
     (r"\bhow far\b|" + _MEASURED + r"distance\b", _LENGTH),
     # A height or depth is a length ("how high were coal shipments?" is not asked in metres).

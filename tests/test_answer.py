@@ -482,6 +482,8 @@ def test_the_years_asked_and_the_years_a_sentence_states():
     assert quantity_matches("Milgram describes nineteen variations.", "How many variations does Milgram describe?")
     assert quantity_matches("They reported a death toll of 15,000.", "How many deaths did they report?")
     assert not quantity_matches("The tanks of 3 divisions moved.", "How many tanks moved?")
+    # A thing's age is told by the time it dates from.
+    assert quantity_matches("The tablet dates back to 300 BC.", "How old is the Salamis Tablet?")
     # "How many died?" counts the dead, whoever they were.
     assert quantity_matches("It caused over 550 deaths.", "How many died?")
     assert quantity_matches("Five supervisors died in the rebellion.", "How many died in the rebellion?")
