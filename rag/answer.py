@@ -149,6 +149,8 @@ def acts_as_asked(reading: Reading, best: Scored) -> bool:
     China end up attending?" against "called on China to participate"): its
     words match, its roles do not. Measured on and off in the README ("+acts")."""
     own = own_words(reading.question)
+    for name in reading.names:  # "how much did china's imports …?" names China as "China's imports …" does
+        own = re.sub(rf"\b{re.escape(name)}\b", name, own, flags=re.I)
     return roles_agree(own, best.text) and flows_agree(own, best.text) and outcome_told(own, best.text)
 
 

@@ -705,7 +705,7 @@ def roles_agree(question: str, text: str) -> bool:
 
 # A flow between two named sides: "Russia's exports to China", "Chinese exports to
 # Russia", "shipments from Russia to China" (who sends, what, to whom).
-_FLOW = re.compile(r"\b(?P<a>[A-Z][\w’'-]+)(?:[’']s)?\s+(?P<noun>[a-z]{4,})\s+(?:to|into)\s+(?:the\s+)?"
+_FLOW = re.compile(r"\b(?P<a>[A-Z][\w’'-]+)(?:[’']s)?\s+(?P<noun>[a-z]{4,})\s+(?P<to>to|into|from)\s+(?:the\s+)?"
                    r"(?P<b>[A-Z][\w’'-]+)|"
                    r"\b(?P<noun2>[a-z]{4,})\s+from\s+(?:the\s+)?(?P<a2>[A-Z][\w’'-]+)\s+(?:to|into)\s+(?:the\s+)?"
                    r"(?P<b2>[A-Z][\w’'-]+)")
@@ -717,9 +717,13 @@ def _flows(text: str) -> list[tuple[str, str, str]]:
     for m in _FLOW.finditer(text):
         a, noun, b = ((m.group("a"), m.group("noun"), m.group("b")) if m.group("a") else
                       (m.group("a2"), m.group("noun2"), m.group("b2")))
+        if m.group("to") == "from":
+            if not noun.startswith("import"):
+                continue  # "Xi's visit from Beijing": no flow told
+            a, noun, b = b, "exports", a  # "China's imports from Russia" are Russia's exports to China
         if not _names_no_one(a.lower()) and not _names_no_one(b.lower()):
             out.append((re.sub(r"[’']s$", "", a).lower(), tokenize([noun])[0][0] if tokenize([noun])[0] else noun,
-                        b.lower()))
+                        re.sub(r"[’']s$", "", b).lower()))
     return out
 
 

@@ -585,6 +585,10 @@ def test_a_sentence_with_the_act_the_other_way_round_or_only_ahead_is_refused(se
     assert flows_agree(q, "Russian exports to China fell 5%.") and flows_agree(q, "Exports fell in April.")
     assert flows_agree(q, "Chinese exports to Russia fell, while Russia's exports to China held up.")
     assert not flows_agree("Who moved his court from Warsaw to Krakow?", "Sigismund moved his court from Kraków to Warsaw.")
+    # Imports from one side are the other side's exports to it.
+    q = "By how much did China's imports from Russia fall in April?"
+    assert not flows_agree(q, "Chinese exports to Russia fell to $8.3bn in April.")
+    assert flows_agree(q, "Russian exports to China fell.") and flows_agree("Why did Xi's visit from Beijing matter?", "x")
     q = "Did China end up attending the peace summit?"
     assert not outcome_told(q, "Zelensky called on China to participate in the peace summit.")
     assert outcome_told(q, "China sent no delegation to the summit.")
@@ -597,6 +601,7 @@ def test_a_sentence_with_the_act_the_other_way_round_or_only_ahead_is_refused(se
     scorer = fixed_scorer(WEIGHTS, threshold=0.0)
     assert not answer(idx, "How many pandas did Xi give Putin?", settings=s, scorer=scorer).abstained
     assert answer(idx, "How many pandas did Putin give Xi?", settings=s, scorer=scorer).abstained
+    assert answer(idx, "how many pandas did putin give xi?", settings=s, scorer=scorer).abstained  # typed in lower case
 
 
 def test_a_sentence_leaning_on_the_one_before_is_read_with_it():
