@@ -26,11 +26,11 @@ from bisect import bisect_left
 from dataclasses import replace
 
 from .features import Reading
-from .index import Index
+from .index import Index, per_index
 from .ingest import UNKNOWN_OUTLET
 from .lexical import tokenize
 from .question import OPENS_QUOTE, SPEECH, new_numbers
-from .records import Article, Citation, Hit, Scored, Span
+from .records import Article, Chunk, Citation, Hit, Scored, Span
 from .support import CITATION, near_duplicate, tables
 
 CONFLICT_PREFIX = "The sources differ:"
@@ -203,18 +203,21 @@ MAX_ITEMS, MAX_ITEM_CHARS = 15, 200
 _MARK = re.compile(r"(?m)^[ \t]*(?:[-–•*·]|\d{1,2}[.)])[ \t]+")  # a list mark opening a line ("2. ")
 
 
+def _has_words(text: str) -> bool:
+    return re.search(r"\w", _MARK.sub("", text)) is not None
+
+
 def _kept(article: Article, start: int, end: int) -> bool:
     """Is article.text[start:end] kept text, white space and list marks only
     (never words of a line the cleaner dropped)?"""
-    dropped = lambda a, b: re.search(r"\w", _MARK.sub("", article.text[a:b]))  # noqa: E731
     pos = start
     for k in article.kept:
         if k.end <= pos or k.start >= end:
             continue
-        if dropped(pos, k.start):
+        if _has_words(article.text[pos : k.start]):
             return False
         pos = max(pos, k.end)
-    return not dropped(pos, end)
+    return not _has_words(article.text[pos:end])
 
 
 def _next_item(text: str, at: int, marked: bool | None, after_blank: bool) -> re.Match | None:
@@ -229,7 +232,8 @@ def _next_item(text: str, at: int, marked: bool | None, after_blank: bool) -> re
 # A sentence that announces a list: it ends with a colon, or says the items follow
 # ("… should be removed in the following order."), or the sentence splitter ran it
 # on into the first item ("The prods were, in this order:\n\n1. Please continue.").
-_ANNOUNCES = re.compile(r"(?::|\b(?:the following|as follows)\b[^.!?:]*\.)[\s\"”’']*$", re.I)
+_ANNOUNCES = re.compile(r"(?::|\b(?:in the following (?:order|ways?|manner|steps?)|as follows|the following)\s*\.)"
+                        r"[\s\"”’']*$", re.I)  # not "… in the following year."
 _RUNS_INTO_ITEM = re.compile(r":[ \t]*\r?\n")
 _SENTENCE_LINE = re.compile(r"[ \t]*\S[^\r\n]*[.!?][\"”’')]*[ \t]*(?=\r?\n|$)")
 
@@ -272,10 +276,19 @@ def _first_sentence(index: Index, doc: str, line: Span) -> Span:
     return line
 
 
+@per_index
+def _chunks_of(index: Index) -> dict[str, list[Chunk]]:
+    by_doc: dict[str, list[Chunk]] = {}
+    for c in index.chunks:
+        by_doc.setdefault(c.doc, []).append(c)
+    return by_doc
+
+
 def _quoted_at(index: Index, s: Scored, span: Span) -> Scored:
     """`s`'s article quoted at `span`, cited from a passage that holds it when one does."""
     doc, text = s.hit.chunk.doc, index.articles[s.hit.chunk.doc].text
-    chunk = next((c for c in index.chunks if c.doc == doc and c.start <= span.start and span.end <= c.end), s.hit.chunk)
+    holding = (c for c in _chunks_of(index).get(doc, []) if c.start <= span.start and span.end <= c.end)
+    chunk = next(holding, s.hit.chunk)
     return replace(s, hit=replace(s.hit, chunk=chunk), span=span, text=text[span.start : span.end])
 
 

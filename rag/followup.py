@@ -189,9 +189,10 @@ def own_words(standalone: str) -> str:
     return standalone.split(FOLLOWING, 1)[0]
 
 
-# "he" and "his" after a name in the follow-up itself are that name's ("why is Xi
-# dragging his feet?"); "him" and "her" are most often someone else ("what did Xi tell her?").
-_SUBJECT_PRONOUN = re.compile(r"he|she|his|hers", re.I)
+# "his" after a name in the follow-up itself is that name's ("why is Xi dragging his
+# feet?"); "he" may be someone else ("What did Beijing say when he arrived?"), and so
+# may "her" ("what did Xi tell her?").
+_OWNER_PRONOUN = re.compile(r"his", re.I)
 
 
 def _open_pronoun(question: str, index: Index | None) -> re.Match | None:
@@ -199,7 +200,7 @@ def _open_pronoun(question: str, index: Index | None) -> re.Match | None:
     Xi dragging his feet on it?", where the follow-up names whose feet itself."""
     shown = truecase(question, index) if index is not None else question
     for m in _PERSONAL.finditer(question):
-        if not (_SUBJECT_PRONOUN.fullmatch(m.group(0)) and _names(shown[: m.start()])):
+        if not (_OWNER_PRONOUN.fullmatch(m.group(0)) and _names(shown[: m.start()])):
             return m
     return None
 

@@ -46,7 +46,8 @@ _CALENDAR = re.compile(r"^(January|February|March|April|May|June|July|August|Sep
 
 def is_calendar(name: str) -> bool:
     """"June 1990", "May", "Monday 3": a date, not a name anything can be."""
-    return bool(name) and bool(_CALENDAR.match(name.split()[0])) and all(w.isdigit() for w in name.split()[1:])
+    ws = name.split()
+    return bool(ws) and bool(_CALENDAR.match(ws[0])) and all(w.isdigit() for w in ws[1:])
 
 
 # Capitalised words that name no one (the stop-word list lacks most of them).
@@ -75,8 +76,9 @@ def entities(text: str) -> list[str]:
 
 
 # "Jan-Aug", "Sept–Dec": months, however short.
-_MONTH_SPAN = re.compile(r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-                         r"(?:[-–/](?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?)+")
+_MONTH_FORM = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
+               r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_MONTH_SPAN = re.compile(_MONTH_FORM + r"(?:[-–/]" + _MONTH_FORM + r")+")
 
 
 def names_of(text: str) -> list[str]:
@@ -195,10 +197,11 @@ _DIMENSION = r"(area|length|height|depth|width|weight|mass|speed|temperature|dis
 # "what caused the price rise": no determiner among the naming words). "What was
 # trade worth?" asks an amount too ("what was worth seeing?" does not).
 _AUX_AND_DETERMINERS = "is|was|are|were|did|does|do|has|have|had|will|the|a|an|its|their|his|her|this|that|these|those"
-_NAMING = r"(?:(?!(?:" + _AUX_AND_DETERMINERS + r")\b)[\w’'-]+ ){0,2}"
+_NAMING = r"(?:(?!(?:" + _AUX_AND_DETERMINERS + r")\b)[\w-]+ ){0,2}"
+_NAMING_OWNED = r"(?:(?!(?:" + _AUX_AND_DETERMINERS + r")\b)[\w’'-]+ ){0,2}"  # "what is Lombok's total area"
 _QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often|tall|deep|wide|heavy|hot|cold|fast|thick)|"
                        r"by how much|what rank|what " + _NAMING +
-                       _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING +
+                       _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING_OWNED +
                        "(?:" + _MEASURE + "|" + _DIMENSION + ")" +
                        r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b))\b", re.I)
 _DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (?:(?:exact|precise|specific|calendar)\s+)?"
@@ -358,14 +361,22 @@ _NAMED_NUMBER = re.compile(r"(\b[A-Z][a-z]*[ -])\d{1,2}\b(?!\s*(%|per ?cent|mill
 _ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b", re.I)
 _RANK_Q = re.compile(r"\b(rank|ranked|place|position|largest|biggest)\b", re.I)
 _DURATION = re.compile(r"\b(\d[\d,.]*|" + _NUMBER_WORDS + r")[\s-]+(years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
+# "How long did it last/stay in use/reign?": a time, told by when it ended or the years it spanned.
+_LASTED = (r"\bhow long\b[^?]*\b(?:last|stay|stayed|remain|remained|use|used|serve|run|reign|rule|survive|operate|"
+           r"exist|continue|endure)\b")
+_HOW_LONG = re.compile(_LASTED, re.I)
+_UNTIL = re.compile(r"\b(?:until|till)\s+(?:(?:the\s+)?(?:early|late|mid)[\s-]+)?(?:\w+\s+)?(?:1[0-9]|20)\d\d\b|"
+                    # "1618 to 1648", not "the 2019-20 season"
+                    r"\b(?:1[0-9]|20)\d\d\s*(?:–|-|to|until)\s*(?:1[0-9]|20)?\d\d\b(?!\s*[a-z])", re.I)
 # An age is a duration too: "how old" is answered by "16 years old".
 _TIME_Q = re.compile(r"\bhow (?:long|old)\b|\b(years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
 # What a measure is counted in: a price needs money, a share a proportion, an
 # age years, a height a length. (question pattern, what the answer must contain)
 _LENGTH = (r"\d\s*(?:m|km|cm|mm|ft)\b|\b(?:metres?|meters?|kilometres?|kilometers?|feet|foot|miles?|inches|inch|"
            r"yards?|centimetres?|centimeters?|millimetres?|millimeters?|fathoms?)\b")
-# "What is Lombok's total area …?" (not "At the height of the war, how many …?")
-_MEASURED = r"^\W*what\b[^?]{0,40}\b"
+# The dimension is what is asked: "What is Lombok's total area …?" (not "What share of the
+# area …?", "What was the toll at the height of the war?").
+_MEASURED = r"^\W*what(?:['’]s|\s+(?:is|was|are|were))\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}"
 _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
      r"[$£€¥]|\b(dollars?|yuan|renminbi|roubles?|rubles?|euros?)\b|\d(bn|tn)\b"),
@@ -378,21 +389,21 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     # An age, or for a thing the time it dates from ("dates back to 300 BC").
     (r"\bhow old\b", r"\b(aged?|years? old|year-old|dat(?:es|ed|ing) (?:back )?(?:to|from)|BCE?|centur(?:y|ies)|"
                      r"millenni(?:um|a))\b"),
+    # A length too, unless the question asks how long something lasted.
     (r"\bhow long\b", r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?|centur(?:y|ies))\b|" + _LENGTH),
+    (_LASTED, r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?|centur(?:y|ies))\b"),
     (r"\bhow far\b|" + _MEASURED + r"distance\b", _LENGTH),
     # A height or depth is a length ("how high were coal shipments?" is not asked in metres).
     (r"\bhow (?:tall|deep|wide|thick)\b|" + _MEASURED + r"(?:height|depth|width|altitude|elevation|diameter)\b",
      _LENGTH),
     (_MEASURED + r"area\b", r"\b(?:square|sq|hectares?|acres?)\b|km2|km²|m²|mi²"),
     (r"\bhow (?:hot|cold)\b|" + _MEASURED + r"temperatures?\b", r"°|\bdegrees?\b"),
-    (r"\bhow heavy\b|\bweigh(?:s|ed)?\b|" + _MEASURED + r"(?:weight|mass)\b",
+    (r"\bhow heavy\b|\bhow much\b[^?]*\bweigh\b|" + _MEASURED + r"(?:weight|mass)\b",
      r"\b(?:kg|kilograms?|tonnes?|tons?|pounds?|lbs?|grams?|ounces?)\b|\d\s*(?:g|t)\b"),
     (r"\bhow fast\b|" + _MEASURED + r"speed\b", r"\b(?:km/h|kph|mph|knots?|per hour|an hour|m/s|per second)\b"),
     (r"\bpopulation\b", r"\b(people|inhabitants|residents|population)\b"),
 ]]
-_HOW_LONG = re.compile(r"\bhow long\b", re.I)
-_UNTIL = re.compile(r"\b(?:until|till|up to)\s+(?:(?:the\s+)?(?:early|late|mid)[\s-]+)?(?:\w+\s+)?(?:1[0-9]|20)\d\d\b|"
-                    r"\b(?:1[0-9]|20)\d\d\s*(?:–|-|to|until)\s*(?:1[0-9]|20)?\d\d\b", re.I)
+
 _PER_Q = re.compile(r"\bper (\w{3,})", re.I)  # "per barrel" needs a rate in barrels, not a total
 _FREQUENCY = re.compile(r"\b(?:every|each|once|twice|annually|yearly|monthly|weekly|daily|regularly|times)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many (?:of )?(?:[\w-]+['’]s )?((?:(?!(?:do|does|did|are|is|was|were|have|has|had|will|"
@@ -431,8 +442,8 @@ def _plural(word: str) -> bool:
 _ANYONE = frozenset(tokenize(["people persons individuals"])[0])
 _DYING = frozenset(tokenize(["died killed perished"])[0])  # "how many died?": "five supervisors died", "550 deaths"
 _PEOPLE = tuple(tokenize(["people persons individuals residents inhabitants passengers crew members workers employees "
-                          "staff soldiers troops students pupils visitors victims refugees adults children men women "
-                          "deaths dead killed fatalities casualties"])[0])
+                          "staff soldiers troops students pupils visitors victims refugees adults children men women"])[0])
+_DEAD = tuple(tokenize(["deaths dead killed fatalities casualties victims"])[0])
 
 
 @lru_cache(maxsize=1024)
@@ -479,10 +490,10 @@ def quantity_matches(text: str, question: str) -> bool:
     number = r"(\d[\d,.]*|\b(?:" + _NUMBER_WORDS + r"))"
     # "15,000 deaths", or the noun then its number: "a death toll of 15,000".
     return any(re.search(number + r"[\s-]+(?:\S+\s+){0,2}?" + re.escape(n), stems, re.I) or
-               re.search(r"\b" + re.escape(n) + r"\s+(?:(?:toll|count|total|figur)\s+(?:of|at|was|were)|was|were|"
-                         r"stood at|reach|number|total)\s+(?:(?:about|around|some|over|nearly|almost|roughly)\s+)?"
-                         + number, stems, re.I)
-               for n in (_PEOPLE if noun in _ANYONE else (noun, *_PEOPLE) if noun in _DYING else (noun,)))
+               re.search(r"\b" + re.escape(n) + r"\s+(?:(?:toll|count|total|figur)\s+(?:of|at|was|were|stood at)|"
+                         r"number|total)\s+(?:(?:about|around|some|over|nearly|almost|roughly)\s+)?" + number,
+                         stems, re.I)
+               for n in (_PEOPLE if noun in _ANYONE else (noun, *_DEAD) if noun in _DYING else (noun,)))
 
 
 # --- times -----------------------------------------------------------------------
@@ -705,8 +716,8 @@ def roles_agree(question: str, text: str) -> bool:
 
 # A flow between two named sides: "Russia's exports to China", "Chinese exports to
 # Russia", "shipments from Russia to China" (who sends, what, to whom).
-_FLOW = re.compile(r"\b(?P<a>[A-Z][\w’'-]+)(?:[’']s)?\s+(?P<noun>[a-z]{4,})\s+(?P<to>to|into|from)\s+(?:the\s+)?"
-                   r"(?P<b>[A-Z][\w’'-]+)|"
+_FLOW = re.compile(r"\b(?P<a>[A-Z][\w’'-]+)(?:[’']s)?\s+(?:[a-z]+\s+)??(?P<noun>[a-z]{4,})\s+"
+                   r"(?P<to>to|into|from)\s+(?:the\s+)?(?P<b>[A-Z][\w’'-]+)|"
                    r"\b(?P<noun2>[a-z]{4,})\s+from\s+(?:the\s+)?(?P<a2>[A-Z][\w’'-]+)\s+(?:to|into)\s+(?:the\s+)?"
                    r"(?P<b2>[A-Z][\w’'-]+)")
 

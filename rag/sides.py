@@ -92,21 +92,24 @@ def _surnames(index: Index) -> dict[str, str]:
 @per_index
 def _article_refs(index: Index) -> list[tuple[re.Pattern, str, str]]:
     """How a question can name each article (pattern, name, doc): its outlet,
-    the outlet's initials, a short title, or its author ("Ashwani Sharma's
-    piece", "Sharma's"). A word the corpus also writes in lower case
-    ("conversations") names the outlet only when capitalised."""
+    the outlet's initials, a short title, its author ("Ashwani Sharma's
+    piece", "Sharma's"), or a word of its title alone ("the Samalas
+    article"). A word the corpus also writes in lower case ("conversations")
+    names the outlet only when capitalised."""
     lower = tables(index).lower_words
     surnames = _surnames(index)
     refs = []
-    # "the Samalas article": a word of one title only, followed by what the article is.
+    # "the Samalas article": a word of one title only, capitalised as there, before what the article is.
     title_words: dict[str, set[str]] = {}
     for doc, a in index.articles.items():
         for w in re.findall(r"\b[A-Z][\w’'-]{3,}", _strip(a.title)):
             title_words.setdefault(w, set()).add(doc)
     for w, docs in title_words.items():
         if len(docs) == 1:
-            refs.append((re.compile(rf"\b{re.escape(w)}(?=\s+(?:article|piece|page|entry|story|report)\b)", re.I), w,
-                         next(iter(docs))))
+            # ("the Lewis and Clark article": the word may end a longer name)
+            pattern = (rf"(?i:\b(?:the|this|that)\s+(?:[\w’'-]+\s+){{0,3}}){re.escape(w)}"
+                       r"(?=\s+(?i:article|piece|page|entry)\b)")
+            refs.append((re.compile(pattern), w, next(iter(docs))))
     for doc, a in index.articles.items():
         names = {_strip(a.outlet)} if a.outlet and a.outlet != UNKNOWN_OUTLET else set()
         title = _strip(a.title)
@@ -126,7 +129,7 @@ def _article_refs(index: Index) -> list[tuple[re.Pattern, str, str]]:
 
 
 def named_articles(index: Index, question: str) -> set[str]:
-    """The articles a question names by outlet, author or short title."""
+    """The articles a question names by outlet, author or title."""
     return {doc for pattern, _, doc in _article_refs(index) if pattern.search(question)}
 
 

@@ -40,9 +40,10 @@ _DEFINITE_START = re.compile(r"^\W*(?i:the)\s+([a-z]{4,})\b")  # "The visit came
 _PRONOUN_START = re.compile(r"^\W*(he|she|they|it|this|that|these|those|his|her|their|its|but he|but she|the pair|"
                             r"so|thus|therefore|hence|as a result|as a consequence|consequently|for this reason|"
                             r"because of this)\b|"
-                            # A pronoun subject after an opening phrase: "Moving on to ophthalmia, he achieved …"
-                            r"^(?:[^,.;:]{2,80},\s+){1,2}(?:he|she|they)\s+(?!(?:said|says|added|noted|argued)\b)"
-                            r"[a-z]+", re.I)
+                            # A pronoun subject after an opening phrase that names no one ("Moving on to
+                            # ophthalmia, he achieved …"; not "When Putin arrived, he met Xi").
+                            r"^\W*[A-Za-z]+(?-i:[^,.;:A-Z]){0,80},\s+(?:(?-i:[^,.;:A-Z]){2,80},\s+)?(?:he|she|they)\s",
+                            re.I)
 
 
 @dataclass(frozen=True)

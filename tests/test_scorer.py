@@ -459,6 +459,12 @@ def test_a_list_of_sentences_is_quoted_item_by_item_and_a_numbered_one_whole(mak
     assert [c.quote for c in citations[1:]] == ["Side error: The glass is tilted.", "Index error: The mirrors are not "
                                                 "parallel.", "Collimation error: The telescope is tilted."]
     assert "compare the reflections" not in text and "held in one hand" not in text
+    # "… in the following year." announces nothing.
+    idx2 = make_index({"paper.txt": ("Paper\nHe finished the long experiments on the new material and published his paper "
+                                     "in the following year.\n\nIt was read widely across the whole of Europe.\nOthers "
+                                     "took up the work in Oxford a decade later and purified it.\n")})
+    text, citations = compose_quoted(idx2, [_candidate(idx2, "paper.txt", "He finished")])
+    assert len(citations) == 1 and "Oxford" not in text
     # A sentence run on into its first item ("…in this order: 1. Please continue.") brings the others.
     a = idx.articles["prods.txt"].text
     start, end = a.index("The prods were"), a.index("Please continue.") + len("Please continue.")

@@ -106,6 +106,9 @@ def test_a_word_of_a_long_title_names_its_article_as_the_article(make_index):
     q = "Compare the latest eruption at Barujari in the Lombok article with the one listed in the Samalas article."
     assert [s.docs for s in find_sides(idx, q)] == [{"lombok.txt"}, {"samalas.txt"}]
     assert find_sides(idx, "Was the Samalas eruption bigger than Krakatoa?") == ()  # the eruption, not the article
+    assert find_sides(idx, "Did Samalas report more eruptions than Lombok?") == ()  # "report" is a verb here
+    q = "Barujari turns up in both the Lombok article and the 1257 Samalas article. What is said of it in each?"
+    assert [s.docs for s in find_sides(idx, q, comparison=False)] == [{"lombok.txt"}, {"samalas.txt"}]
 
 
 def test_things_the_corpus_names_are_sides_when_nothing_else_is(make_index):
