@@ -637,18 +637,24 @@ def test_a_sentence_leaning_on_the_one_before_is_read_with_it():
     assert with_context(chunk, 2, of) == spans[2]  # "The pipeline": named for the first time
 
 
-def test_a_pronoun_subject_after_an_opening_phrase_is_read_with_who_it_is():
-    from rag.question import answer_type, type_matches
+def _read_with_context(before: str, sentence: str) -> str:
+    """The second of two sentences of a passage, as `with_context` reads it."""
     from rag.records import Chunk, Span
     from rag.support import with_context
 
-    text = ("In 1930, Cecil George Paine attempted to treat sycosis barbae, but was unsuccessful. Moving on to "
-            "ophthalmia neonatorum, a gonococcal infection in infants, he achieved the first recorded cure.")
-    cut = text.index("Moving")
-    spans = (Span(0, cut - 1), Span(cut, len(text)))
-    chunk = Chunk("c", "d", 0, len(text), text, spans)
-    of = lambda sp: text[sp.start : sp.end]  # noqa: E731
-    assert of(with_context(chunk, 1, of)).startswith("In 1930, Cecil George Paine")
+    text = f"{before} {sentence}"
+    chunk = Chunk("c", "d", 0, len(text), text, (Span(0, len(before)), Span(len(before) + 1, len(text))))
+    span = with_context(chunk, 1, lambda sp: text[sp.start : sp.end])
+    return text[span.start : span.end]
+
+
+def test_a_pronoun_subject_after_an_opening_phrase_is_read_with_who_it_is():
+    from rag.question import answer_type, type_matches
+
+    read = _read_with_context("In 1930, Cecil George Paine attempted to treat sycosis barbae, but was unsuccessful.",
+                              "Moving on to ophthalmia neonatorum, a gonococcal infection in infants, he achieved the "
+                              "first recorded cure.")
+    assert read.startswith("In 1930, Cecil George Paine")
     # An opening phrase that names someone names the subject itself.
     from rag.support import _PRONOUN_START
     assert not _PRONOUN_START.match("When Putin arrived in Beijing, he met Xi.")
@@ -660,13 +666,6 @@ def test_a_pronoun_subject_after_an_opening_phrase_is_read_with_who_it_is():
 
 
 def test_a_consequence_is_read_with_its_cause():
-    from rag.records import Chunk, Span
-    from rag.support import with_context
-
-    text = ("A copy of the prototype was copied before the patent was granted. "
-            "As a consequence, the kaleidoscope yielded no direct financial benefits to Brewster.")
-    cut = text.index("As a")
-    spans = (Span(0, cut - 1), Span(cut, len(text)))
-    chunk = Chunk("c", "d", 0, len(text), text, spans)
-    of = lambda sp: text[sp.start : sp.end]  # noqa: E731
-    assert of(with_context(chunk, 1, of)).startswith("A copy of the prototype")
+    read = _read_with_context("A copy of the prototype was copied before the patent was granted.",
+                              "As a consequence, the kaleidoscope yielded no direct financial benefits to Brewster.")
+    assert read.startswith("A copy of the prototype")
