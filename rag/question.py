@@ -364,7 +364,7 @@ _DURATION = re.compile(r"\b(\d[\d,.]*|" + _NUMBER_WORDS + r")[\s-]+(years?|month
 # "How long did it last/stay in use/reign?": a time, told by when it ended or the years it spanned.
 _LASTED = (r"\bhow long\b[^?]*\b(?:last|stay|stayed|remain|remained|use|used|serve|run|reign|rule|survive|operate|"
            r"exist|continue|endure)\b")
-_HOW_LONG = re.compile(_LASTED, re.I)
+_ASKS_LASTED = re.compile(_LASTED, re.I)
 _UNTIL = re.compile(r"\b(?:until|till)\s+(?:(?:the\s+)?(?:early|late|mid)[\s-]+)?(?:\w+\s+)?(?:1[0-9]|20)\d\d\b|"
                     # "1618 to 1648", not "the 2019-20 season"
                     r"\b(?:1[0-9]|20)\d\d\s*(?:–|-|to|until)\s*(?:1[0-9]|20)?\d\d\b(?!\s*[a-z])", re.I)
@@ -467,7 +467,7 @@ def counted_noun(question: str) -> str | None:
 
 def quantity_matches(text: str, question: str) -> bool:
     """Does the sentence hold the amount the question asks for?"""
-    if _HOW_LONG.search(question) and _UNTIL.search(text):
+    if _ASKS_LASTED.search(question) and _UNTIL.search(text):
         return True  # "How long did his tower stay in use?" "... remained in use until 1877."
     text = _NAMED_NUMBER.sub(r"\1", _YEAR.sub(" ", text))
     if not _TIME_Q.search(question):
