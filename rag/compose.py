@@ -284,11 +284,17 @@ def _chunks_of(index: Index) -> dict[str, list[Chunk]]:
     return by_doc
 
 
+def _passage_holding(index: Index, doc: str, span: Span, first: Chunk | None = None) -> Chunk | None:
+    """`first` if it holds the whole span, else the article's first passage that
+    does (passages overlap by a sentence), else None."""
+    candidates = ([first] if first is not None and first.doc == doc else []) + _chunks_of(index).get(doc, [])
+    return next((c for c in candidates if c.start <= span.start and span.end <= c.end), None)
+
+
 def _quoted_at(index: Index, s: Scored, span: Span) -> Scored:
     """`s`'s article quoted at `span`, cited from a passage that holds it when one does."""
     doc, text = s.hit.chunk.doc, index.articles[s.hit.chunk.doc].text
-    holding = (c for c in _chunks_of(index).get(doc, []) if c.start <= span.start and span.end <= c.end)
-    chunk = next(holding, s.hit.chunk)
+    chunk = _passage_holding(index, doc, span) or s.hit.chunk
     return replace(s, hit=replace(s.hit, chunk=chunk), span=span, text=text[span.start : span.end])
 
 
@@ -339,8 +345,7 @@ def with_its_speaker(index: Index, s: Scored, max_back: int = 2) -> Scored:
         said = text[before.start : before.end]
         if SPEECH.search(said):
             span = Span(before.start, s.span.end)
-            holds = lambda c: c.doc == doc and c.start <= span.start and span.end <= c.end  # noqa: E731
-            chunk = s.hit.chunk if holds(s.hit.chunk) else next(filter(holds, index.chunks), None)
+            chunk = _passage_holding(index, doc, span, first=s.hit.chunk)
             if chunk is None:
                 return s
             return replace(s, hit=replace(s.hit, chunk=chunk), span=span, text=text[span.start : span.end])
