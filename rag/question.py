@@ -75,9 +75,9 @@ def entities(text: str) -> list[str]:
     return sorted(dict.fromkeys(found), key=lambda e: -len(e))
 
 
-# "Jan-Aug", "Sept–Dec": months, however short.
-_MONTH_FORM = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
-               r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+# A month's name, whole or short ("Sept."); "Jan-Aug", "Sept–Dec": months, however short.
+_MONTH_SHORT = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_MONTH_FORM = r"(?:" + "|".join(m.capitalize() for m in MONTHS) + "|" + _MONTH_SHORT + r")\.?"
 _MONTH_SPAN = re.compile(_MONTH_FORM + r"(?:[-–/]" + _MONTH_FORM + r")+")
 
 
@@ -212,7 +212,6 @@ _DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (?:(?:exact|p
                      r"^\W*(?:was|were|did|is)\b[^?]*\bbefore or after\b", re.I)
 # A date: a year of any era ("in 1066", "the 1960s", "the 5th century"), a
 # month written as a name ("May 2024", not the verb "may"), a season or day.
-_MONTH_SHORT = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 _DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|CE)\b)\b|"
                    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
                    + _MONTH_SHORT + r")\b|"
