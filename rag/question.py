@@ -218,6 +218,16 @@ _DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|
                    r"\b(spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
                    r"last (year|month|week)|this (year|month|week)|ago|since|century|decade)\b", re.I)
 _DATE_MONTH_CASE = re.compile(r"\bmay\b")  # the verb, when not capitalised
+# "In what year …?" is not answered by "in August" or "since then": it needs a
+# year, a decade or a century, or a year named relative to the article's date.
+_ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
+_YEAR_TOLD = re.compile(r"\b[1-9]\d{2,3}s?\b|\b\d{1,2}(?:st|nd|rd|th) century|\b(?:AD|BC|BCE|CE)\b|"
+                        r"\b(?:last|this|next|that|the same|the following|the previous) year\b|\byears? ago\b", re.I)
+# "On what exact date …?" asks for the day: a month with its day, or a weekday.
+_ASKS_DAY = re.compile(r"\b(?:what|which) (?:exact|precise|specific) (?:date|day)\b|\b(?:what|which) day\b", re.I)
+_DAY_TOLD = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) + "|" + _MONTH_SHORT + r")\b|"
+                       r"\b(?:" + "|".join(MONTHS) + "|" + _MONTH_SHORT + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|"
+                       r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)\b", re.I)
 LEAD = r"^\W*(?:(?:and|but|so|then)\W+)?"  # "And who came after him?" asks as "Who came after him?" does
 ASKS_WHO = re.compile(LEAD + r"(who|whom)\b", re.I)
 _REASON_Q = re.compile(r"^\W*(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
@@ -817,6 +827,10 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
     if kind == "quantity":
         return quantity_matches(text, question)
     if kind == "date":
+        if _ASKS_YEAR.search(question):
+            return bool(_YEAR_TOLD.search(text))
+        if _ASKS_DAY.search(question):
+            return bool(_DAY_TOLD.search(_DATE_MONTH_CASE.sub(" ", text)))
         return bool(_DATE.search(_DATE_MONTH_CASE.sub(" ", text)))
     if kind == "outcome":
         # "plan to meet in Kazakhstan" reports no agreement; "agreed to" does.

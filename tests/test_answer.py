@@ -665,6 +665,19 @@ def test_a_pronoun_subject_after_an_opening_phrase_is_read_with_who_it_is():
     assert answer_type("On what exact date did Fleming say he discovered penicillin?") == "date"
 
 
+def test_a_year_asked_needs_a_year_and_an_exact_date_a_day():
+    year = "In what year was the Duke of Alba made governor of the Netherlands?"
+    assert not type_matches("date", "The Duke of Alba had besieged Alkmaar in August.", year)
+    assert type_matches("date", "He was made governor in 1567.", year)
+    assert type_matches("date", "Trade rose to a record last year.", "In which year did trade peak?")
+    day = "On what exact date does the June peace summit begin?"
+    assert not type_matches("date", "Zelensky called on China to join a June peace summit.", day)
+    assert type_matches("date", "The summit opens on 15 June.", day)
+    assert type_matches("date", "The summit opens on June 15.", day)
+    # "When …?" takes any date, a month included.
+    assert type_matches("date", "He besieged Alkmaar in August.", "When did Alba besiege Alkmaar?")
+
+
 def test_a_consequence_is_read_with_its_cause():
     read = _read_with_context("A copy of the prototype was copied before the patent was granted.",
                               "As a consequence, the kaleidoscope yielded no direct financial benefits to Brewster.")
