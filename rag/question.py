@@ -483,7 +483,11 @@ def quantity_matches(text: str, question: str) -> bool:
         text = _DURATION.sub(" ", text)
     ranked = bool(_RANK_Q.search(question) and _ORDINAL.search(text))
     often = bool(re.search(r"\bhow often\b", question, re.I) and _FREQUENCY.search(text))
-    if not (new_numbers(text, question) or _NUMBER_WORD.search(text) or ranked or often):
+    # "found by two Omanis" does not answer "How much did the two Omanis get?":
+    # a number the question already holds, in figures or in words, is no answer.
+    asked_words = {w.lower() for w in _NUMBER_WORD.findall(question)}
+    new_words = any(w.lower() not in asked_words for w in _NUMBER_WORD.findall(text))
+    if not (new_numbers(text, question) or new_words or ranked or often):
         return False
     if any(asks.search(question) and not unit.search(text) for asks, unit in _UNITS):
         return False

@@ -678,6 +678,13 @@ def test_a_year_asked_needs_a_year_and_an_exact_date_a_day():
     assert type_matches("date", "He besieged Alkmaar in August.", "When did Alba besiege Alkmaar?")
 
 
+def test_a_number_the_question_holds_is_no_answer_to_how_much():
+    from rag.question import quantity_matches
+    q = "How much did the two Omanis get for the ambergris they found in 2015?"
+    assert not quantity_matches("A piece of ambergris was found by two Omanis in November 2015.", q)
+    assert quantity_matches("The two Omanis sold it for two million dollars.", q)
+
+
 def test_a_consequence_is_read_with_its_cause():
     read = _read_with_context("A copy of the prototype was copied before the patent was granted.",
                               "As a consequence, the kaleidoscope yielded no direct financial benefits to Brewster.")
