@@ -224,7 +224,9 @@ _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
 _YEAR_TOLD = re.compile(r"\b[1-9]\d{2,3}s?\b|\b\d{1,2}(?:st|nd|rd|th) century|\b(?:AD|BC|BCE|CE)\b|"
                         r"\b(?:last|this|next|that|the same|the following|the previous) year\b|\byears? ago\b", re.I)
 # "On what exact date …?" asks for the day: a month with its day, or a weekday.
-_ASKS_DAY = re.compile(r"\b(?:what|which) (?:exact|precise|specific) (?:date|day)\b|\b(?:what|which) day\b", re.I)
+_ASKS_DAY = re.compile(r"\b(?:what|which) (?:(?:exact|precise|specific) )?(?:date|day)\b", re.I)
+_ASKS_MONTH = re.compile(r"\b(?:what|which) month\b", re.I)
+_MONTH_TOLD = re.compile(r"\b(?:" + "|".join(MONTHS) + "|" + _MONTH_SHORT + r")\b", re.I)
 _DAY_TOLD = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) + "|" + _MONTH_SHORT + r")\b|"
                        r"\b(?:" + "|".join(MONTHS) + "|" + _MONTH_SHORT + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|"
                        r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)\b", re.I)
@@ -831,11 +833,22 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
     if kind == "quantity":
         return quantity_matches(text, question)
     if kind == "date":
+        # "In which month of 1921 …?" is not answered by "in 1921": a year or
+        # month the question gives is no answer ("15 June" answers "what date
+        # in June?": its day is new).
+        given = {w.lower() for w in re.findall(r"\b[1-9]\d*\b|[A-Za-z]+", question)
+                 if w[0].isdigit() or w.lower() in MONTHS}
+        text = _DATE_MONTH_CASE.sub(" ", text)
+        if _ASKS_DAY.search(question):
+            return any(not set(re.findall(r"\d+", m.group(0))) <= given or not re.search(r"\d", m.group(0))
+                       for m in _DAY_TOLD.finditer(text))
+        text = re.sub(r"\b[1-9]\d{2,3}\b|\b[A-Z][a-z]+\b", lambda m: " " if m.group(0).lower() in given else m.group(0),
+                      text)
         if _ASKS_YEAR.search(question):
             return bool(_YEAR_TOLD.search(text))
-        if _ASKS_DAY.search(question):
-            return bool(_DAY_TOLD.search(_DATE_MONTH_CASE.sub(" ", text)))
-        return bool(_DATE.search(_DATE_MONTH_CASE.sub(" ", text)))
+        if _ASKS_MONTH.search(question):
+            return bool(_MONTH_TOLD.search(text))
+        return bool(_DATE.search(text))
     if kind == "outcome":
         # "plan to meet in Kazakhstan" reports no agreement; "agreed to" does.
         return bool(_OUTCOME.search(text))

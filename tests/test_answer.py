@@ -674,6 +674,14 @@ def test_a_year_asked_needs_a_year_and_an_exact_date_a_day():
     assert not type_matches("date", "Zelensky called on China to join a June peace summit.", day)
     assert type_matches("date", "The summit opens on 15 June.", day)
     assert type_matches("date", "The summit opens on June 15.", day)
+    # A year or month the question gives is no answer; a day of the month it gives is.
+    month = "In which month of 1921 did Doyle's second Strand article come out?"
+    assert not type_matches("date", "Doyle used the photographs in 1921 to illustrate a second article.", month)
+    assert type_matches("date", "The second article came out in March 1921.", month)
+    assert not type_matches("date", "The pair plan to meet again in Kazakhstan in July.",
+                            "On what date in July 2024 are Xi and Putin meeting?")
+    assert not type_matches("date", "These treaties ended the Thirty Years' War (1618–1648).",
+                            "On what date was the Treaty of Osnabrück ratified?")
     # "When …?" takes any date, a month included.
     assert type_matches("date", "He besieged Alkmaar in August.", "When did Alba besiege Alkmaar?")
 
