@@ -183,6 +183,20 @@ CAUSAL = re.compile(r"\b(because|due to|owing to|as a result|therefore|thus|henc
 _PERSON = re.compile(r"(?<!\bthe )(?<![’']s )\b[A-Z][a-z]+(?:\s+(?:von|van|de|der|bin|al))*\s+[A-Z][a-z][\w\-]*\b"
                      r"(?! of\b)")
 
+# Words that make a capitalised name a place, a body or a thing, not a person:
+# "South Africa", "Rocket Force", "Tobacco Products Directive", "Kingdom of Norway".
+_NOT_PERSON = frozenset("""
+    kingdom republic empire emirate island islands isles company corporation directive force forces ministry
+    university institute institution monument museum society association council commission committee party bank
+    sea ocean river mountain mountains province state states union army navy church cathedral street square zoo
+    hospital college school court parliament assembly agency office department treaty act war battle prize award
+    lands territory territories desert bay lake coast peninsula city county district region valley station airport
+    bridge road railway canal fund group organisation organization foundation club league federation alliance
+    conference summit forum exposition exhibition festival journal magazine press gazette herald tribune academy
+    laboratory centre center palace castle abbey fort harbour harbor gulf strait channel cape north south east west
+    northern southern eastern western central africa asia europe america americas pacific atlantic arctic antarctic
+    """.split())
+
 # --- answer types --------------------------------------------------------------
 
 _OUTCOME_Q = re.compile(r"\b(?:what|which)(?: [a-z]+){0,2} (did|have|has|had) .{0,60}?\b(agree|sign|decide|conclude|settle)d?\b|"
@@ -821,6 +835,13 @@ def new_names(text: str, question: str, names: frozenset[str] = frozenset()) -> 
     return found
 
 
+def _names_a_body(text: str, m: re.Match) -> bool:
+    """Is the capitalised name matched, read with the capitalised words right
+    after it ("Tobacco Products Directive"), a place, a body or a thing?"""
+    rest = re.match(r"(?:\s+[A-Z][\w’'-]*)*", text[m.end():]).group(0)
+    return bool({w.lower() for w in re.findall(r"[A-Za-z]+", m.group(0) + rest)} & _NOT_PERSON)
+
+
 def _offers_choice(question: str) -> bool:
     """"Who hosted the talks, Xi Jinping or Vladimir Putin?": the question ends
     on the names to choose from (not "… after Moscow or Astana?")."""
@@ -860,9 +881,11 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
         asked = {w.lower() for w in re.findall(r"\w+", question)}
         choice = _offers_choice(question)
         return (any(m.group(0).split()[0].lower() not in stopwords() and
-                    (choice or not {w.lower() for w in re.findall(r"\w+", m.group(0))} <= asked)
+                    (choice or not {w.lower() for w in re.findall(r"\w+", m.group(0))} <= asked) and
+                    not _names_a_body(text, m)
                     for m in _PERSON.finditer(text))
                 or any(w.lower() in names and w.lower() not in asked and not _CALENDAR.match(w)
+                       and w.lower() not in _NOT_PERSON
                        for w in re.findall(r"\b[A-Z][\w’'-]+", text)))  # "on November 25" names no one
     if kind == "named":
         # A choice offered names the answer ("Which company had more capital, the WIC or the VOC?").

@@ -693,6 +693,16 @@ def test_a_number_the_question_holds_is_no_answer_to_how_much():
     assert quantity_matches("The two Omanis sold it for two million dollars.", q)
 
 
+def test_a_place_or_a_body_is_no_person():
+    q = "Who replaced John Dalli as Maltese Commissioner for Health after he resigned in 2012?"
+    assert not type_matches("person", "In 2012 it investigated the Maltese Commissioner for Health, John Dalli, "
+                                      "who resigned over the Tobacco Products Directive.", q)
+    assert type_matches("person", "He was replaced by Tonio Borg.", q)
+    assert not type_matches("person", "Jan Mayen Island is part of the Kingdom of Norway.",
+                            "Who was Norway's prime minister in 1930?")
+    assert not type_matches("person", "Trade with South Africa grew.", "Who signed the deal?")
+
+
 def test_a_consequence_is_read_with_its_cause():
     read = _read_with_context("A copy of the prototype was copied before the patent was granted.",
                               "As a consequence, the kaleidoscope yielded no direct financial benefits to Brewster.")
