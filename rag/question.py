@@ -183,19 +183,29 @@ CAUSAL = re.compile(r"\b(because|due to|owing to|as a result|therefore|thus|henc
 _PERSON = re.compile(r"(?<!\bthe )(?<![’']s )\b[A-Z][a-z]+(?:\s+(?:von|van|de|der|bin|al))*\s+[A-Z][a-z][\w\-]*\b"
                      r"(?! of\b)")
 
-# Words that make a capitalised name a place, a body or a thing, not a person:
-# "South Africa", "Rocket Force", "Tobacco Products Directive", "Kingdom of Norway".
-_NOT_PERSON = frozenset("""
+# Words that make a capitalised name a place, a body or a thing, not a person,
+# when they close it ("Rocket Force", "Jan Mayen Island", "Tobacco Products
+# Directive"). Words that are also common surnames (_BODY_OR_SURNAME: "Margaret
+# Court", "Charlotte Church") do so only in a longer name or after "the" ("the
+# International Criminal Court", "the Soviet Union").
+_BODY = frozenset("""
     kingdom republic empire emirate island islands isles company corporation directive force forces ministry
     university institute institution monument museum society association council commission committee party bank
-    sea ocean river mountain mountains province state states union army navy church cathedral street square zoo
-    hospital college school court parliament assembly agency office department treaty act war battle prize award
-    lands territory territories desert bay lake coast peninsula city county district region valley station airport
-    bridge road railway canal fund group organisation organization foundation club league federation alliance
-    conference summit forum exposition exhibition festival journal magazine press gazette herald tribune academy
-    laboratory centre center palace castle abbey fort harbour harbor gulf strait channel cape north south east west
-    northern southern eastern western central africa asia europe america americas pacific atlantic arctic antarctic
+    sea ocean river mountain mountains province state states navy army cathedral zoo hospital college school
+    parliament assembly agency office department treaty act war battle prize award lands territory territories desert
+    peninsula city county district region valley airport railway canal fund group organisation organization
+    foundation club league federation alliance conference summit forum exposition exhibition festival journal
+    magazine press gazette herald tribune academy laboratory centre center abbey harbour harbor gulf strait channel
     """.split())
+_BODY_OR_SURNAME = frozenset("court church union hall street castle lake bridge road station square palace fort "
+                             "bay coast house".split())
+# A name opening on a compass word is a place ("South Africa", "East Asia");
+# a continent alone is one too ("Kanye West" and "Asia Argento" are people).
+_COMPASS = frozenset("north south east west northern southern eastern western central".split())
+_CONTINENTS = frozenset("africa asia europe america americas antarctica".split())
+# One capitalised word that is a place, never a person's whole name.
+_PLACE_WORDS = _COMPASS | _CONTINENTS | frozenset("pacific atlantic arctic antarctic".split())
+_CAPITALISED_AFTER = re.compile(r"(?:[ \t]+[A-Z][\w’'-]*)*")
 
 # --- answer types --------------------------------------------------------------
 
@@ -233,17 +243,59 @@ _DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|
                    r"last (year|month|week)|this (year|month|week)|ago|since|century|decade)\b", re.I)
 _DATE_MONTH_CASE = re.compile(r"\bmay\b")  # the verb, when not capitalised
 # "In what year …?" is not answered by "in August" or "since then": it needs a
-# year, a decade or a century, or a year named relative to the article's date.
+# year (a four-digit one, a three-digit one after a preposition or with its era:
+# "in 732", "AD 79"), a decade or a century, or a year named relative to the
+# article's date ("last year").
 _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
-_YEAR_TOLD = re.compile(r"\b[1-9]\d{2,3}s?\b|\b\d{1,2}(?:st|nd|rd|th) century|\b(?:AD|BC|BCE|CE)\b|"
+_ORDINALS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\\d{1,2}(?:st|nd|rd|th)"
+_YEAR_TOLD = re.compile(r"\b1\d{3}s?\b|\b20\d\ds?\b|\b(?:in|of|by|since|from|until|to|after|before|around|c\.)\s+[1-9]\d{2}\b|"
+                        r"\b(?-i:AD|BC|BCE|CE)\s+\d{1,4}\b|\b\d{1,4}\s+(?-i:AD|BC|BCE|CE)\b|"
+                        r"\b(?:" + _ORDINALS + r")[\s-]centur(?:y|ies)\b|"
                         r"\b(?:last|this|next|that|the same|the following|the previous) year\b|\byears? ago\b", re.I)
-# "On what exact date …?" asks for the day: a month with its day, or a weekday.
-_ASKS_DAY = re.compile(r"\b(?:what|which) (?:(?:exact|precise|specific) )?(?:date|day)\b", re.I)
+# "What month …?" needs a month's name (capitalised: not the verb "march"), or
+# one named relative to the article's date.
 _ASKS_MONTH = re.compile(r"\b(?:what|which) month\b", re.I)
-_MONTH_TOLD = re.compile(r"\b(?:" + "|".join(MONTHS) + "|" + _MONTH_SHORT + r")\b", re.I)
-_DAY_TOLD = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + "|".join(MONTHS) + "|" + _MONTH_SHORT + r")\b|"
-                       r"\b(?:" + "|".join(MONTHS) + "|" + _MONTH_SHORT + r")\.?\s+\d{1,2}(?:st|nd|rd|th)?\b|"
-                       r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)\b", re.I)
+_MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS) + "|" + _MONTH_SHORT
+_MONTH_TOLD = re.compile(r"\b(?:" + _MONTH_NAMES + r")\b|\b(?:last|this|next|that|the same|the following) month\b")
+# "On what date …?", "What day …?" ask for the day: a month with its day
+# ("15 June", "the 15th of June", "June 15"), a date in figures ("2024-06-15",
+# "15/06/2024") or a weekday.
+_ASKS_DAY = re.compile(r"\b(?:what|which) (?:(?:exact|precise|specific) )?(?:date|day)\b", re.I)
+_DAY_TOLD = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+(?:" + _MONTH_NAMES + r")\b|"
+                       r"\b(?:" + _MONTH_NAMES + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b|"
+                       r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
+                       r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_GIVEN_YEAR = re.compile(r"\b[1-9]\d{2,3}\b")
+
+
+@lru_cache(maxsize=256)
+def _dates_given(question: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The years and the days of a month a question gives ("in July 2024",
+    "on 15 June"): they are no answer to it."""
+    days = {d for m in _DAY_TOLD.finditer(question) for d in m.groups() if d}
+    return frozenset(_GIVEN_YEAR.findall(question)), frozenset(days)
+
+
+def _date_told(question: str, text: str) -> bool:
+    """Does `text` hold a date of the kind asked ("what year", "what month",
+    "what date", or any for "when"), other than one the question gives?
+    ("In which month of 1921 …?" is not answered by "in 1921".) A question
+    offering a choice ("…, 1805 or 1806?") names its answer."""
+    years, days = _dates_given(question) if not _offers_choice(question) else (frozenset(), frozenset())
+    text = _DATE_MONTH_CASE.sub(" ", text)
+    if _ASKS_DAY.search(question):
+        return any(not (set(m.groups()) - {None}) or not (set(m.groups()) - {None}) <= days
+                   for m in _DAY_TOLD.finditer(text))
+    if years:
+        text = _GIVEN_YEAR.sub(lambda y: " " if y.group(0) in years else y.group(0), text)
+    if _ASKS_YEAR.search(question):
+        return bool(_YEAR_TOLD.search(text))
+    if _ASKS_MONTH.search(question):
+        given = {w for w in re.findall(r"[A-Z][a-z]+", question) if w.lower() in MONTHS}
+        return any(m.group(0) not in given for m in _MONTH_TOLD.finditer(text))
+    return bool(_DATE.search(text))
+
+
 LEAD = r"^\W*(?:(?:and|but|so|then)\W+)?"  # "And who came after him?" asks as "Who came after him?" does
 ASKS_WHO = re.compile(LEAD + r"(who|whom)\b", re.I)
 _REASON_Q = re.compile(r"^\W*(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
@@ -490,6 +542,14 @@ def counted_noun(question: str) -> str | None:
     return stems[-1] if stems else None
 
 
+_NUMBER_WORD_NEXT = re.compile(r"\b(" + _NUMBER_WORDS + r")\b(?:\W+(\w+))?", re.I)
+
+
+def _counted_words(text: str) -> set[tuple[str, str]]:
+    """Each number word of the text with the word after it: ("two", "omanis")."""
+    return {(m.group(1).lower(), (m.group(2) or "").lower()) for m in _NUMBER_WORD_NEXT.finditer(text)}
+
+
 def quantity_matches(text: str, question: str) -> bool:
     """Does the sentence hold the amount the question asks for?"""
     if _ASKS_LASTED.search(question) and _UNTIL.search(text):
@@ -500,9 +560,11 @@ def quantity_matches(text: str, question: str) -> bool:
     ranked = bool(_RANK_Q.search(question) and _ORDINAL.search(text))
     often = bool(re.search(r"\bhow often\b", question, re.I) and _FREQUENCY.search(text))
     # "found by two Omanis" does not answer "How much did the two Omanis get?":
-    # a number the question already holds, in figures or in words, is no answer.
-    asked_words = {w.lower() for w in _NUMBER_WORD.findall(question)}
-    new_words = any(w.lower() not in asked_words for w in _NUMBER_WORD.findall(text))
+    # a number the question already holds, in figures or in words with the
+    # same word after it, is no answer ("Three of the three ships" answers
+    # "How many of the three ships sank?").
+    asked_words = _counted_words(question)
+    new_words = bool(_counted_words(text) - asked_words)
     if not (new_numbers(text, question) or new_words or ranked or often):
         return False
     if any(asks.search(question) and not unit.search(text) for asks, unit in _UNITS):
@@ -835,11 +897,21 @@ def new_names(text: str, question: str, names: frozenset[str] = frozenset()) -> 
     return found
 
 
+_CAPITALISED_BEFORE = re.compile(r"(?:\b[A-Z][\w’'-]*[ \t]+)*$")
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
+
+
 def _names_a_body(text: str, m: re.Match) -> bool:
-    """Is the capitalised name matched, read with the capitalised words right
-    after it ("Tobacco Products Directive"), a place, a body or a thing?"""
-    rest = re.match(r"(?:\s+[A-Z][\w’'-]*)*", text[m.end():]).group(0)
-    return bool({w.lower() for w in re.findall(r"[A-Za-z]+", m.group(0) + rest)} & _NOT_PERSON)
+    """Is the capitalised name matched a place, a body or a thing? Read whole,
+    with the capitalised words around it ("Tobacco Products Directive"), it
+    ends on one of _BODY (or of _BODY_OR_SURNAME, when longer than two words
+    or after "the"), or opens on a compass word ("South Africa")."""
+    before = _CAPITALISED_BEFORE.search(text, 0, m.start())
+    start = before.start() if before else m.start()
+    name = (text[start:m.end()] + _CAPITALISED_AFTER.match(text, m.end()).group(0)).lower().split()
+    after_the = bool(_THE_BEFORE.search(text, 0, start))
+    return (name[-1] in _BODY or name[0] in _COMPASS or
+            (name[-1] in _BODY_OR_SURNAME and (len(name) > 2 or after_the)))
 
 
 def _offers_choice(question: str) -> bool:
@@ -854,22 +926,7 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
     if kind == "quantity":
         return quantity_matches(text, question)
     if kind == "date":
-        # "In which month of 1921 …?" is not answered by "in 1921": a year or
-        # month the question gives is no answer ("15 June" answers "what date
-        # in June?": its day is new).
-        given = {w.lower() for w in re.findall(r"\b[1-9]\d*\b|[A-Za-z]+", question)
-                 if w[0].isdigit() or w.lower() in MONTHS}
-        text = _DATE_MONTH_CASE.sub(" ", text)
-        if _ASKS_DAY.search(question):
-            return any(not set(re.findall(r"\d+", m.group(0))) <= given or not re.search(r"\d", m.group(0))
-                       for m in _DAY_TOLD.finditer(text))
-        text = re.sub(r"\b[1-9]\d{2,3}\b|\b[A-Z][a-z]+\b", lambda m: " " if m.group(0).lower() in given else m.group(0),
-                      text)
-        if _ASKS_YEAR.search(question):
-            return bool(_YEAR_TOLD.search(text))
-        if _ASKS_MONTH.search(question):
-            return bool(_MONTH_TOLD.search(text))
-        return bool(_DATE.search(text))
+        return _date_told(question, text)
     if kind == "outcome":
         # "plan to meet in Kazakhstan" reports no agreement; "agreed to" does.
         return bool(_OUTCOME.search(text))
@@ -885,7 +942,7 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
                     not _names_a_body(text, m)
                     for m in _PERSON.finditer(text))
                 or any(w.lower() in names and w.lower() not in asked and not _CALENDAR.match(w)
-                       and w.lower() not in _NOT_PERSON
+                       and w.lower() not in _BODY and w.lower() not in _PLACE_WORDS
                        for w in re.findall(r"\b[A-Z][\w’'-]+", text)))  # "on November 25" names no one
     if kind == "named":
         # A choice offered names the answer ("Which company had more capital, the WIC or the VOC?").

@@ -703,6 +703,44 @@ def test_a_place_or_a_body_is_no_person():
     assert not type_matches("person", "Trade with South Africa grew.", "Who signed the deal?")
 
 
+def test_dates_asked_read_the_ways_dates_are_written():
+    day = "On what exact date did the summit begin?"
+    for told in ("The summit began on the 15th of June.", "The summit began on 2024-06-15.",
+                 "The summit began 15/06/2024.", "It began on Monday."):
+        assert type_matches("date", told, day), told
+    assert not type_matches("date", "The summit began today.", day)  # relative: no date
+    # A number of the question is given only as a year or a day of a month.
+    assert type_matches("date", "The 15-day summit began on 15 June.", "On what date did the 15-day summit begin?")
+    year = "In what year was the church built?"
+    for told in ("It was built in the fifth century.", "a 5th-century church", "It was built in 732.",
+                 "It was built in AD 79.", "It was built in the 1990s."):
+        assert type_matches("date", told, year), told
+    assert not type_matches("date", "It ran an ad campaign.", year)
+    assert not type_matches("date", "Some 300 soldiers were killed in August.", year)
+    assert type_matches("date", "The vote was held last month.", "In which month was the vote held?")
+    assert not type_matches("date", "They march on.", "In which month did they march?")
+    # A choice offered names the answer.
+    assert type_matches("date", "It was founded in 1805.", "In which year was it founded, 1805 or 1806?")
+
+
+def test_people_named_like_places_are_people():
+    q = "Who beat her in the final?"
+    for told in ("She lost to Margaret Court.", "She lost to Kanye West.", "She lost to Asia Argento."):
+        assert type_matches("person", told, q), told
+    for told in ("Judges of the International Criminal Court ruled.", "It was run by the Soviet Union.",
+                 "It was fired by the Rocket Force."):
+        assert not type_matches("person", told, q), told
+    # One capitalised word the corpus writes only as a name: a place word is no one.
+    names = frozenset({"atlantic", "quisling"})
+    assert not type_matches("person", "They found nesting Atlantic puffins.", q, names)
+    assert type_matches("person", "She lost to Quisling.", q, names)
+
+
+def test_a_number_word_of_the_question_answers_when_it_counts_something_else():
+    from rag.question import quantity_matches
+    assert quantity_matches("Three of the three ships sank.", "How many of the three ships sank?")
+
+
 def test_a_consequence_is_read_with_its_cause():
     read = _read_with_context("A copy of the prototype was copied before the patent was granted.",
                               "As a consequence, the kaleidoscope yielded no direct financial benefits to Brewster.")
