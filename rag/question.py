@@ -186,26 +186,26 @@ _PERSON = re.compile(r"(?<!\bthe )(?<![’']s )\b[A-Z][a-z]+(?:\s+(?:von|van|de|
 # Words that make a capitalised name a place, a body or a thing, not a person,
 # when they close it ("Rocket Force", "Jan Mayen Island", "Tobacco Products
 # Directive"). Words that are also common surnames (_BODY_OR_SURNAME: "Margaret
-# Court", "Charlotte Church") do so only in a longer name or after "the" ("the
-# International Criminal Court", "the Soviet Union").
+# Court", "Frank Ocean") do so only in a name of three words or more ("Hague
+# Criminal Court").
 _BODY = frozenset("""
     kingdom republic empire emirate island islands isles company corporation directive force forces ministry
     university institute institution monument museum society association council commission committee party bank
-    sea ocean river mountain mountains province state states navy army cathedral zoo hospital college school
-    parliament assembly agency office department treaty act war battle prize award lands territory territories desert
-    peninsula city county district region valley airport railway canal fund group organisation organization
-    foundation club league federation alliance conference summit forum exposition exhibition festival journal
-    magazine press gazette herald tribune academy laboratory centre center abbey harbour harbor gulf strait channel
+    sea river mountain mountains province state states navy army cathedral zoo hospital college school parliament
+    assembly agency office department treaty act war prize award lands territory territories desert peninsula city
+    county district region valley airport railway canal fund group organisation organization foundation club
+    league federation alliance conference summit forum exposition exhibition festival journal magazine gazette
+    herald tribune academy laboratory centre center gulf channel
     """.split())
 _BODY_OR_SURNAME = frozenset("court church union hall street castle lake bridge road station square palace fort "
-                             "bay coast house".split())
+                             "bay coast house ocean strait abbey battle harbour harbor press".split())
 # A name opening on a compass word is a place ("South Africa", "East Asia");
 # a continent alone is one too ("Kanye West" and "Asia Argento" are people).
 _COMPASS = frozenset("north south east west northern southern eastern western central".split())
 _CONTINENTS = frozenset("africa asia europe america americas antarctica".split())
 # One capitalised word that is a place, never a person's whole name.
 _PLACE_WORDS = _COMPASS | _CONTINENTS | frozenset("pacific atlantic arctic antarctic".split())
-_CAPITALISED_AFTER = re.compile(r"(?:[ \t]+[A-Z][\w’'-]*)*")
+_CAPITALISED_AFTER = re.compile(r"(?:[ \t]+[A-Z][\w’'-]*){0,4}")
 
 # --- answer types --------------------------------------------------------------
 
@@ -247,32 +247,44 @@ _DATE_MONTH_CASE = re.compile(r"\bmay\b")  # the verb, when not capitalised
 # "in 732", "AD 79"), a decade or a century, or a year named relative to the
 # article's date ("last year").
 _ASKS_YEAR = re.compile(r"\b(?:what|which) year\b", re.I)
-_ORDINALS = "first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\\d{1,2}(?:st|nd|rd|th)"
-_YEAR_TOLD = re.compile(r"\b1\d{3}s?\b|\b20\d\ds?\b|\b(?:in|of|by|since|from|until|to|after|before|around|c\.)\s+[1-9]\d{2}\b|"
+_ORDINALS = (r"(?:twenty-)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+             r"\w+teenth|twentieth)|\d{1,2}(?:st|nd|rd|th)")
+_YEAR_TOLD = re.compile(r"\b1\d{3}s?\b|\b20\d\ds?\b|\b(?:in|since|until|around|c\.)\s+[1-9]\d{2}\b|"
                         r"\b(?-i:AD|BC|BCE|CE)\s+\d{1,4}\b|\b\d{1,4}\s+(?-i:AD|BC|BCE|CE)\b|"
                         r"\b(?:" + _ORDINALS + r")[\s-]centur(?:y|ies)\b|"
                         r"\b(?:last|this|next|that|the same|the following|the previous) year\b|\byears? ago\b", re.I)
 # "What month …?" needs a month's name (capitalised: not the verb "march"), or
 # one named relative to the article's date.
 _ASKS_MONTH = re.compile(r"\b(?:what|which) month\b", re.I)
-_MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS) + "|" + _MONTH_SHORT
-_MONTH_TOLD = re.compile(r"\b(?:" + _MONTH_NAMES + r")\b|\b(?:last|this|next|that|the same|the following) month\b")
+_MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS)
+# A short month only before its day or year, or with its full stop: "Jan 5",
+# "Sept. 2001", not "Jan Smuts" or "Mar-a-Lago".
+_MONTH_SHORT_TOLD = r"(?:" + _MONTH_SHORT + r")(?:\.|(?=\s+\d))"
+_MONTH_TOLD = re.compile(r"\b(?:(?:" + _MONTH_NAMES + r")\b|" + _MONTH_SHORT_TOLD + r")|"
+                         r"\b(?:last|this|next|that|the same|the following) month\b")
 # "On what date …?", "What day …?" ask for the day: a month with its day
 # ("15 June", "the 15th of June", "June 15"), a date in figures ("2024-06-15",
 # "15/06/2024") or a weekday.
 _ASKS_DAY = re.compile(r"\b(?:what|which) (?:(?:exact|precise|specific) )?(?:date|day)\b", re.I)
-_DAY_TOLD = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+(?:" + _MONTH_NAMES + r")\b|"
-                       r"\b(?:" + _MONTH_NAMES + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b|"
+_MONTH_ANY = r"(?:" + _MONTH_NAMES + "|" + _MONTH_SHORT_TOLD + r")"
+_DAY_TOLD = re.compile(r"\b(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<m1>" + _MONTH_ANY + r")|"
+                       r"\b(?P<m2>" + _MONTH_ANY + r")\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\b|"
                        r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|"
                        r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _GIVEN_YEAR = re.compile(r"\b[1-9]\d{2,3}\b")
 
 
+def _day_of(m: re.Match) -> tuple[str, str] | None:
+    """(day, month) of a _DAY_TOLD match ("15", "jun"), None for one in figures or a weekday."""
+    day, month = m.group("d1") or m.group("d2"), m.group("m1") or m.group("m2")
+    return (day, month.lower().rstrip(".")[:3]) if day else None
+
+
 @lru_cache(maxsize=256)
-def _dates_given(question: str) -> tuple[frozenset[str], frozenset[str]]:
+def _dates_given(question: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
     """The years and the days of a month a question gives ("in July 2024",
-    "on 15 June"): they are no answer to it."""
-    days = {d for m in _DAY_TOLD.finditer(question) for d in m.groups() if d}
+    "on 2 May"): they are no answer to it."""
+    days = {_day_of(m) for m in _DAY_TOLD.finditer(question)} - {None}
     return frozenset(_GIVEN_YEAR.findall(question)), frozenset(days)
 
 
@@ -284,8 +296,7 @@ def _date_told(question: str, text: str) -> bool:
     years, days = _dates_given(question) if not _offers_choice(question) else (frozenset(), frozenset())
     text = _DATE_MONTH_CASE.sub(" ", text)
     if _ASKS_DAY.search(question):
-        return any(not (set(m.groups()) - {None}) or not (set(m.groups()) - {None}) <= days
-                   for m in _DAY_TOLD.finditer(text))
+        return any(_day_of(m) not in days for m in _DAY_TOLD.finditer(text))
     if years:
         text = _GIVEN_YEAR.sub(lambda y: " " if y.group(0) in years else y.group(0), text)
     if _ASKS_YEAR.search(question):
@@ -563,8 +574,11 @@ def quantity_matches(text: str, question: str) -> bool:
     # a number the question already holds, in figures or in words with the
     # same word after it, is no answer ("Three of the three ships" answers
     # "How many of the three ships sank?").
-    asked_words = _counted_words(question)
-    new_words = bool(_counted_words(text) - asked_words)
+    asked = _counted_words(question)
+    asked_numbers = {n for n, _ in asked}
+    # "… by the two." ends on the number: nothing says it counts something else.
+    new_words = any(pair not in asked and not (not pair[1] and pair[0] in asked_numbers)
+                    for pair in _counted_words(text))
     if not (new_numbers(text, question) or new_words or ranked or often):
         return False
     if any(asks.search(question) and not unit.search(text) for asks, unit in _UNITS):
@@ -897,21 +911,15 @@ def new_names(text: str, question: str, names: frozenset[str] = frozenset()) -> 
     return found
 
 
-_CAPITALISED_BEFORE = re.compile(r"(?:\b[A-Z][\w’'-]*[ \t]+)*$")
-_THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
-
-
 def _names_a_body(text: str, m: re.Match) -> bool:
-    """Is the capitalised name matched a place, a body or a thing? Read whole,
-    with the capitalised words around it ("Tobacco Products Directive"), it
-    ends on one of _BODY (or of _BODY_OR_SURNAME, when longer than two words
-    or after "the"), or opens on a compass word ("South Africa")."""
-    before = _CAPITALISED_BEFORE.search(text, 0, m.start())
-    start = before.start() if before else m.start()
-    name = (text[start:m.end()] + _CAPITALISED_AFTER.match(text, m.end()).group(0)).lower().split()
-    after_the = bool(_THE_BEFORE.search(text, 0, start))
-    return (name[-1] in _BODY or name[0] in _COMPASS or
-            (name[-1] in _BODY_OR_SURNAME and (len(name) > 2 or after_the)))
+    """Is the capitalised name matched a place, a body or a thing? Read with
+    the capitalised words right after it ("Tobacco Products Directive"), it
+    ends on one of _BODY (or of _BODY_OR_SURNAME, in three words or more), or
+    the name itself opens on a compass word ("South Africa"; not "South
+    African President Cyril Ramaphosa", whose name starts at "Cyril")."""
+    name = (m.group(0) + _CAPITALISED_AFTER.match(text, m.end()).group(0)).lower().split()
+    return (name[-1] in _BODY or (name[-1] in _BODY_OR_SURNAME and len(name) > 2) or
+            (name[0] in _COMPASS and len(m.group(0).split()) == 2 and len(name) == 2))
 
 
 def _offers_choice(question: str) -> bool:
