@@ -77,7 +77,8 @@ def entities(text: str) -> list[str]:
 
 # A month's name, whole or short ("Sept."); "Jan-Aug", "Sept–Dec": months, however short.
 _MONTH_SHORT = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-_MONTH_FORM = r"(?:" + "|".join(m.capitalize() for m in MONTHS) + "|" + _MONTH_SHORT + r")\.?"
+_MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS)  # "January|February|…", capitalised: "march" is a verb
+_MONTH_FORM = r"(?:" + _MONTH_NAMES + "|" + _MONTH_SHORT + r")\.?"
 _MONTH_SPAN = re.compile(_MONTH_FORM + r"(?:[-–/]" + _MONTH_FORM + r")+")
 
 
@@ -256,7 +257,6 @@ _YEAR_TOLD = re.compile(r"\b1\d{3}s?\b|\b20\d\ds?\b|\b(?:in|since|until|around|c
 # "What month …?" needs a month's name (capitalised: not the verb "march"), or
 # one named relative to the article's date.
 _ASKS_MONTH = re.compile(r"\b(?:what|which) month\b", re.I)
-_MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS)
 # A short month only before its day or year, or with its full stop: "Jan 5",
 # "Sept. 2001", not "Jan Smuts" or "Mar-a-Lago".
 _MONTH_SHORT_TOLD = r"(?:" + _MONTH_SHORT + r")(?:\.|(?=\s+\d))"
@@ -281,11 +281,12 @@ def _day_of(m: re.Match) -> tuple[str, str] | None:
 
 
 @lru_cache(maxsize=256)
-def _dates_given(question: str) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
-    """The years and the days of a month a question gives ("in July 2024",
-    "on 2 May"): they are no answer to it."""
+def _dates_given(question: str) -> tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[str]]:
+    """The years, the days of a month and the months a question gives ("in
+    July 2024", "on 2 May"): they are no answer to it."""
     days = {_day_of(m) for m in _DAY_TOLD.finditer(question)} - {None}
-    return frozenset(_GIVEN_YEAR.findall(question)), frozenset(days)
+    months = {w for w in re.findall(r"[A-Z][a-z]+", question) if w.lower() in MONTHS}
+    return frozenset(_GIVEN_YEAR.findall(question)), frozenset(days), frozenset(months)
 
 
 def _date_told(question: str, text: str) -> bool:
@@ -293,7 +294,7 @@ def _date_told(question: str, text: str) -> bool:
     "what date", or any for "when"), other than one the question gives?
     ("In which month of 1921 …?" is not answered by "in 1921".) A question
     offering a choice ("…, 1805 or 1806?") names its answer."""
-    years, days = _dates_given(question) if not _offers_choice(question) else (frozenset(), frozenset())
+    years, days, months = _dates_given(question) if not _offers_choice(question) else (frozenset(),) * 3
     text = _DATE_MONTH_CASE.sub(" ", text)
     if _ASKS_DAY.search(question):
         return any(_day_of(m) not in days for m in _DAY_TOLD.finditer(text))
@@ -302,8 +303,7 @@ def _date_told(question: str, text: str) -> bool:
     if _ASKS_YEAR.search(question):
         return bool(_YEAR_TOLD.search(text))
     if _ASKS_MONTH.search(question):
-        given = {w for w in re.findall(r"[A-Z][a-z]+", question) if w.lower() in MONTHS}
-        return any(m.group(0) not in given for m in _MONTH_TOLD.finditer(text))
+        return any(m.group(0) not in months for m in _MONTH_TOLD.finditer(text))
     return bool(_DATE.search(text))
 
 
@@ -439,7 +439,6 @@ def speaker(question: str) -> str:
 _NUMBER_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
                  "seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|"
                  "million|billion|trillion|half|double|doubled|tripled|dozen")
-_NUMBER_WORD = re.compile(r"\b(" + _NUMBER_WORDS + r")\b", re.I)
 # A bare year ("the 1960s", "in 2022") dates a fact; it does not count or measure anything.
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)s?\b(?!\s*(%|per ?cent|million|billion|bn|tons|times))", re.I)
 # "Power of Siberia 2", "G-7": a number that is part of a name.
@@ -556,9 +555,10 @@ def counted_noun(question: str) -> str | None:
 _NUMBER_WORD_NEXT = re.compile(r"\b(" + _NUMBER_WORDS + r")\b(?:\W+(\w+))?", re.I)
 
 
-def _counted_words(text: str) -> set[tuple[str, str]]:
+@lru_cache(maxsize=1024)
+def _counted_words(text: str) -> frozenset[tuple[str, str]]:
     """Each number word of the text with the word after it: ("two", "omanis")."""
-    return {(m.group(1).lower(), (m.group(2) or "").lower()) for m in _NUMBER_WORD_NEXT.finditer(text)}
+    return frozenset((m.group(1).lower(), (m.group(2) or "").lower()) for m in _NUMBER_WORD_NEXT.finditer(text))
 
 
 def quantity_matches(text: str, question: str) -> bool:
@@ -612,7 +612,7 @@ _TIME_WORD = re.compile(r"\b(?:in|since|by|from|during|until|of|to|before|after|
 _ASKED_AT = r"\b(?:in|during|for|of)\s+(?:(?:early|late|mid)[\s-]+)?"
 _ASKED_TIME = re.compile(_ASKED_AT + r"(?:(?:" + "|".join(MONTHS) +
                          r")\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?)?(1[5-9]\d\d|20\d\d)\b", re.I)
-_MONTH_ALONE = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + r")\b(?!\s*,?\s*\d{4})(?!\s+\d{1,2},?\s+\d{4})"
+_MONTH_ALONE = re.compile(r"\b(" + _MONTH_NAMES + r")\b(?!\s*,?\s*\d{4})(?!\s+\d{1,2},?\s+\d{4})"
                           r"(?!\s+of\s+\d{4})")  # not "February of 2022"
 _AHEAD = re.compile(r"\b(?:will|plans?|planned|expected|due|next|upcoming|set to)\b", re.I)
 
@@ -684,7 +684,7 @@ def amount_years(text: str, date: str = "") -> set[str]:
     return dated | stated_years(_YEAR_NUM.sub(" ", _DATED_MONTH.sub(" ", text)), date)  # "last year", "in September"
 
 
-_MONTH_NAME = re.compile(r"\b(" + "|".join(m.capitalize() for m in MONTHS) + "|" + _MONTH_SHORT + r")\b\.?")
+_MONTH_NAME = re.compile(r"\b(" + _MONTH_NAMES + "|" + _MONTH_SHORT + r")\b\.?")
 
 
 def _month_named(months: set[str], text: str, date: str) -> bool:
