@@ -38,7 +38,7 @@ from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
-from .parts import answer_parts, split_parts
+from .parts import answer_parts, ordered_parts, split_parts
 from .question import (flows_agree, negation_agrees, outcome_told, roles_agree, sides_agree, times_agree,
                        with_apostrophes)
 from .records import Answer, Event, Scored
@@ -161,10 +161,14 @@ def pick(index: Index, reading: Reading, hits, query: str, question_vec, setting
     question (measured: keeping the whole question's answer when it is surer
     than the parts passed fewer), or the byline of "who wrote ...?"; ([], 0)
     for any other question."""
+    asks_once = own_words(reading.question) == reading.question  # not an elliptical follow-up
+    ordered = ordered_parts(reading.question) if asks_once else ()
+    if ordered:  # "which came first, A or B?": when each was, before any comparison's sides
+        return answer_parts(index, ordered, settings, scorer)
     paired, confidence = pair_sides(index, reading, query, question_vec, settings, scorer)
     if paired:
         return paired, confidence
-    parts = split_parts(index, reading.question) if own_words(reading.question) == reading.question else ()
+    parts = split_parts(index, reading.question) if asks_once else ()
     if parts:  # each part may be a "who wrote ...?" of its own
         return answer_parts(index, parts, settings, scorer)
     by = byline_answer(index, own_words(reading.question), hits)

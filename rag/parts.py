@@ -1,6 +1,7 @@
 """Questions of two parts, each answered on its own.
 
     split_parts(index, question)   ("Where did Baudot die?", "how old was Baudot?"), or ()
+    ordered_parts(question)   ("When was Skara Brae?", "When was Knap of Howar?"), or ()
     answer_parts(index, parts, settings, scorer)   each part's sentences, and how sure
 
 "Where did he die, and how old was he?", "How many principles does the
@@ -10,6 +11,12 @@ sentence. Scored as one question, the best sentences answer whichever part
 shares more words with them, and the other part is missing. So each part
 is asked on its own (a pronoun of the second part taking the first part's
 names, as a follow-up would), and the answer joins what answers each.
+
+"Which came first, the rescue of the Tromelin castaways or the birth of
+Emile Baudot?", "Was Hertz born before or after the Difference Engine went on
+display?": the two things are dated in two sentences, often of two articles,
+and no sentence names both. So each is asked when it was, and the answer
+quotes both dates.
 """
 
 from __future__ import annotations
@@ -61,6 +68,34 @@ def split_parts(index: Index, question: str) -> tuple[Part, ...]:
     # Retrieval for the second part keeps the first part's words: "what workaround
     # has Moscow floated?" is about the payments the first part asks about.
     return Part(first, first), Part(standalone, f"{standalone} {first}")
+
+
+# "Which came first: A or B?", "Who was born first, A or B?", "Which is older, A or B?"
+# ("Who was earlier in lighthouse optics, Brewster or Fresnel?": what comes between
+# "earlier" and the comma is asked of each, as is the verb before "first").
+_WHICH_FIRST = re.compile(r"^(?:which|who|what)\s+(?:one\s+)?(?P<verb>(?:[\w’'-]+\s+){0,2}?)"
+                          r"(?:first|earlier|older|sooner|later|last|younger|newer|more recent)\b"
+                          r"(?:\s+(?P<about>[^,:;?]+?)\s*,|\s*[:;–—-]|\s*,)?"
+                          r"\s*(?P<a>[^,:;?]+?),?\s+or\s+(?P<b>[^,;?]+)", re.I)
+# "Was Hertz born before or after B?", "Is A older than B?"
+_BEFORE = re.compile(r"^(?P<aux>was|were|is|are|did|does|do|had|has)\s+(?P<a>.+?)\s+"
+                     r"(?:(?:come|happen|occur)\s+)?(?:before\s+or\s+after|after\s+or\s+before|"
+                     r"(?:older|younger|earlier|later|newer)\s+than)\s+(?P<b>[^,;?]+)", re.I)
+_LIGHT = {"is", "was", "are", "were", "came", "come", "happened", "occurred", "one", "did"}  # say nothing of either
+
+
+def ordered_parts(question: str) -> tuple[Part, ...]:
+    """When each of two things was, for a question asking which came first;
+    () for any other question."""
+    question = " ".join(question.split())
+    if m := _WHICH_FIRST.match(question):
+        said = " ".join(w for w in f"{m['verb']} {m['about'] or ''}".split() if w.lower() not in _LIGHT)
+        asked = [f"When was {side.strip()}{' ' + said if said else ''}?" for side in (m["a"], m["b"])]
+    elif m := _BEFORE.match(question):
+        asked = [f"When {m['aux'].lower()} {m['a'].strip()}?", f"When {m['b'].strip()}?"]
+    else:
+        return ()
+    return tuple(Part(q, q) for q in asked)
 
 
 def answer_parts(index: Index, parts: tuple[Part, ...], settings: Settings, scorer: Scorer,

@@ -2,7 +2,7 @@
 
 from rag.answer import answer
 from rag.followup import FOLLOWING
-from rag.parts import split_parts
+from rag.parts import ordered_parts, split_parts
 from rag.scorer import fixed_scorer
 
 from test_scorer import WEIGHTS
@@ -31,3 +31,37 @@ def test_each_part_gets_its_own_sentence(seed_index):
     assert "8.3bn" in ans.text or "14%" in ans.text
     for c in ans.citations:
         assert idx.articles[c.doc].text[c.quote_start : c.quote_end] == c.quote
+
+
+def test_which_came_first_asks_when_each_was():
+    asked = lambda q: [p.question for p in ordered_parts(q)]
+    assert asked("Which came first: the rescue of the castaways or the birth of Baudot?") == [
+        "When was the rescue of the castaways?", "When was the birth of Baudot?"]
+    # The verb before "first" and what follows "earlier" are asked of each side.
+    assert asked("Who was born first, Edward Jenner or Thomas Godfrey, who helped devise the sextant?") == [
+        "When was Edward Jenner born?", "When was Thomas Godfrey born?"]
+    assert asked("Who was earlier in lighthouse optics, Brewster or Fresnel?") == [
+        "When was Brewster in lighthouse optics?", "When was Fresnel in lighthouse optics?"]
+    assert asked("Which is older the British Empire or the Ethiopian Empire?") == [
+        "When was the British Empire?", "When was the Ethiopian Empire?"]
+    assert asked("Was Hertz born before or after the engine went on display?") == [
+        "When was Hertz born?", "When the engine went on display?"]
+    assert asked("Is Skara Brae older than Knap of Howar?") == ["When is Skara Brae?", "When Knap of Howar?"]
+    for q in ("Which city did he visit first, Beijing or Harbin?", "which piece hit first, and at what time?",
+              "Is coal or oil more important?", "Was the treaty signed after the war?",
+              "What is the oldest site in Warsaw?", "Who commanded the regiment first, and when did the next take over?"):
+        assert ordered_parts(q) == (), q
+
+
+def test_which_came_first_quotes_a_date_from_each_article(make_index):
+    # No sentence names both, and "the rescue of the castaways on Tromelin" is no side a
+    # comparison finds: before, one article's sentence answered alone.
+    idx = make_index({
+        "tromelin.txt": "Tromelin Island\nTromelin is a flat and sandy island. A ship ran aground there in 1761. "
+                        "The castaways on Tromelin were rescued on 29 November 1776.\n",
+        "baudot.txt": "Émile Baudot\nÉmile Baudot was born in Magneux in 1845. He invented the Baudot code.\n",
+    })
+    ans = answer(idx, "Which came first: the rescue of the castaways on Tromelin or the birth of Émile Baudot?",
+                 scorer=fixed_scorer(WEIGHTS, threshold=0.0, required=("names_all", "type_ok")))
+    assert not ans.abstained and "1776" in ans.text and "1845" in ans.text
+    assert list(dict.fromkeys(c.doc for c in ans.citations)) == ["tromelin.txt", "baudot.txt"]  # the question's order
