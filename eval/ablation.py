@@ -34,7 +34,9 @@ Variants, each adding one part to the one before:
   +acts        a question is refused when its best sentence has the asked
                act the other way round ("What did Xi give Putin?" against
                "Putin gave the Chinese leader ...") or only looks ahead to
-               what the question asks came of it (answer.acts_as_asked; the
+               what the question asks came of it (answer.acts_as_asked)
+  +order       "which came first, A or B?" is asked of each side as "when
+               was A?" and answered on its own (parts.ordered_parts; the
                shipped method)
 and, read from eval/rules/<set>/summary.json when present, the hand-written
 rules this method replaced (run with the code at commit e007983).
@@ -81,14 +83,15 @@ METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_reca
 
 
 VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides", "+statements", "+shapes",
-            "+times", "+denials", "+acts")
+            "+times", "+denials", "+acts", "+order")
 
 
 @contextmanager
 def variant(name: str, unchecked: Path):
     saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
              answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
-             compose._with_items, answer.dated_as_asked, answer.denies_as_asked, answer.acts_as_asked)
+             compose._with_items, answer.dated_as_asked, answer.denies_as_asked, answer.acts_as_asked,
+             answer.ordered_parts)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -112,12 +115,14 @@ def variant(name: str, unchecked: Path):
             answer.denies_as_asked = lambda *args: True
         if step < 10:  # no refusal for a best sentence with the act the other way round, or only ahead
             answer.acts_as_asked = lambda *args: True
+        if step < 11:  # "which came first, A or B?" scored as one question, not as when each was
+            answer.ordered_parts = lambda *args: ()
         yield
     finally:
         (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
          answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
          answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked,
-         answer.acts_as_asked) = saved
+         answer.acts_as_asked, answer.ordered_parts) = saved
 
 
 def fmt(summary: dict) -> str:

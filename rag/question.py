@@ -76,10 +76,16 @@ def entities(text: str) -> list[str]:
 
 
 # A month's name, whole or short ("Sept."); "Jan-Aug", "Sept–Dec": months, however short.
-_MONTH_SHORT = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+MONTH_SHORT = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 _MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS)  # "January|February|…", capitalised: "march" is a verb
-_MONTH_FORM = r"(?:" + _MONTH_NAMES + "|" + _MONTH_SHORT + r")\.?"
+_MONTH_FORM = r"(?:" + _MONTH_NAMES + "|" + MONTH_SHORT + r")\.?"
 _MONTH_SPAN = re.compile(_MONTH_FORM + r"(?:[-–/]" + _MONTH_FORM + r")+")
+
+
+def month_number(word: str) -> int:
+    """1-12 for a month or its short form ("Oct", "Sept."), 0 for any other word."""
+    w = word.lower().rstrip(".")
+    return next((i for i, m in enumerate(MONTHS, 1) if len(w) >= 3 and m.startswith(w)), 0)
 
 
 def names_of(text: str) -> list[str]:
@@ -239,7 +245,7 @@ _DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (?:(?:exact|p
 # month written as a name ("May 2024", not the verb "may"), a season or day.
 _DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|CE)\b)\b|"
                    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
-                   + _MONTH_SHORT + r")\b|"
+                   + MONTH_SHORT + r")\b|"
                    r"\b(spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
                    r"last (year|month|week)|this (year|month|week)|ago|since|century|decade)\b", re.I)
 _DATE_MONTH_CASE = re.compile(r"\bmay\b")  # the verb, when not capitalised
@@ -259,7 +265,7 @@ _YEAR_TOLD = re.compile(r"\b1\d{3}s?\b|\b20\d\ds?\b|\b(?:in|since|until|around|c
 _ASKS_MONTH = re.compile(r"\b(?:what|which) month\b", re.I)
 # A short month only before its day or year, or with its full stop: "Jan 5",
 # "Sept. 2001", not "Jan Smuts" or "Mar-a-Lago".
-_MONTH_SHORT_TOLD = r"(?:" + _MONTH_SHORT + r")(?:\.|(?=\s+\d))"
+_MONTH_SHORT_TOLD = r"(?:" + MONTH_SHORT + r")(?:\.|(?=\s+\d))"
 _MONTH_TOLD = re.compile(r"\b(?:(?:" + _MONTH_NAMES + r")\b|" + _MONTH_SHORT_TOLD + r")|"
                          r"\b(?:last|this|next|that|the same|the following) month\b")
 # "On what date …?", "What day …?" ask for the day: a month with its day
@@ -684,14 +690,14 @@ def amount_years(text: str, date: str = "") -> set[str]:
     return dated | stated_years(_YEAR_NUM.sub(" ", _DATED_MONTH.sub(" ", text)), date)  # "last year", "in September"
 
 
-_MONTH_NAME = re.compile(r"\b(" + _MONTH_NAMES + "|" + _MONTH_SHORT + r")\b\.?")
+_MONTH_NAME = re.compile(r"\b(" + _MONTH_NAMES + "|" + MONTH_SHORT + r")\b\.?")
 
 
 def _month_named(months: set[str], text: str, date: str) -> bool:
     """Is a month asked for named in the sentence ("March", "Nov."), told by
     the article's date ("last month"), or the month the article was written
     in, with no other month named ("on Tuesday", in an article of May 2024)?"""
-    named = {next(m for m in MONTHS if m.startswith(n.group(1).lower()[:3])) for n in _MONTH_NAME.finditer(text)}
+    named = {MONTHS[month_number(n.group(1)) - 1] for n in _MONTH_NAME.finditer(text)}
     own = int(date[5:7]) if date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12 else 0
     if own and re.search(r"\blast month\b", text, re.I):
         named.add(MONTHS[own - 2])  # January's "last month" is December (index -1)

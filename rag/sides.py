@@ -43,12 +43,12 @@ from .features import Reading, read_question
 from .followup import own_words
 from .index import Index, per_index
 from .ingest import MONTHS, UNKNOWN_OUTLET, without_brackets
-from .question import looks_like_person, name_present, words
+from .question import MONTH_SHORT, looks_like_person, month_number, name_present, words
 from .records import Hit, Scored, Span
 from .scorer import Scorer, score
 from .support import initials, question_names, tables, with_speaker
 
-_TIME = re.compile(r"\b(?:(" + "|".join(MONTHS) + r")\s+)?((?:1[5-9]|20)\d\d)\b", re.I)
+_TIME = re.compile(r"\b(?:(" + "|".join(MONTHS) + r"|" + MONTH_SHORT + r")\.?\s+)?((?:1[5-9]|20)\d\d)\b", re.I)
 _NEAR_WORDS = 3  # markers at most this many words apart name one side ("2023 per Bloomberg")
 _APART = re.compile(r"\b(?:and|or|vs|versus|with|than|while|but|against|compared)\b", re.I)  # ... unless these part them
 _NAMED = {"person", "thing"}  # sides named in the text, trusted after articles and times
@@ -134,7 +134,7 @@ def named_articles(index: Index, question: str) -> set[str]:
 
 
 def _dated(index: Index, year: str, month: str) -> frozenset[str]:
-    prefix = f"{year}-{MONTHS.index(month.lower()) + 1:02d}" if month else year
+    prefix = f"{year}-{month_number(month):02d}" if month else year
     return frozenset(d for d, a in index.articles.items() if (a.date or "").startswith(prefix))
 
 

@@ -53,6 +53,11 @@ def test_times_name_the_articles_dated_then(seed_index):
     # In one year, the month tells the sides apart.
     sides = find_sides(idx, "How did the mood differ between the May 2024 and June 2024 pieces?")
     assert [s.docs for s in sides] == [{SCMP, GUARDIAN}, {CONVERSATION, GEOSTRATEGY}]
+    # A short month is a month: "the Oct 2023 and May 2024 summits" leave no "Oct" to find.
+    q = "Did the pipeline make any progress between the Oct 2023 and May 2024 summits?"
+    sides = find_sides(idx, q)
+    assert [s.label for s in sides] == ["Oct 2023", "May 2024"] and sides[0].docs == {BLOOMBERG}
+    assert "Oct" not in without_sides(q, sides)
 
 
 def test_people_are_sides_only_of_a_comparison(seed_index):
