@@ -38,6 +38,11 @@ _LIST_Q = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?!(?:is|was|has|do
                      r"in|of|from|to|that|for|on|made|make|said|give|gave|were|does)\b|"
                      r"\bwhat (?:kinds?|types?|sorts?|forms?) of\b|\b(?:list|name) (?:the|all|some|two|three|four)\b|"
                      r"\bwhat are the\W+(?:two|three|four|five|main|key)\b|"
+                     # "which Chinese goods help ...", "what Chinese-supplied goods help ...": a plural
+                     # after the question word and a name or compound that qualifies it, then any
+                     # verb in the plural ("what makes day length constant" is no list: no qualifier).
+                     r"\b(?:which|what)\s+(?:(?-i:[A-Z][\w’'-]*|[a-z]+-[\w-]+)\s+){1,2}(?-i:[a-z][a-z-]*[^s\W]s)\s+"
+                     r"(?!(?:a|an|the|and|or|but|than|as|at|by|it|he|she|they|we|you)\b)(?-i:[a-z]+)(?<![^s]s)\b|"
                      # "Which Central Asian states saw ...": a plural after an opening "which",
                      # then a verb in the past ("Which university hosts Putin?" is one).
                      r"^\W*which\s+(?:[\w-]+\s+){0,3}?(?!(?:is|was|has|does|this|his|its|us|as)\b)[a-z][a-z-]*[^s\W]s\s+"

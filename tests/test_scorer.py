@@ -99,6 +99,10 @@ def test_list_questions_gather_across_articles(seed_index):
     idx, _ = seed_index
     q = "Which countries did Xi visit in Europe?"
     assert is_list_question(q) and not is_list_question("What is Power of Siberia 2?")
+    # A qualified plural, then any verb: "which Chinese goods help ...?"; a verb in "-s" is no plural.
+    assert is_list_question("According to the piece, which Chinese goods help Russia?")
+    assert is_list_question("what Chinese-supplied goods help its arms production?")
+    assert not is_list_question("Which university hosts Putin?") and not is_list_question("What makes day length constant?")
     assert is_compare_question("How did trade change between 2021 and 2023?")
     # One of two, by a measure: a comparison. "or" alone is not.
     assert is_compare_question("which came first, the Flyin-Saucer or the Pluto Platter?")
