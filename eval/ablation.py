@@ -10,7 +10,7 @@ Variants, each adding one part to the one before:
                of fact it asks for, and name the new thing of an elliptical
                follow-up ("And coal?") (names_all, type_ok, focus_ok)
   +sentences   the dense side also matches single sentences (paraphrases)
-  +compose     a second sentence when at least half as likely as the best; lists
+  +compose     a second sentence when at least a fifth as likely as the best; lists
                and comparisons gather sentences across articles
   +off-topic   a question none of whose candidates comes near it is refused
                (scorer.nearness below the fitted line)
@@ -18,7 +18,7 @@ Variants, each adding one part to the one before:
                are answered each among its own sentences, and paired
                (sides.py)
   +statements  a chosen sentence brings the one after it when that one leans
-               on it ("This led to ...") and is at least half as likely as the
+               on it ("This led to ...") and is at least a fifth as likely as the
                best; a quotation brings the sentence naming its speaker
                (compose.py)
   +shapes      "who wrote ...?" is answered by the article's byline

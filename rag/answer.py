@@ -156,7 +156,8 @@ def acts_as_asked(reading: Reading, best: Scored) -> bool:
 
 def pick(index: Index, reading: Reading, hits, query: str, question_vec, settings: Settings,
          scorer: Scorer) -> tuple[list[Scored], float]:
-    """Sentences the question's shape picks, and how sure they are: a
+    """Sentences the question's shape picks, and how sure they are: a dated
+    sentence for each of "which came first, A or B?", a
     sentence for each side of a comparison, for each part of a two-part
     question (measured: keeping the whole question's answer when it is surer
     than the parts passed fewer), or the byline of "who wrote ...?"; ([], 0)

@@ -38,10 +38,14 @@ _LIST_Q = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?!(?:is|was|has|do
                      r"in|of|from|to|that|for|on|made|make|said|give|gave|were|does)\b|"
                      r"\bwhat (?:kinds?|types?|sorts?|forms?) of\b|\b(?:list|name) (?:the|all|some|two|three|four)\b|"
                      r"\bwhat are the\W+(?:two|three|four|five|main|key)\b|"
-                     # "which Chinese goods help ...", "what Chinese-supplied goods help ...": a plural
-                     # after the question word and a name or compound that qualifies it, then any
-                     # verb in the plural ("what makes day length constant" is no list: no qualifier).
-                     r"\b(?:which|what)\s+(?:(?-i:[A-Z][\w’'-]*|[a-z]+-[\w-]+)\s+){1,2}(?-i:[a-z][a-z-]*[^s\W]s)\s+"
+                     # "Which Chinese goods help ...?", "According to the piece, what Chinese-supplied
+                     # goods help ...?": opening a sentence of the question, a plural after a name, a number or a
+                     # compound that qualifies it, then a word that is no article, conjunction or
+                     # pronoun and does not end in a single "s" (a verb in the plural: "help", not
+                     # "hosts"). Not "what makes day length constant?" (no qualifier), "what US census
+                     # revealed" ("-us", "-is" are no plurals), "..., which Chinese officials called".
+                     r"(?:^|[.?!]\s+)\W*(?:according to [^,?]{1,80},\s*)?(?:which|what)\s+"
+                     r"(?:(?-i:[A-Z][\w’'-]*|[a-z]+-[\w-]+|\d+)\s+){1,2}(?-i:[a-z][a-z-]*[^siu\W]s)\s+"
                      r"(?!(?:a|an|the|and|or|but|than|as|at|by|it|he|she|they|we|you)\b)(?-i:[a-z]+)(?<![^s]s)\b|"
                      # "Which Central Asian states saw ...": a plural after an opening "which",
                      # then a verb in the past ("Which university hosts Putin?" is one).

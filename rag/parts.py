@@ -31,6 +31,7 @@ from .features import read_question
 from .followup import FOLLOWING, own_words, rewrite
 from .index import Index
 from .lexical import tokenize
+from .question import looks_like_person
 from .records import Scored
 from .scorer import Scorer, score
 from .settings import Settings
@@ -70,32 +71,55 @@ def split_parts(index: Index, question: str) -> tuple[Part, ...]:
     return Part(first, first), Part(standalone, f"{standalone} {first}")
 
 
-# "Which came first: A or B?", "Who was born first, A or B?", "Which is older, A or B?"
-# ("Who was earlier in lighthouse optics, Brewster or Fresnel?": what comes between
-# "earlier" and the comma is asked of each, as is the verb before "first").
-_WHICH_FIRST = re.compile(r"^(?:which|who|what)\s+(?:one\s+)?(?P<verb>(?:[\w’'-]+\s+){0,2}?)"
-                          r"(?:first|earlier|older|sooner|later|last|younger|newer|more recent)\b"
-                          r"(?:\s+(?P<about>[^,:;?]+?)\s*,|\s*[:;–—-]|\s*,)?"
-                          r"\s*(?P<a>[^,:;?]+?),?\s+or\s+(?P<b>[^,;?]+)", re.I)
-# "Was Hertz born before or after B?", "Is A older than B?"
-_BEFORE = re.compile(r"^(?P<aux>was|were|is|are|did|does|do|had|has)\s+(?P<a>.+?)\s+"
-                     r"(?:(?:come|happen|occur)\s+)?(?:before\s+or\s+after|after\s+or\s+before|"
-                     r"(?:older|younger|earlier|later|newer)\s+than)\s+(?P<b>[^,;?]+)", re.I)
-_LIGHT = {"is", "was", "are", "were", "came", "come", "happened", "occurred", "one", "did"}  # say nothing of either
+# "Which came first: A or B?", "Who was born first, A or B?", "Which is (the) older, A or
+# B?": before "first" only a light verb or a passive one ("was born", "was patented"),
+# which is asked of each side. Not "Who spoke first at the summit, Xi or Putin?" (an
+# order dates cannot settle), "Who died first" (no passive), "Which president was older
+# at inauguration, …" or "Who was the first person to …, A or B?": unsplit.
+_WHICH_FIRST = re.compile(r"^(?:which|who|what)\s+(?:one\s+)?"
+                          r"(?P<verb>(?:is|was|are|were|came|comes|happened|occurred)"
+                          r"(?:\s+(?-i:[a-z]+(?:ed|en|n|t)))?\s+)?(?:the\s+)?"
+                          r"(?P<key>first|earlier|older|sooner|younger|newer|more recent)"
+                          r"\s*[,:;–—-]?\s+(?P<a>[^,:;?]+?),?\s+or\s+(?P<b>[^,;?]+)", re.I)
+# "Was Hertz born before or after Babbage's engine went on display?" (the second side
+# a clause of its own: "Did Xi visit Serbia before or after France?" is not split, its
+# second side being elliptical), "Is Skara Brae older than Knap of Howar?" (not "…
+# than expected", "… than 70").
+_BEFORE = re.compile(r"^(?P<aux>was|were|did)\s+(?P<a>.+?)\s+(?:before\s+or\s+after|after\s+or\s+before)\s+"
+                     r"(?P<b>[^,;?]+?(?:\s+[^,;?\s]+){3,})\s*(?:[,;?]|$)", re.I)
+_THAN = re.compile(r"^(?:is|was|are|were)\s+(?P<a>.+?)\s+(?P<key>older|younger|earlier|newer)\s+than\s+"
+                   r"(?!(?:expected|planned|scheduled|usual|anticipated|predicted|thought|hoped|ever|before|"
+                   r"previously|originally|normal|that|it|this)\b|\d)(?P<b>[^,;?]+)", re.I)
+
+
+def _when(sides: tuple[str, str], said: str, key: str) -> list[str]:
+    """"When was Skara Brae?", "When was the kaleidoscope patented?"; two people
+    asked "older" or "younger" of are asked when they were born."""
+    sides = tuple(side.strip() for side in sides)
+    if not said and key.lower() in ("older", "younger") and all(looks_like_person(side) for side in sides):
+        said = "born"
+    return [f"When was {side}{' ' + said if said else ''}?" for side in sides]
 
 
 def ordered_parts(question: str) -> tuple[Part, ...]:
     """When each of two things was, for a question asking which came first;
     () for any other question."""
+    # One space between words: the patterns' lazy sides would otherwise backtrack
+    # over a long run of spaces for seconds.
     question = " ".join(question.split())
     if m := _WHICH_FIRST.match(question):
-        said = " ".join(w for w in f"{m['verb']} {m['about'] or ''}".split() if w.lower() not in _LIGHT)
-        asked = [f"When was {side.strip()}{' ' + said if said else ''}?" for side in (m["a"], m["b"])]
+        said = " ".join(w for w in (m["verb"] or "").split() if w.lower() not in _LIGHT)
+        asked = _when((m["a"], m["b"]), said, m["key"])
+    elif m := _THAN.match(question):
+        asked = _when((m["a"], m["b"]), "", m["key"])
     elif m := _BEFORE.match(question):
         asked = [f"When {m['aux'].lower()} {m['a'].strip()}?", f"When {m['b'].strip()}?"]
     else:
         return ()
     return tuple(Part(q, q) for q in asked)
+
+
+_LIGHT = {"is", "was", "are", "were", "came", "comes", "happened", "occurred"}  # say nothing of either side
 
 
 def answer_parts(index: Index, parts: tuple[Part, ...], settings: Settings, scorer: Scorer,

@@ -697,7 +697,7 @@ def _month_named(months: set[str], text: str, date: str) -> bool:
     """Is a month asked for named in the sentence ("March", "Nov."), told by
     the article's date ("last month"), or the month the article was written
     in, with no other month named ("on Tuesday", in an article of May 2024)?"""
-    named = {MONTHS[month_number(n.group(1)) - 1] for n in _MONTH_NAME.finditer(text)}
+    named = {MONTHS[k - 1] for n in _MONTH_NAME.finditer(text) if (k := month_number(n.group(1)))}
     own = int(date[5:7]) if date[5:7].isdigit() and 1 <= int(date[5:7]) <= 12 else 0
     if own and re.search(r"\blast month\b", text, re.I):
         named.add(MONTHS[own - 2])  # January's "last month" is December (index -1)

@@ -37,25 +37,35 @@ def test_which_came_first_asks_when_each_was():
     asked = lambda q: [p.question for p in ordered_parts(q)]
     assert asked("Which came first: the rescue of the castaways or the birth of Baudot?") == [
         "When was the rescue of the castaways?", "When was the birth of Baudot?"]
-    # The verb before "first" and what follows "earlier" are asked of each side.
+    # A passive verb before "first" is asked of each side; "older" of two people asks their births.
     assert asked("Who was born first, Edward Jenner or Thomas Godfrey, who helped devise the sextant?") == [
         "When was Edward Jenner born?", "When was Thomas Godfrey born?"]
-    assert asked("Who was earlier in lighthouse optics, Brewster or Fresnel?") == [
-        "When was Brewster in lighthouse optics?", "When was Fresnel in lighthouse optics?"]
+    assert asked("Which was patented first, the kaleidoscope or dynamite?") == [
+        "When was the kaleidoscope patented?", "When was dynamite patented?"]
+    assert asked("Who is older, Ada Lovelace or Charles Babbage?") == [
+        "When was Ada Lovelace born?", "When was Charles Babbage born?"]
     assert asked("Which is older the British Empire or the Ethiopian Empire?") == [
         "When was the British Empire?", "When was the Ethiopian Empire?"]
+    assert asked("Is Skara Brae older than Knap of Howar?") == ["When was Skara Brae?", "When was Knap of Howar?"]
+    # "Before or after" with a clause on each side.
     assert asked("Was Hertz born before or after the engine went on display?") == [
         "When was Hertz born?", "When the engine went on display?"]
-    assert asked("Is Skara Brae older than Knap of Howar?") == ["When is Skara Brae?", "When Knap of Howar?"]
     for q in ("Which city did he visit first, Beijing or Harbin?", "which piece hit first, and at what time?",
               "Is coal or oil more important?", "Was the treaty signed after the war?",
-              "What is the oldest site in Warsaw?", "Who commanded the regiment first, and when did the next take over?"):
+              "What is the oldest site in Warsaw?", "Who commanded the regiment first, and when did the next take over?",
+              # Not settled by two dates, an elliptical side, no thing to date:
+              "Who spoke first at the summit, Xi or Putin?", "Who came first in the race, Smith or Jones?",
+              "Who was the first person to orbit the moon, Borman or Lovell?",
+              "Which president was older at inauguration, Reagan or Biden?",
+              "Did Xi visit Serbia before or after France?", "Was the deal signed earlier than expected?",
+              "Is Putin older than 70?", "Was it earlier or later than 1900?"):
         assert ordered_parts(q) == (), q
 
 
 def test_which_came_first_quotes_a_date_from_each_article(make_index):
     # No sentence names both, and "the rescue of the castaways on Tromelin" is no side a
-    # comparison finds: before, one article's sentence answered alone.
+    # comparison finds: scored as one question, the answer led with whichever article
+    # shared more words with it. Asked of each side, each is dated, in the question's order.
     idx = make_index({
         "tromelin.txt": "Tromelin Island\nTromelin is a flat and sandy island. A ship ran aground there in 1761. "
                         "The castaways on Tromelin were rescued on 29 November 1776.\n",

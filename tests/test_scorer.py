@@ -103,6 +103,9 @@ def test_list_questions_gather_across_articles(seed_index):
     assert is_list_question("According to the piece, which Chinese goods help Russia?")
     assert is_list_question("what Chinese-supplied goods help its arms production?")
     assert not is_list_question("Which university hosts Putin?") and not is_list_question("What makes day length constant?")
+    assert is_list_question("Goods may go through third countries. Which Central Asian states saw exports jump?")
+    assert not is_list_question("Did Xi deliver what Russian officials wanted?")  # no question of its own
+    assert not is_list_question("What US census revealed it?")  # "-us" is no plural
     assert is_compare_question("How did trade change between 2021 and 2023?")
     # One of two, by a measure: a comparison. "or" alone is not.
     assert is_compare_question("which came first, the Flyin-Saucer or the Pluto Platter?")
@@ -316,6 +319,21 @@ def test_conflicting_numbers_are_flagged(seed_index):
                  scorer=fixed_scorer(WEIGHTS, threshold=0.0))
     if ans.text.startswith(CONFLICT_PREFIX):  # depends on what the hash embedder retrieves
         assert len({c.doc for c in ans.citations}) == 2
+
+
+def test_a_second_sentence_joins_at_a_fifth_a_conflict_needs_half(make_index):
+    idx = make_index({"a.txt": "The survey counted 412 herons on the lake.\n",
+                      "b.txt": "Volunteers on the shore put last spring's heron tally at 380.\n"})
+    first = lambda doc: next(Scored(Hit(c, 1.0, 1), c.sentences[0], idx.articles[doc].text[
+        c.sentences[0].start : c.sentences[0].end], 0.0, True) for c in idx.chunks if c.doc == doc)
+    reading = read_question(idx, "How many herons were counted on the lake?")
+    best, rival = replace(first("a.txt"), score=0.9), first("b.txt")
+    # At 0.3 of the best the rival joins as a second sentence, but is no conflict ...
+    chosen, conflict = choose([best, replace(rival, score=0.27)], reading)
+    assert len(chosen) == 2 and not conflict
+    # ... at half it is: "the sources differ" is a claim, and needs a likely rival.
+    assert choose([best, replace(rival, score=0.5)], reading)[1]
+    assert choose([best, replace(rival, score=0.1)], reading)[0] == [best]
 
 
 def test_a_scorer_fitted_on_other_features_is_refused(tmp_path):
