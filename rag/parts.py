@@ -90,6 +90,7 @@ _BEFORE = re.compile(r"^(?P<aux>was|were|did)\s+(?P<a>.+?)\s+(?:before\s+or\s+af
 _THAN = re.compile(r"^(?:is|was|are|were)\s+(?P<a>.+?)\s+(?P<key>older|younger|earlier|newer)\s+than\s+"
                    r"(?!(?:expected|planned|scheduled|usual|anticipated|predicted|thought|hoped|ever|before|"
                    r"previously|originally|normal|that|it|this)\b|\d)(?P<b>[^,;?]+)", re.I)
+_LIGHT = {"is", "was", "are", "were", "came", "comes", "happened", "occurred"}  # say nothing of either side
 
 
 def _when(sides: tuple[str, str], said: str, key: str) -> list[str]:
@@ -117,9 +118,6 @@ def ordered_parts(question: str) -> tuple[Part, ...]:
     else:
         return ()
     return tuple(Part(q, q) for q in asked)
-
-
-_LIGHT = {"is", "was", "are", "were", "came", "comes", "happened", "occurred"}  # say nothing of either side
 
 
 def answer_parts(index: Index, parts: tuple[Part, ...], settings: Settings, scorer: Scorer,
