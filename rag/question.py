@@ -280,14 +280,14 @@ _DAY_TOLD = re.compile(r"\b(?P<d1>\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<m1>" 
 _GIVEN_YEAR = re.compile(r"\b[1-9]\d{2,3}\b")
 
 
-def _day_of(m: re.Match) -> tuple[str, str] | None:
-    """(day, month) of a _DAY_TOLD match ("15", "jun"), None for one in figures or a weekday."""
+def _day_of(m: re.Match) -> tuple[str, int] | None:
+    """(day, month) of a _DAY_TOLD match ("15", 6), None for one in figures or a weekday."""
     day, month = m.group("d1") or m.group("d2"), m.group("m1") or m.group("m2")
-    return (day, month.lower().rstrip(".")[:3]) if day else None
+    return (day, month_number(month)) if day else None
 
 
 @lru_cache(maxsize=256)
-def _dates_given(question: str) -> tuple[frozenset[str], frozenset[tuple[str, str]], frozenset[str]]:
+def _dates_given(question: str) -> tuple[frozenset[str], frozenset[tuple[str, int]], frozenset[str]]:
     """The years, the days of a month and the months a question gives ("in
     July 2024", "on 2 May"): they are no answer to it."""
     days = {_day_of(m) for m in _DAY_TOLD.finditer(question)} - {None}
