@@ -29,7 +29,7 @@ from .question import (CAUSAL, NEGATION, SPEECH, OPENS_QUOTE, abbreviates, answe
 from .records import Hit, Span
 from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
 
-KINDS = ("outcome", "quantity", "date", "person", "named", "reason", "speech", "any")
+KINDS = ("outcome", "quantity", "date", "person", "named", "place", "reason", "speech", "any")
 # A list asks for several things: a plural head noun right after "which"/"what"
 # ("Which Central Asian countries saw ...", "What goods does ..."), or "what
 # kinds of", "name the three ...".

@@ -315,6 +315,7 @@ def _date_told(question: str, text: str) -> bool:
 
 LEAD = r"^\W*(?:(?:and|but|so|then)\W+)?"  # "And who came after him?" asks as "Who came after him?" does
 ASKS_WHO = re.compile(LEAD + r"(who|whom)\b", re.I)
+_PLACE_Q = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?where\b(?![^?]*\b(?:stands?|stood|rank(?:s|ed)?|fit|fits)\b)", re.I)
 _REASON_Q = re.compile(r"^\W*(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
 _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?) (?:say|tell|argue|claim|warn|write|"
                        r"think|call|describe|note|allege|predict)\b|^\W*according to (?P<source>[^,?]+)", re.I)
@@ -413,7 +414,7 @@ def _cites_person(question: str) -> bool:
 
 
 def answer_type(question: str) -> str:
-    """outcome | quantity | date | person | named | reason | speech | any."""
+    """outcome | quantity | date | person | named | place | reason | speech | any."""
     if _OUTCOME_Q.search(question):
         return "outcome"
     if _QUANTITY.search(question):
@@ -426,6 +427,8 @@ def answer_type(question: str) -> str:
         return "person"  # "Which Chinese official called the tariffs bullying?"
     if _WHICH_NAMED.match(question):
         return "named"  # "Which company bought ICI in 2008?"
+    if _PLACE_Q.search(question):
+        return "place"  # "Where was Dolly cloned?" (not "Where does Beijing stand on …?")
     if _REASON_Q.search(question):
         return "reason"
     who = speaker(question)
@@ -928,6 +931,20 @@ def _names_a_body(text: str, m: re.Match) -> bool:
             (name[0] in _COMPASS and len(m.group(0).split()) == 2 and len(name) == 2))
 
 
+_LOCATED = re.compile(r"\b(?:in|at|on|near|from|to|into|onto|off|outside|inside|within|beside|across|around|towards?|"
+                      r"among|along|throughout|behind|under|beneath|below|above|beyond|through)\s+"
+                      r"(?:(?:the|a|an|its|their|his|her)\s+)?(?:\d+\s+)?([A-Za-z][\w’'-]*)")
+# What follows "in", "at", "on" when it tells a time, a manner or an amount, not a place.
+_TIME_WORD = re.compile(r"(?:\d|(?:early|late|mid|middle|end|beginning|start|time|times|year|years|month|months|week|"
+                        r"weeks|day|days|century|centuries|decade|decades|period|age|morning|evening|night|afternoon|"
+                        r"spring|summer|autumn|fall|winter|past|future|present|meantime|order|part|fact|turn|total|"
+                        r"all|least|most|first|last|once|addition|general|particular|response|return|favou?r|"
+                        r"place|terms|case|contrast|order|which|that|this|these|those|it|them|him|her|us|least|"
+                        r"average|about|around|over|under|up|down|out|one|two|three|four|five|six|seven|eight|nine|ten|"
+                        r"hundred|thousand|million|billion|half|some|many|several|each|both|any|every|such|more|"
+                        r"less|their|its)$)", re.I)
+
+
 def _offers_choice(question: str) -> bool:
     """"Who hosted the talks, Xi Jinping or Vladimir Putin?": the question ends
     on the names to choose from (not "… after Moscow or Astana?")."""
@@ -961,6 +978,15 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
     if kind == "named":
         # A choice offered names the answer ("Which company had more capital, the WIC or the VOC?").
         return bool(new_names(text, "" if _offers_choice(question) else question, names))
+    if kind == "place":
+        # A place is told after a word that locates: a name ("in Shanwei", "at the Roslin
+        # Institute", "to 142 Long Acre") or a thing ("at the foot of the mast"), not a
+        # time ("Frances died in 1986, and Elsie in 1988" tells no place).
+        asked = words(question)
+        return any(not _TIME_WORD.match(m.group(1)) and not _CALENDAR.match(m.group(1))
+                   and not (m.group(1)[0].isupper() and (_names_no_one(m.group(1).lower()) or
+                                                         any(_same_root(m.group(1).lower(), a) for a in asked)))
+                   for m in _LOCATED.finditer(fold_accents(text)))
     if kind == "speech":
         # Someone's words are reported ("..., he said") or quoted.
         return bool(SPEECH.search(text) or OPENS_QUOTE.match(text) or _QUOTATION.search(text))

@@ -199,6 +199,18 @@ def test_answer_types():
     assert answer_type("Was Hertz born before or after the engine went on display?") == "date"
     assert answer_type("Which country did Xi visit first?") == "named"  # a name, not a date
     assert answer_type("Which team finished first?") == "named" and answer_type("Which earlier deal was replaced?") == "any"
+    # "Where" asks for a place, told after a word that locates, not by a time.
+    assert answer_type("Where did Frances Griffiths die?") == "place"
+    assert answer_type("and where did the family move after that?") == "place"
+    assert answer_type("Where does Beijing stand on the assets?") == "any"  # a view, not a place
+    assert answer_type("Where did Russia rank among China's partners?") == "any"
+    q = "Where did Frances Griffiths die?"
+    assert not type_matches("place", "Frances died in 1986, and Elsie in 1988.", q)
+    assert not type_matches("place", "She died on 3 May 1986 in the morning.", q)
+    assert type_matches("place", "Frances died in Ipswich in 1986.", q)
+    assert type_matches("place", "The family moved to 142 Long Acre.", q)
+    assert type_matches("place", "The ball lands at the foot of the mast.", q)
+    assert not type_matches("place", "Griffiths died in Griffiths Hall.", "Where is Griffiths Hall?")  # the place asked about
     # One name will do for "who" where the corpus knows the word only as a name.
     q = "Who visited Rømer in 1708?"
     assert not type_matches("person", "Fahrenheit visited him in 1708.", q)
