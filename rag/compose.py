@@ -29,7 +29,7 @@ from .features import Reading
 from .index import Index, per_index
 from .ingest import UNKNOWN_OUTLET
 from .lexical import tokenize
-from .question import OPENS_QUOTE, SPEECH, new_numbers
+from .question import CAUSAL, OPENS_QUOTE, SPEECH, new_numbers
 from .records import Article, Chunk, Citation, Hit, Scored, Span
 from .support import CITATION, near_duplicate, tables
 
@@ -143,6 +143,27 @@ def _with_items(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
     return out
 
 
+def _prev_in_passage(c: Scored, scored: list[Scored]) -> Scored | None:
+    """The candidate that is the sentence right before `c` in its passage."""
+    prev = [s for s in scored if s.hit.chunk.doc == c.hit.chunk.doc and 0 <= c.span.start - s.span.end <= 3]
+    return max(prev, key=lambda s: (s.span.end, -s.span.start), default=None)
+
+
+def _with_reason(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
+    """For a why-question, a best sentence that tells what happened but not
+    why ("Navassa, a hazard to navigation, needed a lighthouse.") brings the
+    sentence next to it that gives a cause ("A navigation error, due to ...,
+    caused the vessel to wreck"): the question's words sit in the first, the
+    reason in its neighbour, which scores poorly on its own."""
+    best = chosen[0]
+    if CAUSAL.search(best.text):
+        return chosen
+    for near in (_next_in_passage(best, scored), _prev_in_passage(best, scored)):
+        if near is not None and CAUSAL.search(near.text) and not any(same_place(near, o) for o in chosen):
+            return chosen + [near]
+    return chosen
+
+
 def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
     """The sentences of a quoted answer (best first), and whether they conflict."""
     best = scored[0]
@@ -160,6 +181,8 @@ def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
         if _adds(s, chosen):
             chosen.append(s)
     chosen = _whole(chosen, scored, least)
+    if reading.kind == "reason":
+        chosen = _with_reason(chosen, scored)
     return (_with_items(chosen, scored) if reading.list_like else chosen), False
 
 

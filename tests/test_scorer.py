@@ -194,6 +194,29 @@ def test_a_list_sentence_brings_the_sentences_that_add_to_its_list(make_index):
     assert chosen("The farm bought") == ["The farm bou"]
 
 
+def test_a_why_answer_brings_the_neighbouring_sentence_that_gives_the_cause(make_index):
+    idx = make_index({
+        "isle.txt": "The island lies between two shipping lanes.\n\n"
+                    "It became significant again with the opening of the canal in 1914. "
+                    "The island, a hazard to navigation, needed a lighthouse. "
+                    "Because of the new traffic, a light was built in 1917. "
+                    "The keepers left in 1929.\n\n"
+                    "The keepers lived on the island for twelve years. Their houses still stand.\n"})
+
+    def chosen(question: str, first_words: str) -> list[str]:
+        reading = read_question(idx, question)
+        scored, _ = score(idx, reading, [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)],
+                          idx.embedder.embed([question])[0], fixed_scorer(WEIGHTS))
+        first = next(s for s in scored if s.text.startswith(first_words))
+        ranked = [replace(first, score=0.9)] + [replace(s, score=0.01) for s in scored if s is not first]
+        return [s.text[:12] for s in choose(ranked, reading)[0]]
+
+    assert chosen("Why did the island need a lighthouse?", "The island, a") == ["The island, ", "Because of t"]
+    assert chosen("Why did the island need a lighthouse?", "Because of") == ["Because of t"]  # a cause already
+    assert chosen("What did the island need?", "The island, a") == ["The island, "]  # not a why-question
+    assert chosen("Why did the keepers live there?", "The keepers lived") == ["The keepers "]  # no cause next to it
+
+
 def test_what_enumerates():
     from rag.compose import _ENUMERATION
 
