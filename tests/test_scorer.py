@@ -194,6 +194,29 @@ def test_a_list_sentence_brings_the_sentences_that_add_to_its_list(make_index):
     assert chosen("The farm bought") == ["The farm bou"]
 
 
+def test_a_list_answer_that_enumerates_nothing_takes_a_likely_sentence_that_does(make_index):
+    idx = make_index({
+        "camp.txt": "The colonists reached the island in March 1935.\n\n"
+                    "The colonists were supplied generously before they landed.\n"
+                    "The supply list included canned food, water, tents and a radio set.\n"
+                    "The island was home to birds, rats, crabs and lizards.\n"})
+    reading = read_question(idx, "What supplies were the colonists given?")
+    assert reading.list_like
+
+    def chosen(ranked_first: list[str], r=reading) -> list[str]:
+        scored, _ = score(idx, r, [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)],
+                          idx.embedder.embed([r.question])[0], fixed_scorer(WEIGHTS))
+        order = {w: i for i, w in enumerate(ranked_first)}
+        ranked = sorted(scored, key=lambda s: order.get(s.text[:8], 99))
+        ranked = [replace(s, score=0.9 if i == 0 else 0.001) for i, s in enumerate(ranked)]
+        return [s.text[:8] for s in choose(ranked, r)[0]]
+
+    # The likely sentence announces the supplies; the list is in one far less likely.
+    assert chosen(["The colo", "The isla", "The supp"]) == ["The colo", "The supp"]  # not the birds: no word shared
+    assert chosen(["The supp", "The isla"]) == ["The supp"]  # it enumerates already
+    assert chosen(["The colo", "The supp"], replace(reading, list_like=False)) == ["The colo"]  # asks one thing
+
+
 def test_a_why_answer_brings_the_neighbouring_sentence_that_gives_the_cause(make_index):
     idx = make_index({
         "isle.txt": "The island lies between two shipping lanes.\n\n"
