@@ -36,7 +36,11 @@ Variants, each adding one part to the one before:
                "Putin gave the Chinese leader ...") or only looks ahead to
                what the question asks came of it (answer.acts_as_asked)
   +order       "which came first, A or B?" is asked of each side as "when
-               was A?" and answered on its own (parts.ordered_parts; the
+               was A?" and answered on its own (parts.ordered_parts)
+  +neighbours  a why-question's best sentence that gives no cause brings the
+               sentence next to it that does (compose._with_reason); a list
+               answer that enumerates nothing takes the likeliest of the ten
+               best sentences that does (compose._with_enumeration; the
                shipped method)
 and, read from eval/rules/<set>/summary.json when present, the hand-written
 rules this method replaced (run with the code at commit e007983).
@@ -83,7 +87,7 @@ METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_reca
 
 
 VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides", "+statements", "+shapes",
-            "+times", "+denials", "+acts", "+order")
+            "+times", "+denials", "+acts", "+order", "+neighbours")
 
 
 @contextmanager
@@ -91,7 +95,7 @@ def variant(name: str, unchecked: Path):
     saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
              answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
              compose._with_items, answer.dated_as_asked, answer.denies_as_asked, answer.acts_as_asked,
-             answer.ordered_parts)
+             answer.ordered_parts, compose._with_reason, compose._with_enumeration)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -117,12 +121,15 @@ def variant(name: str, unchecked: Path):
             answer.acts_as_asked = lambda *args: True
         if step < 11:  # "which came first, A or B?" scored as one question, not as when each was
             answer.ordered_parts = lambda *args: ()
+        if step < 12:  # no cause brought for a why-question, no enumerating sentence for a list
+            compose._with_reason = lambda chosen, scored: chosen
+            compose._with_enumeration = lambda chosen, scored, reading: chosen
         yield
     finally:
         (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
          answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
          answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked,
-         answer.acts_as_asked, answer.ordered_parts) = saved
+         answer.acts_as_asked, answer.ordered_parts, compose._with_reason, compose._with_enumeration) = saved
 
 
 def fmt(summary: dict) -> str:
