@@ -37,8 +37,11 @@ Variants, each adding one part to the one before:
                what the question asks came of it (answer.acts_as_asked)
   +order       "which came first, A or B?" is asked of each side as "when
                was A?" and answered on its own (parts.ordered_parts)
-  +neighbours  a why-question's best sentence that gives no cause brings the
-               sentence next to it that does (compose._with_reason); a list
+  +neighbours  the best sentence brings the sentence next to it when that
+               one holds words of the question no chosen sentence has
+               (compose._with_missing_words); a why-question's best sentence
+               that gives no cause brings the sentence next to it that does
+               (compose._with_reason); a list
                answer that enumerates nothing takes the likeliest of the ten
                best sentences that does (compose._with_enumeration; the
                shipped method)
@@ -95,7 +98,8 @@ def variant(name: str, unchecked: Path):
     saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
              answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
              compose._with_items, answer.dated_as_asked, answer.denies_as_asked, answer.acts_as_asked,
-             answer.ordered_parts, compose._with_reason, compose._with_enumeration)
+             answer.ordered_parts, compose._with_reason, compose._with_enumeration,
+             compose._with_missing_words)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -124,12 +128,14 @@ def variant(name: str, unchecked: Path):
         if step < 12:  # no cause brought for a why-question, no enumerating sentence for a list
             compose._with_reason = lambda chosen, scored: chosen
             compose._with_enumeration = lambda chosen, scored, reading: chosen
+            compose._with_missing_words = lambda chosen, scored, reading: chosen
         yield
     finally:
         (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
          answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
          answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked,
-         answer.acts_as_asked, answer.ordered_parts, compose._with_reason, compose._with_enumeration) = saved
+         answer.acts_as_asked, answer.ordered_parts, compose._with_reason, compose._with_enumeration,
+             compose._with_missing_words) = saved
 
 
 def fmt(summary: dict) -> str:

@@ -16,7 +16,11 @@ the two together are at least a fifth as likely as the best; a quotation
 brings the sentence naming its speaker; a list question's sentence that
 only announces the list brings the next one when that one enumerates; a
 sentence announcing a list of lines ("… in the following order.") brings
-its items.
+its items. The best sentence brings the sentence next to it when that one
+holds words of the question no chosen sentence has; a why-question's best
+sentence that gives no cause brings the neighbour that does; a list
+question's answer that enumerates nothing takes the likeliest of the ten
+best sentences that does.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ JOIN_RATIO = 0.2
 # the rival giving another number must be at least half as likely as the best
 # (the bar every added sentence had until session 17).
 CONFLICT_RATIO = 0.5
-SECOND_MAX = 2  # sentences in an ordinary answer
+SECOND_MAX = 2  # sentences chosen by their score in an ordinary answer (a neighbour may join them)
 GATHER_MAX = 4  # ... in a list or comparison
 # How far down the candidates a list question looks for a sentence that
 # enumerates when its chosen ones do not (measured: 10, 15 and 20 alike).
@@ -152,6 +156,24 @@ def _prev_in_passage(c: Scored, scored: list[Scored]) -> Scored | None:
     return max(prev, key=lambda s: (s.span.end, -s.span.start), default=None)
 
 
+def _with_missing_words(chosen: list[Scored], scored: list[Scored], reading: Reading) -> list[Scored]:
+    """The best sentence brings the sentence next to it (the one after
+    first) when that one holds a key word of the question that no chosen
+    sentence has: "How close was Delambre's 1809 figure to the modern
+    value?" is answered by "In 1809 … Delambre reported … 8 minutes and 12
+    seconds" and the sentence after it, on the modern value. A neighbour
+    that adds none of the question's words adds nothing asked for."""
+    missing = set(reading.terms) - set().union(*(tokenize([c.text])[0] for c in chosen))
+    if not missing:
+        return chosen
+    best = chosen[0]
+    for near in (_next_in_passage(best, scored), _prev_in_passage(best, scored)):
+        if (near is not None and not any(same_place(near, o) for o in chosen)
+                and missing & set(tokenize([near.text])[0])):
+            return chosen + [near]
+    return chosen
+
+
 def _with_reason(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
     """For a why-question, a best sentence that tells what happened but not
     why ("Navassa, a hazard to navigation, needed a lighthouse.") brings the
@@ -201,6 +223,7 @@ def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
     chosen = _whole(chosen, scored, least)
     if reading.list_like:
         chosen = _with_enumeration(chosen, scored, reading)
+    chosen = _with_missing_words(chosen, scored, reading)
     if reading.kind == "reason":
         chosen = _with_reason(chosen, scored)
     return (_with_items(chosen, scored) if reading.list_like else chosen), False

@@ -213,8 +213,26 @@ def test_a_list_answer_that_enumerates_nothing_takes_a_likely_sentence_that_does
 
     # The likely sentence announces the supplies; the list is in one far less likely.
     assert chosen(["The colo", "The isla", "The supp"]) == ["The colo", "The supp"]  # not the birds: no word shared
-    assert chosen(["The supp", "The isla"]) == ["The supp"]  # it enumerates already
+    # It enumerates already: no other list joins (the sentence before it joins for the words it lacks).
+    assert chosen(["The supp", "The isla"]) == ["The supp", "The colo"]
     assert chosen(["The colo", "The supp"], replace(reading, list_like=False)) == ["The colo"]  # asks one thing
+
+
+def test_the_best_sentence_brings_its_neighbour_for_the_question_words_it_lacks(make_index):
+    idx = make_index({
+        "light.txt": "Light\n\nIn 1809 Delambre reported the travel time of light from the Sun as 8 minutes 12 seconds. "
+                     "The modern value is 8 minutes 19 seconds. Delambre died in 1822.\n"})
+
+    def chosen(question: str) -> list[str]:
+        reading = read_question(idx, question)
+        scored, _ = score(idx, reading, [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)],
+                          idx.embedder.embed([question])[0], fixed_scorer(WEIGHTS))
+        first = next(s for s in scored if s.text.startswith("In 1809"))
+        ranked = [replace(first, score=0.9)] + [replace(s, score=0.01) for s in scored if s is not first]
+        return [s.text[:8] for s in choose(ranked, reading)[0]]
+
+    assert chosen("How did Delambre's 1809 figure compare with the modern value?") == ["In 1809 ", "The mode"]
+    assert chosen("What figure did Delambre report in 1809?") == ["In 1809 "]  # its neighbours lack "figure" too
 
 
 def test_a_why_answer_brings_the_neighbouring_sentence_that_gives_the_cause(make_index):
@@ -235,7 +253,8 @@ def test_a_why_answer_brings_the_neighbouring_sentence_that_gives_the_cause(make
         return [s.text[:12] for s in choose(ranked, reading)[0]]
 
     assert chosen("Why did the island need a lighthouse?", "The island, a") == ["The island, ", "Because of t"]
-    assert chosen("Why did the island need a lighthouse?", "Because of") == ["Because of t"]  # a cause already
+    # A cause already: the sentence before joins only for the question's words it lacks.
+    assert chosen("Why was a light built?", "Because of") == ["Because of t"]
     assert chosen("What did the island need?", "The island, a") == ["The island, "]  # not a why-question
     assert chosen("Why did the keepers live there?", "The keepers lived") == ["The keepers "]  # no cause next to it
 
