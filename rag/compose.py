@@ -16,7 +16,7 @@ the two together are at least a fifth as likely as the best; a quotation
 brings the sentence naming its speaker; a list question's sentence that
 only announces the list brings the next one when that one enumerates; a
 sentence announcing a list of lines ("… in the following order.") brings
-its items. The best sentence brings the sentence next to it when that one
+its items. A chosen sentence brings the sentence next to it when that one
 holds words of the question no chosen sentence has; a why-question's best
 sentence that gives no cause brings the neighbour that does; a list
 question's answer that enumerates nothing takes the likeliest of the ten
@@ -157,21 +157,27 @@ def _prev_in_passage(c: Scored, scored: list[Scored]) -> Scored | None:
 
 
 def _with_missing_words(chosen: list[Scored], scored: list[Scored], reading: Reading) -> list[Scored]:
-    """The best sentence brings the sentence next to it (the one after
-    first) when that one holds a key word of the question that no chosen
-    sentence has: "How close was Delambre's 1809 figure to the modern
-    value?" is answered by "In 1809 … Delambre reported … 8 minutes and 12
-    seconds" and the sentence after it, on the modern value. A neighbour
-    that adds none of the question's words adds nothing asked for."""
+    """A chosen sentence, the best first, brings the sentence next to it (the
+    one after first) when that one holds a key word of the question that no
+    sentence of the answer has yet: "How close was Delambre's 1809 figure to
+    the modern value?" is answered by "In 1809 … Delambre reported … 8
+    minutes and 12 seconds" and the sentence after it, on the modern value.
+    A neighbour that adds none of the question's words adds nothing asked
+    for."""
     missing = set(reading.terms) - set().union(*(tokenize([c.text])[0] for c in chosen))
     if not missing:
         return chosen
-    best = chosen[0]
-    for near in (_next_in_passage(best, scored), _prev_in_passage(best, scored)):
-        if (near is not None and not any(same_place(near, o) for o in chosen)
-                and missing & set(tokenize([near.text])[0])):
-            return chosen + [near]
-    return chosen
+    out = list(chosen)
+    for c in chosen:
+        for near in (_next_in_passage(c, scored), _prev_in_passage(c, scored)):
+            adds = missing & set(tokenize([near.text])[0]) if near is not None else set()
+            if adds and not any(same_place(near, o) for o in out):
+                out.append(near)
+                missing -= adds
+                break
+        if not missing:
+            break
+    return out
 
 
 def _with_reason(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
