@@ -41,6 +41,15 @@ _GROUP_PRONOUN = re.compile(r"\b(they|them|their)\b", re.I)
 _ASKS_WHAT = re.compile(LEAD + r"(what|which)\b(?!\s+(is|are|was|were)\b(?!\s+(?:the|a|an)\s+(?-i:[a-z])))", re.I)
 
 
+# Words that open a sentence with a capital and name nothing ("From the Arabic, ...",
+# "About 7 km north ..."); the stop-word list lacks most of them.
+_OPENERS = frozenset("about above after against along although among around as at because before behind below beside "
+                     "besides between beyond both but by despite during each either even for from however if in into "
+                     "like many meanwhile most near nor now of off on once only onto or over since several some such "
+                     "than then though through throughout thus to toward towards under unlike until upon via when "
+                     "whenever where whereas whether while with within without yet also".split())
+
+
 def _names(text: str) -> list[str]:
     """Entities in the order the text names them, without the capitalised
     function words and pronouns that only open a sentence ("It uses
@@ -49,7 +58,7 @@ def _names(text: str) -> list[str]:
     out = []
     for e in entities(text):
         words = e.split()
-        while words and (words[0].lower() in stopwords() or _PERSONAL.fullmatch(words[0])):
+        while words and (words[0].lower() in stopwords() or words[0].lower() in _OPENERS or _PERSONAL.fullmatch(words[0])):
             words = words[1:]
         if words and not all(w.isdigit() for w in words) and " ".join(words) not in out:  # "of 2016": no name
             out.append(" ".join(words))
@@ -101,22 +110,31 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
 _AT = re.compile(r"\b(?:in|to|at|from|near|visit(?:ed|ing|s)?|reach(?:ed)?)\s+(?:the\s+)?$", re.I)
 
 
-def _place(asked_text: str, told: list[str], asked: list[str]) -> str:
+def _place(asked_text: str, told: list[str], asked: list[str], where: bool = False) -> str:
     """What "there" or "that city" points at: what the answer named first
     ("The Winnington site in Northwich" -> Winnington), else the name the
     question puts a place word before ("Why did Putin visit Harbin?" ->
-    Harbin, not Putin), else its first name that is not a person's."""
+    Harbin, not Putin), else its first name that is not a person's. For a
+    place (`where`: "there", "that city") a date is none: "in July 1665";
+    "that trip" may be the May 2014 one."""
+    if where:
+        told, asked = [e for e in told if not is_calendar(e)], [e for e in asked if not is_calendar(e)]
     if told:
         return next((e for e in told if not looks_like_person(e)), told[0])
     for name in asked:
         at = asked_text.find(name)
         if at > 0 and _AT.search(asked_text[:at]):
             return name
-    return next((e for e in asked if not looks_like_person(e)), asked[0])
+    return next((e for e in asked if not looks_like_person(e)), asked[0]) if asked else ""
 
 
 # "that city" is the city, "that man" the man; "that trip" is the trip, of May 2014 or to Harbin.
 _NAMED_NOUNS = frozenset("city place country university company person man woman".split())
+
+
+def _points_at_place(m: re.Match) -> bool:
+    """"there", "that city", "the same country": a place, never a date."""
+    return m.group(0).lower() == "there" or (m.group(2) or "").lower() in ("city", "place", "country")
 
 
 def _pointed(m: re.Match, name: str) -> str:
@@ -225,8 +243,9 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = (),
     asked = _names(last_user)
     told = [e for e in _names(last_bot) if e not in asked and e not in " ".join(asked)]
     standalone = question
-    if _DEICTIC.search(question) and (told or asked):
-        place = _place(last_user, told, asked)
+    pointer = _DEICTIC.search(question)
+    place = _place(last_user, told, asked, where=_points_at_place(pointer)) if pointer else ""
+    if place:
         standalone = _DEICTIC.sub(lambda m: _pointed(m, place), question, count=1)
     pronoun = _open_pronoun(standalone, index)
     topic = _referent(standalone[pronoun.start() :], last_user, asked, told) if pronoun else ""

@@ -43,6 +43,15 @@ def test_followups_are_rewritten():
     standalone, _ = rewrite("What is that city nicknamed?",
                             [("Which city did Putin visit next?", "Harbin, near the border [1].")])
     assert standalone == "What is Harbin nicknamed?"
+    # "there" is a place, never a date; "that trip" may be the May 2014 one.
+    standalone, _ = rewrite("Did the court stay there?", [("When did the court leave London?",
+                                                            "In July 1665, for Salisbury [1].")])
+    assert standalone == "Did the court stay in Salisbury?"
+    standalone, _ = rewrite("What was that trip about?", [("When did it start?", "In May 2014, in Beijing [1].")])
+    assert standalone == "What was the May 2014 trip about?"
+    # A capitalised word opening the answer's sentence names nothing: "About 7 km", "From the Arabic".
+    standalone, _ = rewrite("What is that place called?", [("Where did they anchor?", "About 7 km north, off Golden Bay [1].")])
+    assert standalone == "What is Golden Bay called?"
     # "He" after a "who" question is its answer; "it" after "what project" is the project answered.
     standalone, _ = rewrite("Whom did he meet in Beijing?", [("Who flew to China in May?", "Vladimir Putin [1].")])
     assert standalone == "Whom did Vladimir Putin meet in Beijing?"
