@@ -37,14 +37,14 @@ Variants, each adding one part to the one before:
                what the question asks came of it (answer.acts_as_asked)
   +order       "which came first, A or B?" is asked of each side as "when
                was A?" and answered on its own (parts.ordered_parts)
-  +neighbours  the best sentence brings the sentence next to it when that
-               one holds words of the question no chosen sentence has
+  +neighbours  a chosen sentence brings the sentence next to it when that
+               one holds key words of the question the answer lacks
                (compose._with_missing_words); a why-question's best sentence
                that gives no cause brings the sentence next to it that does
-               (compose._with_reason); a list
-               answer that enumerates nothing takes the likeliest of the ten
-               best sentences that does (compose._with_enumeration; the
-               shipped method)
+               (compose._with_reason); a list answer that enumerates nothing
+               takes the likeliest of the ten best sentences that enumerates
+               and shares a key word with the question
+               (compose._with_enumeration; the shipped method)
 and, read from eval/rules/<set>/summary.json when present, the hand-written
 rules this method replaced (run with the code at commit e007983).
 
@@ -125,7 +125,7 @@ def variant(name: str, unchecked: Path):
             answer.acts_as_asked = lambda *args: True
         if step < 11:  # "which came first, A or B?" scored as one question, not as when each was
             answer.ordered_parts = lambda *args: ()
-        if step < 12:  # no cause brought for a why-question, no enumerating sentence for a list
+        if step < 12:  # no neighbour for missing key words, no cause for a why-question, no list for a list
             compose._with_reason = lambda chosen, scored: chosen
             compose._with_enumeration = lambda chosen, scored, reading: chosen
             compose._with_missing_words = lambda chosen, scored, reading: chosen
@@ -135,7 +135,7 @@ def variant(name: str, unchecked: Path):
          answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
          answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked,
          answer.acts_as_asked, answer.ordered_parts, compose._with_reason, compose._with_enumeration,
-             compose._with_missing_words) = saved
+         compose._with_missing_words) = saved
 
 
 def fmt(summary: dict) -> str:

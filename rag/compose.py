@@ -17,10 +17,10 @@ brings the sentence naming its speaker; a list question's sentence that
 only announces the list brings the next one when that one enumerates; a
 sentence announcing a list of lines ("… in the following order.") brings
 its items. A chosen sentence brings the sentence next to it when that one
-holds words of the question no chosen sentence has; a why-question's best
+holds key words of the question the answer lacks; a why-question's best
 sentence that gives no cause brings the neighbour that does; a list
 question's answer that enumerates nothing takes the likeliest of the ten
-best sentences that does.
+best sentences that enumerates and shares a key word with the question.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import replace
+from functools import lru_cache
+
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from .features import Reading
 from .index import Index, per_index
@@ -51,7 +54,9 @@ JOIN_RATIO = 0.2
 # the rival giving another number must be at least half as likely as the best
 # (the bar every added sentence had until session 17).
 CONFLICT_RATIO = 0.5
-SECOND_MAX = 2  # sentences chosen by their score in an ordinary answer (a neighbour may join them)
+# Sentences chosen by their score in an ordinary answer. Neighbours may join them: one
+# for each chosen sentence that lacks key words, and a cause for a why-question.
+SECOND_MAX = 2
 GATHER_MAX = 4  # ... in a list or comparison
 # How far down the candidates a list question looks for a sentence that
 # enumerates when its chosen ones do not (measured: 10, 15 and 20 alike).
@@ -156,27 +161,48 @@ def _prev_in_passage(c: Scored, scored: list[Scored]) -> Scored | None:
     return max(prev, key=lambda s: (s.span.end, -s.span.start), default=None)
 
 
+# Words that ask rather than name: "How many times …?" is not answered by the sentence
+# that says "many" (the library's longer English stop-word list has most others).
+_ASKING_WORDS = ("many", "much", "time", "times", "year", "years")
+
+
+@lru_cache(maxsize=1)
+def _plain_stems() -> frozenset[str]:
+    words = [w for w in STOPWORDS_EN_PLUS if w.isalpha()] + list(_ASKING_WORDS)
+    return frozenset(stem for w in words for stem in tokenize([w])[0]) | frozenset(words)
+
+
+def key_words(reading: Reading) -> set[str]:
+    """The question's stems that name what it asks about: not function words
+    ("about", "he", "have") nor words that only ask ("many", "year")."""
+    return set(reading.terms) - _plain_stems()
+
+
+def _beside(out: list[Scored], c: Scored, near: Scored) -> list[Scored]:
+    """`near` placed next to `c`, before it when it comes first in the article."""
+    at = out.index(c)
+    return out[:at] + [near] + out[at:] if near.span.start < c.span.start else out[:at + 1] + [near] + out[at + 1:]
+
+
 def _with_missing_words(chosen: list[Scored], scored: list[Scored], reading: Reading) -> list[Scored]:
     """A chosen sentence, the best first, brings the sentence next to it (the
     one after first) when that one holds a key word of the question that no
     sentence of the answer has yet: "How close was Delambre's 1809 figure to
     the modern value?" is answered by "In 1809 … Delambre reported … 8
     minutes and 12 seconds" and the sentence after it, on the modern value.
-    A neighbour that adds none of the question's words adds nothing asked
-    for."""
-    missing = set(reading.terms) - set().union(*(tokenize([c.text])[0] for c in chosen))
-    if not missing:
-        return chosen
+    A neighbour that adds none of the question's key words adds nothing
+    asked for."""
+    missing = key_words(reading) - set().union(*(tokenize([c.text])[0] for c in chosen))
     out = list(chosen)
     for c in chosen:
-        for near in (_next_in_passage(c, scored), _prev_in_passage(c, scored)):
-            adds = missing & set(tokenize([near.text])[0]) if near is not None else set()
-            if adds and not any(same_place(near, o) for o in out):
-                out.append(near)
-                missing -= adds
-                break
         if not missing:
             break
+        for near in (_next_in_passage(c, scored), _prev_in_passage(c, scored)):
+            adds = missing & set(tokenize([near.text])[0]) if near is not None else set()
+            if adds and _adds(near, out):
+                out = _beside(out, c, near)
+                missing -= adds
+                break
     return out
 
 
@@ -190,8 +216,8 @@ def _with_reason(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
     if CAUSAL.search(best.text):
         return chosen
     for near in (_next_in_passage(best, scored), _prev_in_passage(best, scored)):
-        if near is not None and CAUSAL.search(near.text) and not any(same_place(near, o) for o in chosen):
-            return chosen + [near]
+        if near is not None and CAUSAL.search(near.text) and _adds(near, chosen):
+            return _beside(chosen, best, near)
     return chosen
 
 
@@ -203,9 +229,9 @@ def _with_enumeration(chosen: list[Scored], scored: list[Scored], reading: Readi
     the question's words poorly, however low it scores it is the list."""
     if any(_ENUMERATION.search(c.text) for c in chosen):
         return chosen
-    terms = set(reading.terms)
+    key = key_words(reading)
     for s in scored[:ENUMERATION_LOOK]:
-        if _ENUMERATION.search(s.text) and _adds(s, chosen) and terms & set(tokenize([s.text])[0]):
+        if _ENUMERATION.search(s.text) and _adds(s, chosen) and key & set(tokenize([s.text])[0]):
             return chosen + [s]
     return chosen
 

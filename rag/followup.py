@@ -41,8 +41,15 @@ _GROUP_PRONOUN = re.compile(r"\b(they|them|their)\b", re.I)
 _ASKS_WHAT = re.compile(LEAD + r"(what|which)\b(?!\s+(is|are|was|were)\b(?!\s+(?:the|a|an)\s+(?-i:[a-z])))", re.I)
 
 
+def _opens_sentence(text: str, name: str) -> bool:
+    at = text.find(name)
+    before = text[:at].rstrip(" \"“‘'(")
+    return at >= 0 and (not before or before[-1] in ".!?:;")
+
+
 # Words that open a sentence with a capital and name nothing ("From the Arabic, ...",
-# "About 7 km north ..."); the stop-word list lacks most of them.
+# "About 7 km north ..."), read as such only there ("Under Armour" is a name); the
+# stop-word list lacks most of them.
 _OPENERS = frozenset("about above after against along although among around as at because before behind below beside "
                      "besides between beyond both but by despite during each either even for from however if in into "
                      "like many meanwhile most near nor now of off on once only onto or over since several some such "
@@ -58,7 +65,9 @@ def _names(text: str) -> list[str]:
     out = []
     for e in entities(text):
         words = e.split()
-        while words and (words[0].lower() in stopwords() or words[0].lower() in _OPENERS or _PERSONAL.fullmatch(words[0])):
+        opens = _opens_sentence(text, e)
+        while words and (words[0].lower() in stopwords() or _PERSONAL.fullmatch(words[0])
+                         or (opens and (words[0].lower() in _OPENERS or words[0].isdigit()))):
             words = words[1:]
         if words and not all(w.isdigit() for w in words) and " ".join(words) not in out:  # "of 2016": no name
             out.append(" ".join(words))
@@ -132,9 +141,10 @@ def _place(asked_text: str, told: list[str], asked: list[str], where: bool = Fal
 _NAMED_NOUNS = frozenset("city place country university company person man woman".split())
 
 
-def _points_at_place(m: re.Match) -> bool:
-    """"there", "that city", "the same country": a place, never a date."""
-    return m.group(0).lower() == "there" or (m.group(2) or "").lower() in ("city", "place", "country")
+def _points_at_named(m: re.Match) -> bool:
+    """"there", "that city", "that man": a place or one named, never a date ("that
+    trip" may be the May 2014 one)."""
+    return m.group(0).lower() == "there" or (m.group(2) or "").lower() in _NAMED_NOUNS
 
 
 def _pointed(m: re.Match, name: str) -> str:
@@ -244,7 +254,7 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = (),
     told = [e for e in _names(last_bot) if e not in asked and e not in " ".join(asked)]
     standalone = question
     pointer = _DEICTIC.search(question)
-    place = _place(last_user, told, asked, where=_points_at_place(pointer)) if pointer else ""
+    place = _place(last_user, told, asked, where=_points_at_named(pointer)) if pointer else ""
     if place:
         standalone = _DEICTIC.sub(lambda m: _pointed(m, place), question, count=1)
     pronoun = _open_pronoun(standalone, index)

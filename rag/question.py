@@ -315,7 +315,7 @@ def _date_told(question: str, text: str) -> bool:
 
 LEAD = r"^\W*(?:(?:and|but|so|then)\W+)?"  # "And who came after him?" asks as "Who came after him?" does
 ASKS_WHO = re.compile(LEAD + r"(who|whom)\b", re.I)
-_PLACE_Q = re.compile(r"^\W*(?:(?:and|so|but|then)\s+)?where\b(?![^?]*\b(?:stands?|stood|rank(?:s|ed)?|fit|fits)\b)", re.I)
+_PLACE_Q = re.compile(LEAD + r"where\b(?![^?]*\b(?:stands?|stood|rank(?:s|ed)?|fit|fits)\b(?![-’']))", re.I)
 _REASON_Q = re.compile(r"^\W*(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
 _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?) (?:say|tell|argue|claim|warn|write|"
                        r"think|call|describe|note|allege|predict)\b|^\W*according to (?P<source>[^,?]+)", re.I)
@@ -931,18 +931,39 @@ def _names_a_body(text: str, m: re.Match) -> bool:
             (name[0] in _COMPASS and len(m.group(0).split()) == 2 and len(name) == 2))
 
 
-_LOCATED = re.compile(r"\b(?:in|at|on|near|from|to|into|onto|off|outside|inside|within|beside|across|around|towards?|"
-                      r"among|along|throughout|behind|under|beneath|below|above|beyond|through)\s+"
-                      r"(?:(?:the|a|an|its|their|his|her)\s+)?(?:\d+\s+)?([A-Za-z][\w’'-]*)")
-# What follows "in", "at", "on" when it tells a time, a manner or an amount, not a place.
-_TIME_WORD = re.compile(r"(?:\d|(?:early|late|mid|middle|end|beginning|start|time|times|year|years|month|months|week|"
-                        r"weeks|day|days|century|centuries|decade|decades|period|age|morning|evening|night|afternoon|"
-                        r"spring|summer|autumn|fall|winter|past|future|present|meantime|order|part|fact|turn|total|"
-                        r"all|least|most|first|last|once|addition|general|particular|response|return|favou?r|"
-                        r"place|terms|case|contrast|order|which|that|this|these|those|it|them|him|her|us|least|"
-                        r"average|about|around|over|under|up|down|out|one|two|three|four|five|six|seven|eight|nine|ten|"
-                        r"hundred|thousand|million|billion|half|some|many|several|each|both|any|every|such|more|"
-                        r"less|their|its)$)", re.I)
+# A word that locates, then the place: a name ("in Shanwei", "At the Roslin Institute",
+# "to 142 Long Acre", "in The Hague") or a thing ("at the foot of the mast"). "to" and
+# "for" only before a name or "the" ("moved abroad to study" locates nothing), a number
+# only before a name. The words that locate are read in any case, the place's own
+# capital is kept: it tells a name from a common word.
+_LOCATED = re.compile(r"\b(?:(?i:in|at|on|near|from|into|onto|off|outside|inside|within|beside|across|around|"
+                      r"towards?|among|along|throughout|behind|under|beneath|below|above|beyond|through)\s+"
+                      r"(?:(?i:the|a|an|its|their|his|her)\s+)?(?:\d{1,3}\s+(?=[A-Z]))?(?P<place>[A-Za-z][\w’'-]*)|"
+                      r"(?i:to|for)\s+(?:(?i:the)\s+)?(?:\d{1,3}\s+(?=[A-Z]))?(?P<name>[A-Z][\w’'-]*|the\s+[a-z][\w’'-]*))")
+# What follows "in", "at", "on" when it tells a time, a manner or an amount, not a place
+# ("in mid-1986", "in the 1980s": the article or a prefix is what is left of the time).
+_NOT_A_PLACE = re.compile(r"(?:(?:early|late|mid)(?:-.*)?|middle|end|beginning|start|time|times|year|years|month|"
+                          r"months|week|weeks|day|days|century|centuries|decade|decades|period|age|morning|evening|"
+                          r"night|afternoon|spring|summer|autumn|fall|winter|past|future|present|meantime|order|part|"
+                          r"fact|turn|total|all|least|most|first|last|once|addition|general|particular|response|"
+                          r"return|favou?r|place|terms|case|contrast|which|that|this|these|those|it|them|him|her|us|"
+                          r"average|about|around|over|under|up|down|out|one|two|three|four|five|six|seven|eight|nine|"
+                          r"ten|hundred|thousand|million|billion|half|some|many|several|each|both|any|every|such|more|"
+                          r"less|their|its|the|a|an|and|or|but)$", re.I)
+
+
+def _tells_place(text: str, question: str) -> bool:
+    """Does the sentence locate something, other than the place the question
+    names itself ("Where is Griffiths Hall?" against "in Griffiths Hall")?"""
+    named = {w.lower() for w in re.findall(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w’'-]*", question.strip())}
+    for m in _LOCATED.finditer(fold_accents(text)):
+        word = (m.group("place") or m.group("name")).split()[-1]
+        if _NOT_A_PLACE.match(word) or _CALENDAR.match(word):
+            continue
+        if word[0].isupper() and (_names_no_one(word.lower()) or re.sub(r"[’']s$", "", word).lower() in named):
+            continue
+        return True
+    return False
 
 
 def _offers_choice(question: str) -> bool:
@@ -979,14 +1000,9 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
         # A choice offered names the answer ("Which company had more capital, the WIC or the VOC?").
         return bool(new_names(text, "" if _offers_choice(question) else question, names))
     if kind == "place":
-        # A place is told after a word that locates: a name ("in Shanwei", "at the Roslin
-        # Institute", "to 142 Long Acre") or a thing ("at the foot of the mast"), not a
-        # time ("Frances died in 1986, and Elsie in 1988" tells no place).
-        asked = words(question)
-        return any(not _TIME_WORD.match(m.group(1)) and not _CALENDAR.match(m.group(1))
-                   and not (m.group(1)[0].isupper() and (_names_no_one(m.group(1).lower()) or
-                                                         any(_same_root(m.group(1).lower(), a) for a in asked)))
-                   for m in _LOCATED.finditer(fold_accents(text)))
+        # Told after a word that locates, not by a time: "Frances died in 1986, and
+        # Elsie in 1988" tells no place.
+        return _tells_place(text, question)
     if kind == "speech":
         # Someone's words are reported ("..., he said") or quoted.
         return bool(SPEECH.search(text) or OPENS_QUOTE.match(text) or _QUOTATION.search(text))

@@ -220,6 +220,13 @@ def test_answer_types():
     assert type_matches("place", "The family moved to 142 Long Acre.", q)
     assert type_matches("place", "The ball lands at the foot of the mast.", q)
     assert not type_matches("place", "Griffiths died in Griffiths Hall.", "Where is Griffiths Hall?")  # the place asked about
+    assert type_matches("place", "In Ipswich, in 1986, Frances died.", q)  # a place opening the sentence
+    assert type_matches("place", "She died in The Hague.", q) and type_matches("place", "She left for Salisbury.", q)
+    for told_no_place in ("Frances died in 1986 and Elsie in 1988.", "She died in the 1980s.", "She died in mid-1986.",
+                          "She moved abroad to study medicine.", "In 1864 Scottish physicist Maxwell proposed it."):
+        assert not type_matches("place", told_no_place, q), told_no_place
+    assert type_matches("place", "He was buried in Portugal.", "Where was the Portuguese navigator buried?")
+    assert answer_type("And, where did she die?") == "place" and answer_type("Where did the fit-out take place?") == "place"
     # One name will do for "who" where the corpus knows the word only as a name.
     q = "Who visited Rømer in 1708?"
     assert not type_matches("person", "Fahrenheit visited him in 1708.", q)
@@ -471,6 +478,9 @@ def test_the_years_asked_and_the_years_a_sentence_states():
     # Relative times resolve against the article's date; a month still to come may be either year.
     assert stated_years("from US$145 billion in 2021 to US$240 billion last year", "2024-05") == {"2021", "2023"}
     assert stated_years("surged to 29% in August", "2023-10-17") == {"2023"}
+    # A year after a word of time, before a plural, is still a year ("In 2014 sanctions ...").
+    assert stated_years("In 2014 sanctions were imposed on Russia.") == {"2014"}
+    assert not times_agree("What happened in 2015?", "In 2014 sanctions were imposed on Russia.")
     assert stated_years("likely to meet Biden in November", "2023-10-17") == {"2022", "2023"}
     assert stated_years("The pair may meet again", "2024-05") == set()
     assert not times_agree("What was trade worth in 2022?", "US$240 billion last year", "2024-05")
