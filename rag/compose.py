@@ -168,8 +168,9 @@ _ASKING_WORDS = ("many", "much", "time", "times", "year", "years")
 
 @lru_cache(maxsize=1)
 def _plain_stems() -> frozenset[str]:
+    """The stems of those words and of the stop-word list, as questions are tokenized."""
     words = [w for w in STOPWORDS_EN_PLUS if w.isalpha()] + list(_ASKING_WORDS)
-    return frozenset(stem for w in words for stem in tokenize([w])[0]) | frozenset(words)
+    return frozenset(stem for w in words for stem in tokenize([w])[0])
 
 
 def key_words(reading: Reading) -> set[str]:

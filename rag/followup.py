@@ -42,6 +42,7 @@ _ASKS_WHAT = re.compile(LEAD + r"(what|which)\b(?!\s+(is|are|was|were)\b(?!\s+(?
 
 
 def _opens_sentence(text: str, name: str) -> bool:
+    """Does the name's first mention open the text or one of its sentences?"""
     at = text.find(name)
     before = text[:at].rstrip(" \"“‘'(")
     return at >= 0 and (not before or before[-1] in ".!?:;")
@@ -124,8 +125,8 @@ def _place(asked_text: str, told: list[str], asked: list[str], where: bool = Fal
     ("The Winnington site in Northwich" -> Winnington), else the name the
     question puts a place word before ("Why did Putin visit Harbin?" ->
     Harbin, not Putin), else its first name that is not a person's. For a
-    place (`where`: "there", "that city") a date is none: "in July 1665";
-    "that trip" may be the May 2014 one."""
+    place or one named (`where`: "there", "that city", "that man") a date is
+    none: "in July 1665"; "that trip" may be the May 2014 one."""
     if where:
         told, asked = [e for e in told if not is_calendar(e)], [e for e in asked if not is_calendar(e)]
     if told:
