@@ -114,10 +114,15 @@ _ENUMERATION = re.compile(r"(?:\b(?:to|of|in|on|for|from|with|including|include[
                           r"(?:,\s+" + _ITEM + r")*,?\s+(?:and|or)\s+[\w’'-]+")
 
 
-def _next_in_passage(c: Scored, scored: list[Scored]) -> Scored | None:
-    """The candidate that is the sentence right after `c` in its passage."""
-    nxt = [s for s in scored if s.hit.chunk.doc == c.hit.chunk.doc and 0 <= s.span.start - c.span.end <= 3]
-    return min(nxt, key=lambda s: (s.span.start, s.span.end), default=None)
+def _neighbours(c: Scored, scored: list[Scored]) -> tuple[Scored | None, Scored | None]:
+    """The candidates that are the sentences right after and right before `c`
+    in its passage (None where there is none)."""
+    same = [s for s in scored if s.hit.chunk.doc == c.hit.chunk.doc]
+    after = min((s for s in same if 0 <= s.span.start - c.span.end <= 3),
+                key=lambda s: (s.span.start, s.span.end), default=None)
+    before = max((s for s in same if 0 <= c.span.start - s.span.end <= 3),
+                 key=lambda s: (s.span.end, -s.span.start), default=None)
+    return after, before
 
 
 # "... as well as diggers and heavy trucks", "Silicon chips ... are also imported":
@@ -142,7 +147,7 @@ def _with_items(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
         out.append(c)
         at = c
         while brought < LIST_FOLLOW_MAX:
-            nxt = _next_in_passage(at, scored)
+            nxt = _neighbours(at, scored)[0]
             if nxt is None or any(same_place(nxt, o) for o in chosen + out):
                 break
             announces = at is c and not _ENUMERATION.search(c.text) and _ENUMERATION.search(nxt.text)
@@ -153,12 +158,6 @@ def _with_items(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
             brought += 1
             at = nxt
     return out
-
-
-def _prev_in_passage(c: Scored, scored: list[Scored]) -> Scored | None:
-    """The candidate that is the sentence right before `c` in its passage."""
-    prev = [s for s in scored if s.hit.chunk.doc == c.hit.chunk.doc and 0 <= c.span.start - s.span.end <= 3]
-    return max(prev, key=lambda s: (s.span.end, -s.span.start), default=None)
 
 
 # Words that ask rather than name: "How many times …?" is not answered by the sentence
@@ -198,7 +197,7 @@ def _with_missing_words(chosen: list[Scored], scored: list[Scored], reading: Rea
     for c in chosen:
         if not missing:
             break
-        for near in (_next_in_passage(c, scored), _prev_in_passage(c, scored)):
+        for near in _neighbours(c, scored):
             adds = missing & set(tokenize([near.text])[0]) if near is not None else set()
             if adds and _adds(near, out):
                 out = _beside(out, c, near)
@@ -216,7 +215,7 @@ def _with_reason(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
     best = chosen[0]
     if CAUSAL.search(best.text):
         return chosen
-    for near in (_next_in_passage(best, scored), _prev_in_passage(best, scored)):
+    for near in _neighbours(best, scored):
         if near is not None and CAUSAL.search(near.text) and _adds(near, chosen):
             return _beside(chosen, best, near)
     return chosen
