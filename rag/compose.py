@@ -36,7 +36,7 @@ from .features import Reading
 from .index import Index, per_index
 from .ingest import UNKNOWN_OUTLET
 from .lexical import tokenize
-from .question import CAUSAL, OPENS_QUOTE, SPEECH, new_numbers
+from .question import CAUSAL, HE_SHE, OPENS_QUOTE, QUOTATION, SPEECH, fold_accents, name_words, new_numbers, words
 from .records import Article, Chunk, Citation, Hit, Scored, Span
 from .support import CITATION, near_duplicate, tables
 
@@ -236,6 +236,57 @@ def _with_enumeration(chosen: list[Scored], scored: list[Scored], reading: Readi
     return chosen
 
 
+QUOTE_FOLLOW_MAX = 2  # sentences of a speaker's own words a lead-in brings after it
+SPEAKER_REACH = 40  # characters between a speaker's name and "said" or "according to"
+
+
+def _speaker_named(text: str, names: tuple[str, ...]) -> str:
+    """The word of a name the question asks about that the sentence gives as
+    its speaker: after "according to" ("according to Yun Sun" -> "sun"),
+    beside "said", "told" … ("Lukin said" -> "lukin"); "" when none ("in
+    Russia, according to Bloomberg" names Bloomberg, not Russia)."""
+    plain = fold_accents(text)
+    saying = list(SPEECH.finditer(plain))
+    for ws in map(name_words, names):
+        for m in re.finditer(rf"\b{re.escape(ws[-1])}\b", plain, re.I) if ws else ():
+            if any(0 <= m.start() - s.end() <= SPEAKER_REACH if s.group(0).lower() == "according to"
+                   else abs(m.start() - s.start()) <= SPEAKER_REACH for s in saying):
+                return ws[-1]
+    return ""
+
+
+def _goes_on(text: str, word: str) -> bool:
+    """Does the sentence go on in the words of the speaker `word` names: a
+    quote that names no other speaker ("“…,” she said.", "“…,” Lukin
+    added.", a bare quote; not "“…,” said Isakov.")?"""
+    if not OPENS_QUOTE.match(text):
+        return False
+    return not SPEECH.search(text) or bool(HE_SHE.search(text)) or _speaker_named(text, (word,)) == word
+
+
+def _with_their_words(chosen: list[Scored], scored: list[Scored], reading: Reading) -> list[Scored]:
+    """A chosen sentence that only introduces a speaker the question names
+    ("But Beijing can't press its advantage too hard, according to Yun Sun,
+    senior fellow …") brings the sentences after it that go on in that
+    speaker's own words ("“Russia's current strategic quagmire will not last
+    forever,” she said. “For Beijing, the focus is …”"): the lead-in says
+    who, the quotes what; on their own the quotes name no one the question
+    asks about and score poorly."""
+    out = list(chosen)
+    for c in chosen:
+        word = _speaker_named(c.text, reading.names)
+        if not word or QUOTATION.search(c.text) or OPENS_QUOTE.match(c.text):
+            continue  # no one the question names speaks here, or the sentence quotes them already
+        last = c
+        for _ in range(QUOTE_FOLLOW_MAX):
+            near = _neighbours(last, scored)[0]
+            if near is None or not _goes_on(near.text, word) or not _adds(near, out):
+                break
+            out = _beside(out, last, near)
+            last = near
+    return out
+
+
 def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
     """The sentences of a quoted answer (best first), and whether they conflict."""
     best = scored[0]
@@ -255,6 +306,7 @@ def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
     chosen = _whole(chosen, scored, least)
     if reading.list_like:
         chosen = _with_enumeration(chosen, scored, reading)
+    chosen = _with_their_words(chosen, scored, reading)
     chosen = _with_missing_words(chosen, scored, reading)
     if reading.kind == "reason":
         chosen = _with_reason(chosen, scored)

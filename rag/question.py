@@ -174,7 +174,7 @@ SPEECH = re.compile(r"\b(said|says|say|told|tells|wrote|writes|according to|note
                     r"(?:announced|declared|stated|explained|predicted|suggested|responded|remarked|commented)"
                     r"(?=,?:? (?:that\b|[“\"]))|"
                     r"alleged (that|\w+ (was|were|is|are|had|has)))\b", re.I)
-_QUOTATION = re.compile(r"[“\"][^”\"]{12,}[”\"]")  # a quoted passage, not a scare-quoted term
+QUOTATION = re.compile(r"[“\"][^”\"]{12,}[”\"]")  # a quoted passage, not a scare-quoted term
 OPENS_QUOTE = re.compile(r"^\W{0,2}[“\"‘']")
 HE_SHE = re.compile(r"\b(he|she)\b", re.I)
 # Words that deny: "not", "never", "without", "failed to", "didn't".
@@ -1005,5 +1005,5 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
         return _tells_place(text, question)
     if kind == "speech":
         # Someone's words are reported ("..., he said") or quoted.
-        return bool(SPEECH.search(text) or OPENS_QUOTE.match(text) or _QUOTATION.search(text))
+        return bool(SPEECH.search(text) or OPENS_QUOTE.match(text) or QUOTATION.search(text))
     return True

@@ -267,6 +267,28 @@ def test_a_why_answer_brings_the_neighbouring_sentence_that_gives_the_cause(make
     assert chosen("Why did the keepers live there?", "The keepers lived") == ["The keepers "]  # no cause next to it
 
 
+def test_a_speakers_lead_in_brings_the_quotes_that_go_on_in_their_words(make_index):
+    idx = make_index({
+        "talks.txt": "Talks\n\n"
+                     "Beijing should not push too hard, according to Mei Lan, a fellow at a think-tank. "
+                     "\u201cThe crisis will not last forever,\u201d she said. "
+                     "\u201cWhat matters is the cost China has to carry.\u201d "
+                     "Trade rose in 2023.\n\n"
+                     "Output could recover in Russia, according to a bank analysis. "
+                     "\u201cClosing the gap is a necessity,\u201d said Ivan Petrov. Exports fell.\n"})
+
+    def chosen(question: str, first_words: str) -> list[str]:
+        return _choose_ranked(idx, read_question(idx, question), [first_words], 12)
+
+    # The question names the speaker: her two quotes follow the lead-in, not the next fact.
+    assert chosen("What does Mei Lan think Beijing should focus on?", "Beijing shou") == [
+        "Beijing shou", "\u201cThe crisis ", "\u201cWhat matter"]
+    # Russia is no speaker here ("in Russia, according to a bank"), and the quote is Petrov's.
+    assert chosen("How could output in Russia recover?", "Output could") == ["Output could"]
+    # A question naming no one who speaks takes the lead-in alone.
+    assert chosen("Should Beijing push hard?", "Beijing shou") == ["Beijing shou"]
+
+
 def test_what_enumerates():
     from rag.compose import _ENUMERATION
 
