@@ -19,8 +19,9 @@ Variants, each adding one part to the one before:
                (sides.py)
   +statements  a chosen sentence brings the one after it when that one leans
                on it ("This led to ...") and is at least a fifth as likely as the
-               best; a quotation brings the sentence naming its speaker
-               (compose.py)
+               best; a quotation brings the sentence naming its speaker, and
+               a lead-in naming a speaker the question asks about brings the
+               quotes after it that go on in their words (compose.py)
   +shapes      "who wrote ...?" is answered by the article's byline
                (authors.py); each part of a two-part question is answered on
                its own (parts.py); a list's announcing sentence brings the
@@ -99,7 +100,7 @@ def variant(name: str, unchecked: Path):
              answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
              compose._with_items, answer.dated_as_asked, answer.denies_as_asked, answer.acts_as_asked,
              answer.ordered_parts, compose._with_reason, compose._with_enumeration,
-             compose._with_missing_words)
+             compose._with_missing_words, compose._with_their_words)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -110,9 +111,10 @@ def variant(name: str, unchecked: Path):
             compose.JOIN_RATIO, compose.GATHER_MAX = math.inf, 1
         if step < 5:
             answer.pair_sides = lambda *args: ([], 0.0)
-        if step < 6:  # a chosen sentence alone: no sentence leaning on it, no speaker of its quote
+        if step < 6:  # a chosen sentence alone: no sentence leaning on it, no speaker of its quote nor quotes after it
             compose._continued = lambda c, scored, least: c
             compose.with_its_speaker = lambda index, s, max_back=2: s
+            compose._with_their_words = lambda chosen, scored, reading: chosen
         if step < 7:  # no byline for "who wrote ...?", no parts for a two-part question, no list items joined
             answer.byline_answer = lambda *args: None
             answer.split_parts = lambda *args: ()
@@ -135,7 +137,7 @@ def variant(name: str, unchecked: Path):
          answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
          answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked,
          answer.acts_as_asked, answer.ordered_parts, compose._with_reason, compose._with_enumeration,
-         compose._with_missing_words) = saved
+         compose._with_missing_words, compose._with_their_words) = saved
 
 
 def fmt(summary: dict) -> str:
