@@ -21,6 +21,8 @@ holds key words of the question the answer lacks; a why-question's best
 sentence that gives no cause brings the neighbour that does; a list
 question's answer that enumerates nothing takes the likeliest of the ten
 best sentences that enumerates and shares a key word with the question.
+A chosen sentence giving a speaker the question names brings the quotes
+after it that go on in that speaker's words.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from .features import Reading
 from .index import Index, per_index
 from .ingest import UNKNOWN_OUTLET
 from .lexical import tokenize
-from .question import CAUSAL, HE_SHE, OPENS_QUOTE, QUOTATION, SPEECH, fold_accents, name_words, new_numbers, words
+from .question import CAUSAL, OPENS_QUOTE, QUOTATION, SPEECH, fold_accents, name_words, new_numbers
 from .records import Article, Chunk, Citation, Hit, Scored, Span
 from .support import CITATION, near_duplicate, tables
 
@@ -236,54 +238,78 @@ def _with_enumeration(chosen: list[Scored], scored: list[Scored], reading: Readi
     return chosen
 
 
-QUOTE_FOLLOW_MAX = 2  # sentences of a speaker's own words a lead-in brings after it
-SPEAKER_REACH = 40  # characters between a speaker's name and "said" or "according to"
+QUOTE_FOLLOW_MAX = 2  # sentences of a speaker's words a lead-in brings, as LIST_FOLLOW_MAX (not tuned)
+# Verbs that give who spoke, next to the name: not "told" (Xi is told), "called" (so-called).
+_SAYS = r"(?:said|says|added|adds|noted|notes|argued|argues|warned|warns|wrote|writes|stressed|insisted|claimed|urged)"
+_CAPITALISED = r"(?:[A-Z][\w’'.-]*\s+)"
 
 
 def _speaker_named(text: str, names: tuple[str, ...]) -> str:
-    """The word of a name the question asks about that the sentence gives as
-    its speaker: after "according to" ("according to Yun Sun" -> "sun"),
-    beside "said", "told" … ("Lukin said" -> "lukin"); "" when none ("in
-    Russia, according to Bloomberg" names Bloomberg, not Russia)."""
+    """The last word of a name the question asks about that the sentence
+    gives as its speaker ("" when none): right after "according to" ("…,
+    according to Yun Sun, senior fellow" -> "sun"), before a verb of saying
+    ("Lukin said", "Lukin, an associate professor, added"), or after one
+    ("said Alexey Maslov"). Not a name spoken to or about ("Putin told Xi",
+    "Ivanov said the deal with Lukin …"), nor one only near the verb ("in
+    Russia, according to Bloomberg")."""
     plain = fold_accents(text)
-    saying = list(SPEECH.finditer(plain))
     for ws in map(name_words, names):
-        for m in re.finditer(rf"\b{re.escape(ws[-1])}\b", plain, re.I) if ws else ():
-            if any(0 <= m.start() - s.end() <= SPEAKER_REACH if s.group(0).lower() == "according to"
-                   else abs(m.start() - s.start()) <= SPEAKER_REACH for s in saying):
-                return ws[-1]
+        if not ws:
+            continue
+        name = rf"(?i:{re.escape(ws[-1])})\b"
+        if re.search(rf"\baccording to\s+(?:the\s+)?{_CAPITALISED}{{0,3}}?{name}|"
+                     rf"\b{name}(?:,[^,.;“”\"]{{1,80}},)?\s+{_SAYS}\b|"
+                     rf"\b{_SAYS}\s+{_CAPITALISED}{{0,3}}?{name}", plain):
+            return ws[-1]
     return ""
 
 
+# A quoted run, to its closing mark or the sentence's end ("’" closes where no letter follows: "Russia’s").
+_QUOTED = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)|‘(?:[^’]|’(?=\w))*(?:’|$)")
+
+
+def _quotes(text: str) -> bool:
+    """Does the sentence quote someone's words (in any quote marks)?"""
+    return bool(QUOTATION.search(text) or re.search(r"‘[^’]{12,}’", text) or opens_quotation(text))
+
+
 def _goes_on(text: str, word: str) -> bool:
-    """Does the sentence go on in the words of the speaker `word` names: a
-    quote that names no other speaker ("“…,” she said.", "“…,” Lukin
-    added.", a bare quote; not "“…,” said Isakov.")?"""
-    if not OPENS_QUOTE.match(text):
+    """Does the sentence go on in the words of the speaker whose name's last
+    word is `word`: it opens a quote, and what follows the quote says no one
+    else said it ("“…,” she said.", "“…,” Lukin added.", a bare quote; not
+    "“…,” said Isakov." nor "“He is wrong,” said Isakov.")?"""
+    if not opens_quotation(text) or re.match(r"\W*['‘]\d", text):  # "'90s trade grew" quotes no one
         return False
-    return not SPEECH.search(text) or bool(HE_SHE.search(text)) or _speaker_named(text, (word,)) == word
+    outside = _QUOTED.sub(" ", text)  # who said it is told outside the quote marks
+    return (not SPEECH.search(outside) or bool(re.search(rf"\b(?:he|she)\s+{_SAYS}\b", outside, re.I))
+            or _speaker_named(outside, (word,)) == word)
 
 
 def _with_their_words(chosen: list[Scored], scored: list[Scored], reading: Reading) -> list[Scored]:
-    """A chosen sentence that only introduces a speaker the question names
-    ("But Beijing can't press its advantage too hard, according to Yun Sun,
-    senior fellow …") brings the sentences after it that go on in that
-    speaker's own words ("“Russia's current strategic quagmire will not last
-    forever,” she said. “For Beijing, the focus is …”"): the lead-in says
-    who, the quotes what; on their own the quotes name no one the question
-    asks about and score poorly."""
+    """A chosen sentence that gives a speaker the question names, without
+    quoting them ("But Beijing can't press its advantage too hard, according
+    to Yun Sun, senior fellow …"), brings the sentences after it that go on
+    in that speaker's words ("“Russia's current strategic quagmire will not
+    last forever,” she said. “For Beijing, the focus is …”"): the lead-in
+    says who, the quotes what; on their own the quotes name no one the
+    question asks about and score poorly."""
     out = list(chosen)
     for c in chosen:
         word = _speaker_named(c.text, reading.names)
-        if not word or QUOTATION.search(c.text) or OPENS_QUOTE.match(c.text):
-            continue  # no one the question names speaks here, or the sentence quotes them already
+        if not word or _quotes(c.text):
+            continue
         last = c
         for _ in range(QUOTE_FOLLOW_MAX):
             near = _neighbours(last, scored)[0]
-            if near is None or not _goes_on(near.text, word) or not _adds(near, out):
+            if near is not None and _goes_on(near.text, word) and _adds(near, out):
+                out, last = _beside(out, last, near), near
+                continue
+            # A quote that opens on another is a candidate only read with it: `last` read on.
+            longer = _continued(last, scored, 0.0)
+            if (longer is last or not _goes_on(longer.text[len(last.text):].strip(), word)
+                    or any(o is not last and same_place(longer, o) for o in out)):
                 break
-            out = _beside(out, last, near)
-            last = near
+            out[out.index(last)], last = longer, longer
     return out
 
 

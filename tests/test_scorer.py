@@ -272,21 +272,28 @@ def test_a_speakers_lead_in_brings_the_quotes_that_go_on_in_their_words(make_ind
         "talks.txt": "Talks\n\n"
                      "Beijing should not push too hard, according to Mei Lan, a fellow at a think-tank. "
                      "\u201cThe crisis will not last forever,\u201d she said. "
-                     "\u201cWhat matters is the cost China has to carry.\u201d "
-                     "Trade rose in 2023.\n\n"
+                     "\u201cWhat matters is the cost China has to carry,\u201d she added. "
+                     "\u201cNobody in Moscow wants to say so out loud,\u201d she said. Trade rose in 2023.\n\n"
                      "Output could recover in Russia, according to a bank analysis. "
-                     "\u201cClosing the gap is a necessity,\u201d said Ivan Petrov. Exports fell.\n"})
+                     "\u201cClosing the gap is a necessity,\u201d said Ivan Petrov. Exports fell.\n\n"
+                     "Mei Lan said the talks went well for both sides. "
+                     "\u201cThe deal is a step back for all of them,\u201d said Ivan Petrov. Talks ended.\n\n"
+                     "Mei Lan said the pipeline was \u201ca question of price, not of politics\u201d this year. "
+                     "\u201cThe price is the only question left,\u201d she said.\n"})
 
     def chosen(question: str, first_words: str) -> list[str]:
         return _choose_ranked(idx, read_question(idx, question), [first_words], 12)
 
-    # The question names the speaker: her two quotes follow the lead-in, not the next fact.
+    # The question names the speaker: two of her quotes follow the lead-in (QUOTE_FOLLOW_MAX), not the next fact.
     assert chosen("What does Mei Lan think Beijing should focus on?", "Beijing shou") == [
         "Beijing shou", "\u201cThe crisis ", "\u201cWhat matter"]
-    # Russia is no speaker here ("in Russia, according to a bank"), and the quote is Petrov's.
+    # Russia is no speaker here ("in Russia, according to a bank").
     assert chosen("How could output in Russia recover?", "Output could") == ["Output could"]
     # A question naming no one who speaks takes the lead-in alone.
     assert chosen("Should Beijing push hard?", "Beijing shou") == ["Beijing shou"]
+    # The quote after her lead-in is someone else's; a lead-in quoting her already brings nothing.
+    assert chosen("What did Mei Lan say about the talks?", "Mei Lan said the t") == ["Mei Lan said"]
+    assert chosen("What did Mei Lan say about the pipeline?", "Mei Lan said the p") == ["Mei Lan said"]
 
 
 def test_what_enumerates():
