@@ -116,14 +116,24 @@ _ENUMERATION = re.compile(r"(?:\b(?:to|of|in|on|for|from|with|including|include[
                           r"(?:,\s+" + _ITEM + r")*,?\s+(?:and|or)\s+[\w’'-]+")
 
 
+def _follows(a: Scored, b: Scored) -> bool:
+    """Does `b` begin right where `a` ends: white space between them, at most
+    a paragraph break ("\n\n" or "\r\n\r\n": a file's line endings change
+    nothing)? Where no passage holds the gap, at most four characters."""
+    gap = b.span.start - a.span.end
+    for chunk in (a.hit.chunk, b.hit.chunk):
+        if chunk.start <= a.span.end and b.span.start <= chunk.end and gap >= 0:
+            between = chunk.text[a.span.end - chunk.start : b.span.start - chunk.start]
+            return not between.strip() and between.count("\n") <= 2
+    return 0 <= gap <= 4
+
+
 def _neighbours(c: Scored, scored: list[Scored]) -> tuple[Scored | None, Scored | None]:
     """The candidates that are the sentences right after and right before `c`
-    in its passage (None where there is none)."""
+    in its article (None where there is none)."""
     same = [s for s in scored if s.hit.chunk.doc == c.hit.chunk.doc]
-    after = min((s for s in same if 0 <= s.span.start - c.span.end <= 3),
-                key=lambda s: (s.span.start, s.span.end), default=None)
-    before = max((s for s in same if 0 <= c.span.start - s.span.end <= 3),
-                 key=lambda s: (s.span.end, -s.span.start), default=None)
+    after = min((s for s in same if _follows(c, s)), key=lambda s: (s.span.start, s.span.end), default=None)
+    before = max((s for s in same if _follows(s, c)), key=lambda s: (s.span.end, -s.span.start), default=None)
     return after, before
 
 

@@ -296,6 +296,19 @@ def test_a_speakers_lead_in_brings_the_quotes_that_go_on_in_their_words(make_ind
     assert chosen("What did Mei Lan say about the pipeline?", "Mei Lan said the p") == ["Mei Lan said"]
 
 
+def test_a_neighbour_across_a_paragraph_break_whatever_the_line_endings(make_index):
+    # News gives a quote a paragraph of its own; a file written on Windows ends its lines in "\r\n".
+    for end in ("\n", "\r\n"):
+        idx = make_index({"ties.txt": f"Ties{end}{end}Lukin said the ties could change if pressure grew.{end}{end}"
+                                      f"\u201cIf Beijing decides that compromise is impossible, China may go for an "
+                                      f"alliance,\u201d he said.{end}{end}{end}Trade rose in 2023.{end}"})
+        reading = read_question(idx, "What did Lukin say could push China into an alliance?")
+        assert _choose_ranked(idx, reading, ["Lukin said"], 10) == ["Lukin said", "\u201cIf Beijin"], repr(end)
+        # Two blank lines part more than a paragraph: no neighbour across them.
+        assert _choose_ranked(idx, read_question(idx, "What rose in 2023 after the alliance?"), ["Trade rose"], 10) == [
+            "Trade rose"], repr(end)
+
+
 def test_what_enumerates():
     from rag.compose import _ENUMERATION
 
