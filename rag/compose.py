@@ -116,6 +116,9 @@ _ENUMERATION = re.compile(r"(?:\b(?:to|of|in|on|for|from|with|including|include[
                           r"(?:,\s+" + _ITEM + r")*,?\s+(?:and|or)\s+[\w’'-]+")
 
 
+_LINE_BREAKS = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")  # a line ends, whatever the file's convention
+
+
 def _follows(a: Scored, b: Scored) -> bool:
     """Does `b` begin right where `a` ends: white space between them, at most
     a paragraph break ("\n\n" or "\r\n\r\n": a file's line endings change
@@ -124,7 +127,7 @@ def _follows(a: Scored, b: Scored) -> bool:
     for chunk in (a.hit.chunk, b.hit.chunk):
         if chunk.start <= a.span.end and b.span.start <= chunk.end and gap >= 0:
             between = chunk.text[a.span.end - chunk.start : b.span.start - chunk.start]
-            return not between.strip() and between.count("\n") <= 2
+            return not between.strip() and len(_LINE_BREAKS.findall(between)) <= 2
     return 0 <= gap <= 4
 
 
@@ -249,33 +252,42 @@ def _with_enumeration(chosen: list[Scored], scored: list[Scored], reading: Readi
 
 
 QUOTE_FOLLOW_MAX = 2  # sentences of a speaker's words a lead-in brings, as LIST_FOLLOW_MAX (not tuned)
-# Verbs that give who spoke, next to the name: not "told" (Xi is told), "called" (so-called).
+# Verbs that give who spoke when the name stands before them ("Lukin said", "Lukin, a
+# professor, warned"); after them only the plainest ("said Alexey Maslov,"): "Biden urged
+# Xi to …" and "Putin told Xi" name whom they spoke to.
 _SAYS = r"(?:said|says|added|adds|noted|notes|argued|argues|warned|warns|wrote|writes|stressed|insisted|claimed|urged)"
-_CAPITALISED = r"(?:[A-Z][\w’'.-]*\s+)"
+_SAID = r"(?:said|says|added|adds|wrote|writes)"
+# Words before a name in a title: capitalised, or a lower-case one before a capitalised one
+# ("Kremlin spokesman Dmitry Peskov"; not "Bloomberg data on Russia").
+_TITLE = r"(?:[A-Z][\w’'.-]*\s+|[a-z]+\s+(?=[A-Z]))"
+# A name the words before it give to another ("a spokesman for Lukin", "close to Putin").
+_NOT_THEIRS = r"(?<!\bfor )(?<!\bto )(?<!\bwith )(?<!\bof )(?<!\babout )(?<!\bagainst )"
 
 
 def _speaker_named(text: str, names: tuple[str, ...]) -> str:
-    """The last word of a name the question asks about that the sentence
-    gives as its speaker ("" when none): right after "according to" ("…,
-    according to Yun Sun, senior fellow" -> "sun"), before a verb of saying
-    ("Lukin said", "Lukin, an associate professor, added"), or after one
-    ("said Alexey Maslov"). Not a name spoken to or about ("Putin told Xi",
-    "Ivanov said the deal with Lukin …"), nor one only near the verb ("in
-    Russia, according to Bloomberg")."""
+    """The word of a name the question asks about that the sentence gives
+    as its speaker ("" when none): after "according to" ("…,
+    according to Yun Sun, senior fellow" -> "sun"; "According to Kremlin
+    spokesman Dmitry Peskov"), before a verb of saying ("Lukin said", "Lukin,
+    an associate professor, added"), or after "said" at a name's end ("said
+    Alexey Maslov, director …"). Not a name spoken to or about ("Putin told
+    Xi", "Ivanov said Lukin had misled …", "a spokesman for Lukin said"),
+    nor one only near the verb ("in Russia, according to Bloomberg")."""
     plain = fold_accents(text)
-    for ws in map(name_words, names):
-        if not ws:
-            continue
-        name = rf"(?i:{re.escape(ws[-1])})\b"
-        if re.search(rf"\baccording to\s+(?:the\s+)?{_CAPITALISED}{{0,3}}?{name}|"
-                     rf"\b{name}(?:,[^,.;“”\"]{{1,80}},)?\s+{_SAYS}\b|"
-                     rf"\b{_SAYS}\s+{_CAPITALISED}{{0,3}}?{name}", plain):
-            return ws[-1]
+    # A person is named by either word of two, the last first ("Li said" of Li Mingjiang), a longer name by its head.
+    for word in (w for ws in map(name_words, names) for w in (ws[::-1] if len(ws) <= 2 else ws[-1:])):
+        name = rf"(?i:{re.escape(word)})\b"
+        if re.search(rf"(?i:\baccording to)\s+(?:the\s+)?{_TITLE}{{0,4}}?{name}|"
+                     rf"{_NOT_THEIRS}\b{name}(?:,[^,;“”\"]{{1,80}},)?\s+{_SAYS}\b|"
+                     rf"\b{_SAID}\s+{_TITLE}{{0,3}}?{name}(?=\s*(?:[,.;:!?]|$))", plain):
+            return word
     return ""
 
 
-# A quoted run, to its closing mark or the sentence's end ("’" closes where no letter follows: "Russia’s").
-_QUOTED = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)|‘(?:[^’]|’(?=\w))*(?:’|$)")
+# A quoted run, to its closing mark or the sentence's end; a single mark opens one only
+# before a letter and after no letter, and closes where no letter follows ("Russia’s").
+_QUOTED = re.compile(r"“[^”]*(?:”|$)|\"[^\"]*(?:\"|$)|‘(?:[^’]|’(?=\w))*(?:’|$)|"
+                     r"(?<!\w)'(?=[^\W\d])(?:[^']|'(?=\w))*(?:'|$)")
 
 
 def _quotes(text: str) -> bool:
@@ -285,13 +297,15 @@ def _quotes(text: str) -> bool:
 
 def _goes_on(text: str, word: str) -> bool:
     """Does the sentence go on in the words of the speaker whose name's last
-    word is `word`: it opens a quote, and what follows the quote says no one
-    else said it ("“…,” she said.", "“…,” Lukin added.", a bare quote; not
-    "“…,” said Isakov." nor "“He is wrong,” said Isakov.")?"""
+    word is `word`: it opens a quote, and what stands outside the quote marks
+    says no one else said it ("“…,” she said.", "“…,” he told reporters.",
+    "“…,” Lukin added.", a bare quote; not "“…,” said Isakov." nor "“He is
+    wrong,” said Isakov.")?"""
     if not opens_quotation(text) or re.match(r"\W*['‘]\d", text):  # "'90s trade grew" quotes no one
         return False
-    outside = _QUOTED.sub(" ", text)  # who said it is told outside the quote marks
-    return (not SPEECH.search(outside) or bool(re.search(rf"\b(?:he|she)\s+{_SAYS}\b", outside, re.I))
+    outside = _QUOTED.sub(" ", text)
+    return (not SPEECH.search(outside)
+            or bool(re.search(rf"\b(?:he|she)\s+(?:{_SAYS}|told|tells|explained)\b", outside, re.I))
             or _speaker_named(outside, (word,)) == word)
 
 
