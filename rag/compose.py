@@ -296,8 +296,8 @@ def _quotes(text: str) -> bool:
 
 
 def _goes_on(text: str, word: str) -> bool:
-    """Does the sentence go on in the words of the speaker whose name's last
-    word is `word`: it opens a quote, and what stands outside the quote marks
+    """Does the sentence go on in the words of the speaker whose name holds
+    `word`: it opens a quote, and what stands outside the quote marks
     says no one else said it ("“…,” she said.", "“…,” he told reporters.",
     "“…,” Lukin added.", a bare quote; not "“…,” said Isakov." nor "“He is
     wrong,” said Isakov.")?"""

@@ -51,11 +51,11 @@ def _opens_sentence(text: str, name: str) -> bool:
 # Words that open a sentence with a capital and name nothing ("From the Arabic, ...",
 # "About 7 km north ..."), read as such only there ("Under Armour" is a name); the
 # stop-word list lacks most of them.
-_OPENERS = frozenset("about above according after against along although among around as at because before behind below "
-                     "beside besides between beyond both but by despite during each either even for from however if in into "
-                     "like many meanwhile most near nor now of off on once only onto or over since several some such "
-                     "than then though through throughout thus to toward towards under unlike until upon via when "
-                     "whenever where whereas whether while with within without yet also".split())
+_OPENERS = frozenset("about above according after against along although among around as at because before behind "
+                     "below beside besides between beyond both but by despite during each either even for from however "
+                     "if in into like many meanwhile most near nor now of off on once only onto or over since several "
+                     "some such than then though through throughout thus to toward towards under unlike until upon via "
+                     "when whenever where whereas whether while with within without yet also".split())
 
 
 def _names(text: str) -> list[str]:

@@ -53,7 +53,8 @@ def test_followups_are_rewritten():
     standalone, _ = rewrite("What is that place called?", [("Where did they anchor?", "About 7 km north, off Golden Bay [1].")])
     assert standalone == "What is Golden Bay called?"
     # "According to …" opens a question; "According" is no name for "it" to be.
-    standalone, _ = rewrite("Who built it?", [("According to the survey, when was Fair Hill fort built?", "In 1850 [1].")])
+    standalone, _ = rewrite("Who built it?", [("According to the survey, when was Fair Hill fort built?",
+                                                "In 1850 [1].")])
     assert standalone == "Who built Fair Hill?"
     # "He" after a "who" question is its answer; "it" after "what project" is the project answered.
     standalone, _ = rewrite("Whom did he meet in Beijing?", [("Who flew to China in May?", "Vladimir Putin [1].")])
