@@ -33,7 +33,7 @@ from typing import Iterator
 
 from .api import search
 from .authors import byline_answer
-from .compose import GATHER_MAX, JOIN_RATIO, choose, compose_quoted
+from .compose import GATHER_MAX, JOIN_RATIO, choose, compose_quoted, outside_passages
 from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
@@ -228,7 +228,7 @@ def answer_stream(
     if picked:
         quoted_text, quoted_citations = compose_quoted(index, picked)
     else:
-        chosen, conflict = choose(scored, reading)
+        chosen, conflict = choose(scored + outside_passages(index, scored), reading)
         quoted_text, quoted_citations = compose_quoted(index, chosen, conflict, by_date=reading.compare_like)
     if mode == "quoted":
         timings["total_ms"] = (time.perf_counter() - t0) * 1000

@@ -1,6 +1,7 @@
 """Quoted answers: which scored sentences make the answer, and how they read.
 
     choose(scored, reading)        the sentences, and whether they conflict
+    outside_passages(index, scored)   the sentences just outside the passages, for choose
     compose_quoted(index, chosen)  answer text with [n] markers, and citations
 
 An answer is the best sentence, plus others that add to it: a second
@@ -22,7 +23,8 @@ sentence that gives no cause brings the neighbour that does; a list
 question's answer that enumerates nothing takes the likeliest of the ten
 best sentences that enumerates and shares a key word with the question.
 A chosen sentence giving a speaker the question names brings the quotes
-after it that go on in that speaker's words.
+after it that go on in that speaker's words. A neighbour may lie just
+outside the retrieved passages.
 """
 
 from __future__ import annotations
@@ -490,6 +492,30 @@ def _chunks_of(index: Index) -> dict[str, list[Chunk]]:
     for c in index.chunks:
         by_doc.setdefault(c.doc, []).append(c)
     return by_doc
+
+
+def outside_passages(index: Index, scored: list[Scored]) -> list[Scored]:
+    """The sentence right after each candidate passage and the one right
+    before it, unscored, from the passages next to it: passages share one
+    sentence at each end, so the sentence after a passage's last lies only
+    in the next passage, and a lead-in that ends a passage ("…, according to
+    Yun Sun, senior fellow …") would lose the quote the next one opens. Added
+    to the candidates for the rules that bring a chosen sentence's neighbour
+    (its cause, its speaker's words, the question's missing words, a list's
+    items); never an answer on their own (score 0)."""
+    seen = {(s.hit.chunk.doc, s.span.start) for s in scored}
+    out = []
+    for hit in {s.hit.chunk.id: s.hit for s in scored}.values():
+        chunks = _chunks_of(index)[hit.chunk.doc]
+        at = chunks.index(hit.chunk)
+        for j, k in ((at + 1, 1), (at - 1, -2)):  # skipping the sentence the two passages share
+            if 0 <= j < len(chunks) and len(chunks[j].sentences) >= 2:
+                span = chunks[j].sentences[k]
+                if (hit.chunk.doc, span.start) not in seen:
+                    seen.add((hit.chunk.doc, span.start))
+                    text = index.articles[hit.chunk.doc].text[span.start : span.end]
+                    out.append(Scored(replace(hit, chunk=chunks[j]), span, text, 0.0, False))
+    return out
 
 
 def _passage_holding(index: Index, doc: str, span: Span, first: Chunk | None = None) -> Chunk | None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from .api import search
 from .authors import byline_answer
-from .compose import choose, same_place
+from .compose import choose, outside_passages, same_place
 from .features import read_question
 from .followup import FOLLOWING, own_words, rewrite
 from .index import Index
@@ -139,6 +139,7 @@ def answer_parts(index: Index, parts: tuple[Part, ...], settings: Settings, scor
         scored, p = score(index, reading, hits, qvec, scorer)
         if not scored:
             return [], 0.0
-        chosen += [s for s in choose(scored, reading)[0] if not any(same_place(s, c) for c in chosen)]
+        picked = choose(scored + outside_passages(index, scored), reading)[0]
+        chosen += [s for s in picked if not any(same_place(s, c) for c in chosen)]
         confidence = min(confidence, p)
     return chosen, confidence

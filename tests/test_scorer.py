@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
-from rag.compose import CONFLICT_PREFIX, _goes_on, _speaker_named, choose, compose_quoted, neutralise
+from rag.compose import (CONFLICT_PREFIX, _goes_on, _speaker_named, choose, compose_quoted, neutralise,
+                         outside_passages)
 from rag.errors import ScorerUnavailable
 from rag.ingest import UNKNOWN_OUTLET
 from rag.features import (FEATURES, candidates, featurize, is_compare_question, is_heading, is_list_question,
@@ -648,3 +649,28 @@ def test_a_quoted_term_is_no_quotation_and_an_unknown_outlet_is_named_by_its_tit
     # Someone's words, an apostrophe and all, with no speaker named: quoted in the article.
     text, _ = compose_quoted(idx, [_candidate(idx, "dynamite.txt", "“Nobel")])
     assert text.startswith("Quoted in “Dynamite”: “Nobel’s powder")
+
+
+def test_a_neighbour_just_outside_the_retrieved_passage_is_brought(make_index):
+    # Passages share a sentence at each end: a lead-in ending one passage has its quote only in the next.
+    filler = " ".join(f"Trade item {w} rose again in the third quarter of that year, officials in the region said."
+                      for w in "abcde")
+    idx = make_index({"talks.txt": f"Talks\n\n{filler} Beijing should not push its advantage too hard in the talks, "
+                                   f"according to Mei Lan, a senior fellow at a think-tank. "
+                                   f"\u201cThe crisis will not last forever, and everyone in Moscow knows it well enough "
+                                   f"by now,\u201d she said. Exports fell in May.\n"})
+    first = next(c for c in idx.chunks if idx.articles[c.doc].text[c.sentences[-1].start:].startswith("Beijing"))
+    reading = read_question(idx, "What does Mei Lan think Beijing should focus on?")
+    scored, _ = score(idx, reading, [Hit(first, 1.0, 1)], idx.embedder.embed([reading.question])[0],
+                      fixed_scorer(WEIGHTS))
+    lead = next(s for s in scored if s.text.startswith("Beijing"))
+    ranked = [replace(lead, score=0.9)] + [replace(s, score=0.001) for s in scored if s is not lead]
+    assert not any(s.text.startswith("\u201cThe crisis") for s in scored)  # not in the retrieved passage
+    assert [s.text[:12] for s in choose(ranked, reading)[0]] == ["Beijing shou"]
+    outside = outside_passages(idx, ranked)
+    chosen = choose(ranked + outside, reading)[0]
+    assert [s.text[:12] for s in chosen] == ["Beijing shou", "\u201cThe crisis "]
+    assert all(s.score == 0.0 and s.hit.chunk is not first for s in outside)  # unscored, from the passage next to it
+    _, citations = compose_quoted(idx, chosen)
+    quote = citations[-1]
+    assert quote.quote.startswith("\u201cThe crisis") and quote.start <= quote.quote_start < quote.quote_end <= quote.end
