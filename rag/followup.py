@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .index import Index
+from .index import Index, per_index
 from .lexical import stopwords
 from .question import ASKS_WHO, LEAD, asks_who_is, entities, is_calendar, looks_like_person
 from .support import CITATION_MARKER, truecase
@@ -62,10 +62,11 @@ def _names(text: str) -> list[str]:
     """Entities in the order the text names them, without the capitalised
     function words and pronouns that only open a sentence ("It uses
     quicksort." names no "It", "He went to Harbin" no "He"; "The Power of
-    Siberia 2 ..." names "Power of Siberia 2")."""
+    Siberia 2 ..." names "Power of Siberia 2"), nor the owner's "'s"
+    ("Tasman's expedition" names Tasman)."""
     out = []
     for e in entities(text):
-        words = e.split()
+        words = re.sub(r"[’']s$", "", e).split()
         opens = _opens_sentence(text, e)
         while words and (words[0].lower() in stopwords() or _PERSONAL.fullmatch(words[0])
                          or (opens and (words[0].lower() in _OPENERS or words[0].isdigit()))):
@@ -75,7 +76,26 @@ def _names(text: str) -> list[str]:
     return sorted(out, key=lambda name: text.find(name) % (len(text) + 1))  # not found (-1): last
 
 
-def _referent(question: str, last_user: str, asked: list[str], told: list[str]) -> str:
+# "in New Zealand", "off Cape Horn", "at Yale University": the corpus puts a place here,
+# and seldom a person ("to Putin", "from Xi" do; "in Rømer's time" is read without the owner).
+_PLACED = re.compile(r"\b(?:in|at|near|off|across|throughout|within)\s+(?:the\s+)?"
+                     r"([A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|of|de|von))*)(?![\w’'])(?!\s*[’']s\b)")
+
+
+@per_index
+def placed_names(index: Index) -> frozenset[str]:
+    """Names the corpus writes after a word of place ("in New Zealand"),
+    lower-cased: shaped like a person's ("New Zealand", "Cape Horn"), they
+    are still no "he" or "she"."""
+    return frozenset(m.group(1).lower() for a in index.articles.values() for m in _PLACED.finditer(a.text))
+
+
+def _person(name: str, places: frozenset[str]) -> bool:
+    return looks_like_person(name) and name.lower() not in places
+
+
+def _referent(question: str, last_user: str, asked: list[str], told: list[str],
+              places: frozenset[str] = frozenset()) -> str:
     """What a pronoun of the follow-up refers to. A person pronoun: a person
     named before, else the answer to a "who" question ("Who came back in
     1041?" -> "Edward the Confessor" -> "he"). "They": the two people a
@@ -94,7 +114,7 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
         # "Who designed the Pluto Platter?" asks for a person: its answer's, not the "Pluto Platter".
         asks_who = ASKS_WHO.match(last_user) and not asks_who_is(last_user)  # "Who is X?" is about X
         named = told + asked if asks_who else asked + told
-        person = next((e for e in named if looks_like_person(e)), None)
+        person = next((e for e in named if _person(e, places)), None)
         if person:
             return person
         return told[0] if told and asks_who else (asked or told)[0]
@@ -105,7 +125,7 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
         # Xi and Putin meet?"). "What pipelines did Xi and Putin discuss?" asks
         # for things: "they" are the pipelines.
         asks_for = ASKS_WHO.match(last_user) or _ASKS_WHAT.match(last_user)
-        people = [e for e in (told if asks_for else asked) if looks_like_person(e)]
+        people = [e for e in (told if asks_for else asked) if _person(e, places)]
         if len(people) >= 2:
             return " and ".join(people[:2])
         pair = next((f"{a} and {b}" for a, b in zip(asked, asked[1:]) if f"{a} and {b}" in last_user), None)
@@ -113,14 +133,15 @@ def _referent(question: str, last_user: str, asked: list[str], told: list[str]) 
             return pair
     if told and not asked and not ASKS_WHO.match(last_user):
         return told[0]
-    things = [e for e in (told + asked if _ASKS_WHAT.match(last_user) else asked + told) if not looks_like_person(e)]
+    things = [e for e in (told + asked if _ASKS_WHAT.match(last_user) else asked + told) if not _person(e, places)]
     return things[0] if things else (asked or told)[0]
 
 
 _AT = re.compile(r"\b(?:in|to|at|from|near|visit(?:ed|ing|s)?|reach(?:ed)?)\s+(?:the\s+)?$", re.I)
 
 
-def _place(asked_text: str, told: list[str], asked: list[str], where: bool = False) -> str:
+def _place(asked_text: str, told: list[str], asked: list[str], where: bool = False,
+           places: frozenset[str] = frozenset()) -> str:
     """What "there" or "that city" points at: what the answer named first
     ("The Winnington site in Northwich" -> Winnington), else the name the
     question puts a place word before ("Why did Putin visit Harbin?" ->
@@ -130,12 +151,12 @@ def _place(asked_text: str, told: list[str], asked: list[str], where: bool = Fal
     if where:
         told, asked = [e for e in told if not is_calendar(e)], [e for e in asked if not is_calendar(e)]
     if told:
-        return next((e for e in told if not looks_like_person(e)), told[0])
+        return next((e for e in told if not _person(e, places)), told[0])
     for name in asked:
         at = asked_text.find(name)
         if at > 0 and _AT.search(asked_text[:at]):
             return name
-    return next((e for e in asked if not looks_like_person(e)), asked[0]) if asked else ""
+    return next((e for e in asked if not _person(e, places)), asked[0]) if asked else ""
 
 
 # "that city" is the city, "that man" the man; "that trip" is the trip, of May 2014 or to Harbin.
@@ -255,11 +276,12 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = (),
     told = [e for e in _names(last_bot) if e not in asked and e not in " ".join(asked)]
     standalone = question
     pointer = _DEICTIC.search(question)
-    place = _place(last_user, told, asked, where=_points_at_named(pointer)) if pointer else ""
+    places = placed_names(index) if index is not None else frozenset()
+    place = _place(last_user, told, asked, where=_points_at_named(pointer), places=places) if pointer else ""
     if place:
         standalone = _DEICTIC.sub(lambda m: _pointed(m, place), question, count=1)
     pronoun = _open_pronoun(standalone, index)
-    topic = _referent(standalone[pronoun.start() :], last_user, asked, told) if pronoun else ""
+    topic = _referent(standalone[pronoun.start() :], last_user, asked, told, places) if pronoun else ""
     if topic:
         said = topic + ("'s" if pronoun.group(0).lower() in ("his", "her", "its", "their") else "")
         standalone = standalone[: pronoun.start()] + said + standalone[pronoun.end() :]
