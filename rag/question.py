@@ -38,7 +38,7 @@ def with_apostrophes(question: str) -> str:
 
 _QUESTION_WORD = re.compile(r"^(who|whom|whose|what|why|when|where|which|how|is|are|did|does|do|was|were)$", re.I)
 # A middle initial stays inside its name: "Bruce C. Murray", "Russell S. Penniman".
-_ENTITY = re.compile(r"(?:[A-Z][\w\-’']+|of|the|de|von|der)(?:\s+(?:[A-Z][\w\-’']+|of|the|von|der|de|\d+|"
+_ENTITY = re.compile(r"(?:[A-Z][\w\-’']+|of|the|de|von|der)(?:\s+(?:[A-Z][\w\-’']+|of|the|von|der|de|\d+(?:[A-Z]\b)?|"
                      r"[A-Z]\.(?=\s+[A-Z][a-z])))*")
 NAME_GLUE = {"of", "the", "de", "von", "der"}
 _CALENDAR = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|December|"

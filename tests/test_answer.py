@@ -143,6 +143,12 @@ def test_a_name_the_corpus_writes_as_a_place_is_no_he(make_index):
     assert rewrite("And where did he go next?", hist, idx)[0] == "And where did Abel Tasman go next?"
 
 
+def test_a_name_may_end_in_a_number_with_a_letter():
+    assert entities("Why can nobody see SN 1987A's remnant?") == ["SN 1987A"]
+    assert names_of("Was Power of Siberia 2 agreed?") == ["Power of Siberia"]
+    assert names_of("What did Putin do in the 1990s?") == ["Putin"]  # a decade is no name
+
+
 def test_one_word_names_are_people_not_places(make_index):
     idx = make_index({"a.txt": "The talks were held in Moscow on Monday. Officials in Moscow said little.\n"
                                "Later that year Fahrenheit visited him and improved the scale.\n"
