@@ -7,7 +7,7 @@ from rag.answer import answer
 from rag.records import Hit
 from rag.features import read_question
 from rag.scorer import fixed_scorer
-from rag.sides import article_sides, asks_across_articles, find_sides, on_side, without_sides
+from rag.sides import article_sides, asks_across_articles, find_sides, on_side, pair, without_sides
 
 from test_scorer import WEIGHTS
 
@@ -182,3 +182,26 @@ def test_the_shipped_scorer_answers_both_sides(real_index):
                       "versus the 2024 Conversation piece?", settings=s)
     assert not ans.abstained and [c.doc for c in ans.citations] == [BLOOMBERG, CONVERSATION]
     assert "29%" in ans.text and "90%" in ans.text
+
+
+def test_a_month_side_of_an_amount_takes_an_amount_of_that_month(make_index):
+    idx = make_index({
+        "a.txt": "Exports fell to $8.3bn in April, a drop of 14% compared with April 2023.\n"
+                 "Both will look to resist the pressure on their trade.\n",
+        "b.txt": "Exports rose by 57% in the first nine months of the year.\nTrade kept growing.\n",
+        "_metadata.json": json.dumps({"a.txt": {"date": "2024-05-20"}, "b.txt": {"date": "2023-10-17"}})})
+    scorer = fixed_scorer(WEIGHTS)
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
+
+    def paired(question: str) -> list[str]:
+        reading = read_question(idx, question)
+        sides = find_sides(idx, question)
+        return [s.text[:16] for s in pair(idx, reading, sides, hits, idx.embedder.embed([question])[0], scorer)[0]]
+
+    # No article says what exports did in March 2024: the April figure is no answer, nor a sentence of no amount.
+    assert paired("By how much did exports drop in March 2024 compared with March 2023?") == ["Exports rose by "]
+    assert paired("By how much did exports change in April 2024 compared with 2023?") == [
+        "Exports fell to ", "Exports rose by "]
+    # "the October 2023 article" names an article by its date, not the month of a fact.
+    assert paired("How much did exports grow in the October 2023 article compared with the May 2024 one?") == [
+        "Exports rose by ", "Exports fell to "]
