@@ -763,13 +763,24 @@ _DENIAL = re.compile(NEGATION.pattern + r"|\b(?:nothing|cannot|unable|lack(?:s|e
 _ASKS_FOR_WHAT = re.compile(r"^\W*(?:what|which|who|whom|whose|when|where)\b", re.I)
 
 
+# Words that open a clause inside a question: a denial after them is not what it asks about.
+_SUBORDINATE = re.compile(r"\b(?:that|so|who|whom|which|because|while|when|if|where|since|although|though|unless)\b",
+                          re.I)
+
+
 def negation_agrees(question: str, text: str) -> bool:
     """False when a question for a thing, a person, a time or a place denies
     and the sentence denies nothing: "What does Article 102 not prohibit?"
     against "Article 102 prohibits the abuse of dominant position" answers
     the opposite question. ("Why didn't they ...?" is often answered by a
-    reason that denies nothing.)"""
-    return not (_ASKS_FOR_WHAT.match(question) and _DENIES.search(question) and not _DENIAL.search(text))
+    reason that denies nothing.) A denial in a clause of its own asks
+    nothing denied: "What setup did Moscow pitch so the West couldn't
+    trace it?", "Who got a say who normally wouldn't have had one?"."""
+    asks = _ASKS_FOR_WHAT.match(question)
+    denial = _DENIES.search(question)
+    if not (asks and denial) or _SUBORDINATE.search(question, asks.end(), denial.start()):
+        return True
+    return bool(_DENIAL.search(text))
 
 
 # --- who did what to whom, and whether it happened ---------------------------------

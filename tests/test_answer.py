@@ -630,6 +630,10 @@ def test_a_question_that_denies_is_not_answered_by_a_sentence_that_denies_nothin
     assert negation_agrees("Why didn't the editors check it?", "The editors trusted the author.")
     assert negation_agrees("What is not only cheap but fast?", "Rail is cheap and fast.")
     assert negation_agrees("What decides whether or not it passes?", "The council decides.")
+    # A denial in a clause of its own is not what the question asks about; one of its main verb is.
+    assert negation_agrees("What setup did Moscow pitch so the West couldn't trace it?", "Moscow proposed barter.")
+    assert negation_agrees("Who got a say who normally wouldn't have had one?", "York and Sacagawea voted.")
+    assert not negation_agrees("Which firm wouldn't certify that the photographs were real?", "Kodak examined them.")
     idx, s = seed_index
     scorer = fixed_scorer(WEIGHTS, threshold=0.0)
     assert not answer(idx, "What is the main route for Russian gas?", settings=s, scorer=scorer).abstained
