@@ -76,14 +76,38 @@ def _adds(s: Scored, chosen: list[Scored]) -> bool:
     return not any(same_place(s, c) or near_duplicate(s.text, c.text) for c in chosen)
 
 
+# A number with its unit (not a year: it dates, it measures nothing), and the words after it.
+_MEASURED = re.compile(r"(?<![\d,.])(?!(?:1[5-9]|20)\d\d\b)\d[\d,.]*(?:\s*(?:%|per ?cent|bn|tn|m|billion|million|trillion)\b|%)?"
+                       r"((?:\W+\w+){0,3})", re.I)
+_MEASURE_WINDOW = 3  # words each side of a number that say what it measures
+_ROUGHLY = frozenset("nearly almost about around roughly some just only over under more less than up down".split())
+
+
+def _measures(text: str) -> set[str]:
+    """What the text's numbers measure: the words each side of them, less
+    function words and names ("The survey counted 412 herons on the lake"
+    -> count, heron, lake; "China bought about $37.5 billion of crude oil"
+    -> bought, crude, oil)."""
+    plain, out = _plain_stems(), set()
+    for m in _MEASURED.finditer(text):
+        before = re.findall(r"[^\W\d_][\w’'-]*", text[: m.start()])[-_MEASURE_WINDOW:]
+        after = re.findall(r"[^\W\d_][\w’'-]*", m.group(1))
+        common = [w for w in before + after if not w[:1].isupper() and w not in _ROUGHLY]
+        out |= set(tokenize([" ".join(common)])[0]) - plain
+    return out
+
+
 def _conflict(best: Scored, rivals: list[Scored], question: str) -> Scored | None:
     """A rival from another article, likely enough to be shown at all, that
-    gives a different number for the quantity asked."""
+    gives a different number for the same measure ("met 42 times since
+    2013" against "met 43 times since 2013"; not "$37.5 billion of crude
+    oil" against "$8.3bn in April"): "the sources differ" is a claim too."""
     best_numbers = new_numbers(best.text, question)
+    best_measures = _measures(best.text)
     for s in rivals:
         numbers = new_numbers(s.text, question)
         if (s.hit.chunk.doc != best.hit.chunk.doc and s.score >= CONFLICT_RATIO * best.score and s.type_ok
-                and numbers and best_numbers and not numbers & best_numbers):
+                and numbers and best_numbers and not numbers & best_numbers and best_measures & _measures(s.text)):
             return s
     return None
 

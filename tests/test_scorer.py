@@ -481,6 +481,20 @@ def test_a_second_sentence_joins_at_a_fifth_a_conflict_needs_half(make_index):
     assert choose([best, replace(rival, score=0.1)], reading)[0] == [best]
 
 
+def test_the_sources_differ_only_on_the_same_measure(make_index):
+    idx = make_index({"a.txt": "China bought about $37.5 billion of crude oil from Russia in 2023.\n"
+                               "The pair have met 42 times since 2013.\n",
+                      "b.txt": "Chinese exports to Russia fell to $8.3bn in April, a drop of 14%.\n"
+                               "The pair, having met 43 times since 2013, will meet again.\n"})
+    sentence = lambda doc, i: next(Scored(Hit(c, 1.0, 1), c.sentences[i], idx.articles[doc].text[
+        c.sentences[i].start : c.sentences[i].end], 0.0, True) for c in idx.chunks if c.doc == doc)
+    # Two amounts of two things are no disagreement, however likely both are.
+    reading = read_question(idx, "How much was China's aid to Russia worth?")
+    assert not choose([replace(sentence("a.txt", 0), score=0.9), replace(sentence("b.txt", 0), score=0.8)], reading)[1]
+    reading = read_question(idx, "How many times have Xi and Putin met since 2013?")
+    assert choose([replace(sentence("a.txt", 1), score=0.9), replace(sentence("b.txt", 1), score=0.8)], reading)[1]
+
+
 def test_a_scorer_fitted_on_other_features_is_refused(tmp_path):
     d = json.loads(SCORER_PATH.read_text())
     d["sentence"]["names"] = d["sentence"]["names"][:-1] + ["something_else"]
