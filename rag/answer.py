@@ -228,7 +228,7 @@ def answer_stream(
     if picked:
         quoted_text, quoted_citations = compose_quoted(index, picked)
     else:
-        chosen, conflict = choose(scored + outside_passages(index, scored), reading)
+        chosen, conflict = choose(scored, reading, outside_passages(index, scored))
         quoted_text, quoted_citations = compose_quoted(index, chosen, conflict, by_date=reading.compare_like)
     if mode == "quoted":
         timings["total_ms"] = (time.perf_counter() - t0) * 1000

@@ -1,8 +1,8 @@
 """Quoted answers: which scored sentences make the answer, and how they read.
 
-    choose(scored, reading)        the sentences, and whether they conflict
-    outside_passages(index, scored)   the sentences just outside the passages, for choose
-    compose_quoted(index, chosen)  answer text with [n] markers, and citations
+    choose(scored, reading, beside)   the sentences, and whether they conflict
+    outside_passages(index, scored)   the sentences just outside the passages: `beside`
+    compose_quoted(index, chosen)     answer text with [n] markers, and citations
 
 An answer is the best sentence, plus others that add to it: a second
 sentence at least a fifth as likely to answer as the first; for a list or
@@ -33,10 +33,11 @@ import re
 from bisect import bisect_left
 from dataclasses import replace
 from functools import lru_cache
+from typing import Sequence
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from .features import Reading
+from .features import Reading, is_heading
 from .index import Index, per_index
 from .ingest import UNKNOWN_OUTLET
 from .lexical import tokenize
@@ -363,8 +364,10 @@ def _with_their_words(chosen: list[Scored], scored: list[Scored], reading: Readi
     return out
 
 
-def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
-    """The sentences of a quoted answer (best first), and whether they conflict."""
+def choose(scored: list[Scored], reading: Reading, beside: Sequence[Scored] = ()) -> tuple[list[Scored], bool]:
+    """The sentences of a quoted answer (best first), and whether they
+    conflict. `beside`: sentences outside the candidates' passages
+    (outside_passages) that only the neighbour rules may bring."""
     best = scored[0]
     least = JOIN_RATIO * best.score
     rivals = [s for s in scored[1:] if _adds(s, [best])]
@@ -382,11 +385,12 @@ def choose(scored: list[Scored], reading: Reading) -> tuple[list[Scored], bool]:
     chosen = _whole(chosen, scored, least)
     if reading.list_like:
         chosen = _with_enumeration(chosen, scored, reading)
-    chosen = _with_their_words(chosen, scored, reading)
-    chosen = _with_missing_words(chosen, scored, reading)
+    near = scored + list(beside)  # where a chosen sentence's neighbour may be found
+    chosen = _with_their_words(chosen, near, reading)
+    chosen = _with_missing_words(chosen, near, reading)
     if reading.kind == "reason":
-        chosen = _with_reason(chosen, scored)
-    return (_with_items(chosen, scored) if reading.list_like else chosen), False
+        chosen = _with_reason(chosen, near)
+    return (_with_items(chosen, near) if reading.list_like else chosen), False
 
 
 # Someone's words open the sentence: more than three words in quote marks
@@ -520,25 +524,28 @@ def _chunks_of(index: Index) -> dict[str, list[Chunk]]:
 
 def outside_passages(index: Index, scored: list[Scored]) -> list[Scored]:
     """The sentence right after each candidate passage and the one right
-    before it, unscored, from the passages next to it: passages share one
-    sentence at each end, so the sentence after a passage's last lies only
-    in the next passage, and a lead-in that ends a passage ("…, according to
-    Yun Sun, senior fellow …") would lose the quote the next one opens. Added
-    to the candidates for the rules that bring a chosen sentence's neighbour
+    before it, unscored, each cited from a passage that holds it: a
+    passage's neighbour lies in the next passage (passages share at most a
+    sentence or two at each end), so a lead-in ending a passage ("…,
+    according to Yun Sun, senior fellow …") would lose the quote the next
+    one opens. For choose's rules that bring a chosen sentence's neighbour
     (its cause, its speaker's words, the question's missing words, a list's
-    items); never an answer on their own (score 0)."""
+    items); never an answer on their own. Headings are no neighbours, as
+    they are no candidates."""
+    t = tables(index)
     seen = {(s.hit.chunk.doc, s.span.start) for s in scored}
     out = []
     for hit in {s.hit.chunk.id: s.hit for s in scored}.values():
-        chunks = _chunks_of(index)[hit.chunk.doc]
-        at = chunks.index(hit.chunk)
-        for j, k in ((at + 1, 1), (at - 1, -2)):  # skipping the sentence the two passages share
-            if 0 <= j < len(chunks) and len(chunks[j].sentences) >= 2:
-                span = chunks[j].sentences[k]
-                if (hit.chunk.doc, span.start) not in seen:
-                    seen.add((hit.chunk.doc, span.start))
-                    text = index.articles[hit.chunk.doc].text[span.start : span.end]
-                    out.append(Scored(replace(hit, chunk=chunks[j]), span, text, 0.0, False))
+        doc, passage = hit.chunk.doc, hit.chunk
+        sentences, starts, text = t.sentences.get(doc, []), t.starts.get(doc, []), index.articles[doc].text
+        # The first sentence from the passage's end on, and the last before its start.
+        for i in (bisect_left(starts, passage.end), bisect_left(starts, passage.start) - 1):
+            span = sentences[i] if 0 <= i < len(sentences) else None
+            chunk = _passage_holding(index, doc, span) if span is not None else None
+            if chunk is None or (doc, span.start) in seen or is_heading(text, span):
+                continue
+            seen.add((doc, span.start))
+            out.append(Scored(replace(hit, chunk=chunk), span, text[span.start : span.end], 0.0, False))
     return out
 
 

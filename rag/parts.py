@@ -139,7 +139,7 @@ def answer_parts(index: Index, parts: tuple[Part, ...], settings: Settings, scor
         scored, p = score(index, reading, hits, qvec, scorer)
         if not scored:
             return [], 0.0
-        picked = choose(scored + outside_passages(index, scored), reading)[0]
+        picked = choose(scored, reading, outside_passages(index, scored))[0]
         chosen += [s for s in picked if not any(same_place(s, c) for c in chosen)]
         confidence = min(confidence, p)
     return chosen, confidence

@@ -28,18 +28,19 @@ def hash_settings(corpus, tmp_path):
 
 @pytest.fixture
 def make_index(tmp_path):
-    """A hash-embedder index of a few articles: make_index({"a.txt": text, ...})."""
+    """A hash-embedder index of a few articles: make_index({"a.txt": text, ...}),
+    with any other setting as a keyword (`chunk_overlap=0`)."""
     import rag
 
     made = []
 
-    def make(files: dict[str, str]):
+    def make(files: dict[str, str], **settings):
         made.append(len(made))
         corpus, index = tmp_path / f"wiki{len(made)}", tmp_path / f"index{len(made)}"
         corpus.mkdir()
         for name, text in files.items():
             (corpus / name).write_bytes(text.encode("utf-8"))  # as written: "\r\n" stays
-        return rag.open_index(from_env(env={}, corpus=corpus, index=index, embedder="hash"))
+        return rag.open_index(from_env(env={}, corpus=corpus, index=index, embedder="hash", **settings))
 
     return make
 

@@ -666,25 +666,44 @@ def test_a_quoted_term_is_no_quotation_and_an_unknown_outlet_is_named_by_its_tit
 
 
 def test_a_neighbour_just_outside_the_retrieved_passage_is_brought(make_index):
-    # Passages share a sentence at each end: a lead-in ending one passage has its quote only in the next.
+    # A lead-in ending one passage has its quote only in the next, whatever the passages share.
     filler = " ".join(f"Trade item {w} rose again in the third quarter of that year, officials in the region said."
                       for w in "abcde")
-    idx = make_index({"talks.txt": f"Talks\n\n{filler} Beijing should not push its advantage too hard in the talks, "
-                                   f"according to Mei Lan, a senior fellow at a think-tank. "
-                                   f"\u201cThe crisis will not last forever, and everyone in Moscow knows it well enough "
-                                   f"by now,\u201d she said. Exports fell in May.\n"})
-    first = next(c for c in idx.chunks if idx.articles[c.doc].text[c.sentences[-1].start:].startswith("Beijing"))
-    reading = read_question(idx, "What does Mei Lan think Beijing should focus on?")
-    scored, _ = score(idx, reading, [Hit(first, 1.0, 1)], idx.embedder.embed([reading.question])[0],
-                      fixed_scorer(WEIGHTS))
-    lead = next(s for s in scored if s.text.startswith("Beijing"))
-    ranked = [replace(lead, score=0.9)] + [replace(s, score=0.001) for s in scored if s is not lead]
-    assert not any(s.text.startswith("\u201cThe crisis") for s in scored)  # not in the retrieved passage
-    assert [s.text[:12] for s in choose(ranked, reading)[0]] == ["Beijing shou"]
-    outside = outside_passages(idx, ranked)
-    chosen = choose(ranked + outside, reading)[0]
-    assert [s.text[:12] for s in chosen] == ["Beijing shou", "\u201cThe crisis "]
-    assert all(s.score == 0.0 and s.hit.chunk is not first for s in outside)  # unscored, from the passage next to it
-    _, citations = compose_quoted(idx, chosen)
-    quote = citations[-1]
-    assert quote.quote.startswith("\u201cThe crisis") and quote.start <= quote.quote_start < quote.quote_end <= quote.end
+    text = (f"Talks\n\n{filler} Beijing should not push its advantage too hard in the talks, according to Mei Lan, "
+            f"a senior fellow at a think-tank. \u201cThe crisis will not last forever, and everyone in Moscow knows it "
+            f"well enough by now,\u201d she said. Exports fell in May.\n\nTrade outlook\n\nFarmers expected more "
+            f"grain to go to Russia next year.\n")
+    for overlap in (0, 1, 2):
+        idx = make_index({"talks.txt": text}, chunk_overlap=overlap)
+        first = next(c for c in idx.chunks if idx.articles[c.doc].text[c.sentences[-1].start:].startswith("Beijing"))
+        reading = read_question(idx, "What does Mei Lan think Beijing should focus on?")
+        scored, _ = score(idx, reading, [Hit(first, 1.0, 1)], idx.embedder.embed([reading.question])[0],
+                          fixed_scorer(WEIGHTS))
+        lead = next(s for s in scored if s.text.startswith("Beijing"))
+        ranked = [replace(lead, score=0.9)] + [replace(s, score=0.001) for s in scored if s is not lead]
+        assert not any(s.text.startswith("\u201cThe crisis") for s in scored)  # not in the retrieved passage
+        assert [s.text[:12] for s in choose(ranked, reading)[0]] == ["Beijing shou"]
+        outside = outside_passages(idx, ranked)
+        assert [s.text[:12] for s in outside] == ["\u201cThe crisis "], overlap  # unscored, the sentence after only
+        chosen = choose(ranked, reading, outside)[0]
+        assert [s.text[:12] for s in chosen] == ["Beijing shou", "\u201cThe crisis "]
+        quote = compose_quoted(idx, chosen)[1][-1]  # cited from a passage that holds it
+        assert quote.quote.startswith("\u201cThe crisis") and quote.start <= quote.quote_start < quote.quote_end <= quote.end
+    # The sentence before a passage too; never a heading.
+    rows = lambda word: " ".join(f"{word} item {w} rose in the third quarter of that year, people there said."
+                                 for w in "abcdefg")
+    idx = make_index({"farm.txt": f"Farms\n\n{rows('Trade')}\n\nTrade outlook\n\n{rows('Farm')}\n"})
+    text = idx.articles["farm.txt"].text
+    outside = [[s.text[:11] for s in outside_passages(idx, [Scored(Hit(c, 1.0, 1), c.sentences[0], text[
+        c.sentences[0].start : c.sentences[0].end], 0.5, True)])] for c in idx.chunks]
+    assert outside == [["Farm item b"], []]  # the second passage's sentence before is the heading "Trade outlook"
+
+
+def test_a_sentence_outside_the_passages_is_never_an_answer_on_its_own(make_index):
+    idx = make_index({"camp.txt": "Camp\n\nThe colonists were given supplies before they landed.\n"
+                                  "The weather was mild that spring.\n"
+                                  "The supply list included canned food, water, tents and a radio set.\n"})
+    reading = read_question(idx, "What supplies were the colonists given?")
+    best, items = (_scored(idx, 0, i, p) for i, p in ((1, 0.9), (3, 0.0)))
+    assert [s.text[:8] for s in choose([best, items], reading)[0]] == ["The colo", "The supp"]  # a candidate: taken
+    assert [s.text[:8] for s in choose([best], reading, [items])[0]] == ["The colo"]  # only beside: no neighbour rule
