@@ -77,23 +77,31 @@ def _adds(s: Scored, chosen: list[Scored]) -> bool:
     return not any(same_place(s, c) or near_duplicate(s.text, c.text) for c in chosen)
 
 
-# A number with its unit (not a year: it dates, it measures nothing), and the words after it.
-_MEASURED = re.compile(r"(?<![\d,.])(?!(?:1[5-9]|20)\d\d\b)\d[\d,.]*(?:\s*(?:%|per ?cent|bn|tn|m|billion|million|trillion)\b|%)?"
-                       r"((?:\W+\w+){0,3})", re.I)
 _MEASURE_WINDOW = 3  # words each side of a number that say what it measures
-_ROUGHLY = frozenset("nearly almost about around roughly some just only over under more less than up down".split())
+# A number with its unit, and the words after it up to the next number; a year dates,
+# it measures nothing ("since 2013"), unless it counts something ("1500 troops").
+_AMOUNT_AND_AFTER = re.compile(r"(?<![\d,.])(?!(?:1[5-9]|20)\d\d\b(?!\s+[a-z]+s\b))\d[\d,.]*"
+                               r"(?:\s*(?:%|per ?cent|bn|tn|m|billion|million|trillion)\b|%)?"
+                               rf"((?:[^\w\d]+[^\W\d][\w’'-]*){{0,{_MEASURE_WINDOW}}})", re.I)
+# Words beside a number that say how much or which way, not of what: "nearly", "rose", "since".
+_NOT_A_MEASURE = frozenset("nearly almost about around roughly some just only over under more less than up down since "
+                           "until till from by to rose rise rises risen fell fall falls fallen grew grow grows grown "
+                           "jumped jump jumps dropped drop drops increased decreased reached reach reaches stood".split())
 
 
 def _measures(text: str) -> set[str]:
     """What the text's numbers measure: the words each side of them, less
-    function words and names ("The survey counted 412 herons on the lake"
-    -> count, heron, lake; "China bought about $37.5 billion of crude oil"
-    -> bought, crude, oil)."""
+    function words, capitalised words and words of direction ("The survey
+    counted 412 herons on the lake" -> survey, count, heron; "China bought $37.5
+    billion of crude oil" -> bought, crude, oil; "Exports to Russia rose 5%
+    in May" -> nothing: "rose" says which way, not of what)."""
     plain, out = _plain_stems(), set()
-    for m in _MEASURED.finditer(text):
+    for m in _AMOUNT_AND_AFTER.finditer(text):
         before = re.findall(r"[^\W\d_][\w’'-]*", text[: m.start()])[-_MEASURE_WINDOW:]
         after = re.findall(r"[^\W\d_][\w’'-]*", m.group(1))
-        common = [w for w in before + after if not w[:1].isupper() and w not in _ROUGHLY]
+        # A capitalised word is left out, a name ("Russia") or not ("Exports"): a
+        # disagreement is claimed only on what is surely shared.
+        common = [w for w in before + after if w.lower() not in _NOT_A_MEASURE and not w[:1].isupper()]
         out |= set(tokenize([" ".join(common)])[0]) - plain
     return out
 

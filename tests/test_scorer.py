@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
-from rag.compose import (CONFLICT_PREFIX, _goes_on, _speaker_named, choose, compose_quoted, neutralise,
+from rag.compose import (CONFLICT_PREFIX, _goes_on, _measures, _speaker_named, choose, compose_quoted, neutralise,
                          outside_passages)
 from rag.errors import ScorerUnavailable
 from rag.ingest import UNKNOWN_OUTLET
@@ -479,6 +479,17 @@ def test_a_second_sentence_joins_at_a_fifth_a_conflict_needs_half(make_index):
     # ... at half it is: "the sources differ" is a claim, and needs a likely rival.
     assert choose([best, replace(rival, score=0.5)], reading)[1]
     assert choose([best, replace(rival, score=0.1)], reading)[0] == [best]
+
+
+@pytest.mark.parametrize("a, b, same", [
+    ("The pair have met 42 times since 2013.", "The pair, having met 43 times since 2013, will meet again.", True),
+    ("Russia sent 1500 troops to the border.", "Russia sent 1800 troops.", True),  # a count, not a year
+    ("Exports to Russia rose 5% in May.", "Imports from Russia rose 8% in May.", False),  # "rose" says which way
+    ("Xi and Putin have met 42 times since 2013.", "Trade has grown 30% since 2013.", False),
+    ("China bought $37.5 billion of crude oil.", "Chinese exports to Russia fell to $8.3bn in April.", False),
+])
+def test_what_numbers_measure(a, b, same):
+    assert bool(_measures(a) & _measures(b)) is same
 
 
 def test_the_sources_differ_only_on_the_same_measure(make_index):
