@@ -763,9 +763,11 @@ _DENIAL = re.compile(NEGATION.pattern + r"|\b(?:nothing|cannot|unable|lack(?:s|e
 _ASKS_FOR_WHAT = re.compile(r"^\W*(?:what|which|who|whom|whose|when|where)\b", re.I)
 
 
-# Words that open a clause inside a question: a denial after them is not what it asks about.
-_SUBORDINATE = re.compile(r"\b(?:that|so|who|whom|which|because|while|when|if|where|since|although|though|unless)\b",
-                          re.I)
+# A word that opens a clause inside a question ("… pitch so the West couldn't trace it?"); "that" only
+# after a noun or verb, not as a determiner ("did that treaty") nor in a cleft ("was it that").
+_SUBORDINATE = re.compile(r"\b(?:so|who|whom|which|because|while|when|if|where|since|although|though|unless)\b|"
+                          r"(?<!\bit )(?<!\bdid )(?<!\bdoes )(?<!\bdo )(?<!\bis )(?<!\bwas )\bthat\b", re.I)
+_CONTRACTED = re.compile(r"n['’]t\b", re.I)  # "couldn't": a denial inside a clause is written so
 
 
 def negation_agrees(question: str, text: str) -> bool:
@@ -773,12 +775,15 @@ def negation_agrees(question: str, text: str) -> bool:
     and the sentence denies nothing: "What does Article 102 not prohibit?"
     against "Article 102 prohibits the abuse of dominant position" answers
     the opposite question. ("Why didn't they ...?" is often answered by a
-    reason that denies nothing.) A denial in a clause of its own asks
-    nothing denied: "What setup did Moscow pitch so the West couldn't
-    trace it?", "Who got a say who normally wouldn't have had one?"."""
+    reason that denies nothing.) A contracted denial inside a clause of its
+    own asks nothing denied: "What setup did Moscow pitch so the West
+    couldn't trace it?", "Who got a say who normally wouldn't have had
+    one?"; "What, if anything, did China not buy?" still asks what it did not."""
     asks = _ASKS_FOR_WHAT.match(question)
     denial = _DENIES.search(question)
-    if not (asks and denial) or _SUBORDINATE.search(question, asks.end(), denial.start()):
+    if not (asks and denial):
+        return True
+    if _CONTRACTED.match(question, denial.start()) and _SUBORDINATE.search(question, asks.end(), denial.start()):
         return True
     return bool(_DENIAL.search(text))
 

@@ -634,6 +634,10 @@ def test_a_question_that_denies_is_not_answered_by_a_sentence_that_denies_nothin
     assert negation_agrees("What setup did Moscow pitch so the West couldn't trace it?", "Moscow proposed barter.")
     assert negation_agrees("Who got a say who normally wouldn't have had one?", "York and Sacagawea voted.")
     assert not negation_agrees("Which firm wouldn't certify that the photographs were real?", "Kodak examined them.")
+    for asks_denied in ("What did that treaty not prohibit?", "What was it that China didn't buy?",
+                        "What, if anything, did China not buy?", "Who, when asked, did not answer?",
+                        "Which of the deals that Putin wanted did Xi not sign?"):
+        assert not negation_agrees(asks_denied, "China bought oil."), asks_denied
     idx, s = seed_index
     scorer = fixed_scorer(WEIGHTS, threshold=0.0)
     assert not answer(idx, "What is the main route for Russian gas?", settings=s, scorer=scorer).abstained
