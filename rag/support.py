@@ -59,8 +59,6 @@ class _Tables:
     lower_words: frozenset[str]  # words the corpus writes in lower case ("according")
     upper_words: frozenset[str]  # words it writes capitalised (lower-cased: "xi")
     proper_words: frozenset[str]  # ... mid-sentence and never in lower case: names ("normandy", "xi")
-    alone_words: frozenset[str]  # ... of them, those it also writes as a name on their own ("katz", not "mark")
-    name_pairs: frozenset[tuple[str, str]]  # two capitalised words it writes in a row: ("mark", "katz")
 
 
 def initials(name: str) -> str:
@@ -92,12 +90,7 @@ def _build_tables(index: Index) -> _Tables:
         lower_words=frozenset(lower),
         upper_words=frozenset(w.lower() for c in index.chunks for w in re.findall(r"\b[A-Z][\w\-]*", c.text)),
         proper_words=frozenset(w.lower() for c in index.chunks
-                               for w in re.findall(r"(?<=[a-z,;] )[A-Z][\w\-]*", c.text)) - lower - set(stopwords()),
-        alone_words=frozenset(w.lower() for c in index.chunks
-                              for w in re.findall(r"(?<=[a-z,;] )[A-Z][\w\-]*(?![\w\-]| [A-Z])", c.text))
-        | {w for a in index.articles.values() for w in words(f"{a.outlet} {' '.join(a.authors)}")},
-        name_pairs=frozenset((a.lower(), b.lower()) for c in index.chunks
-                             for a, b in re.findall(r"\b([A-Z][\w\-]*) (?=([A-Z][\w\-]*))", c.text)))
+                               for w in re.findall(r"(?<=[a-z,;] )[A-Z][\w\-]*", c.text)) - lower - set(stopwords()))
 
 
 _tables = per_index(_build_tables)
@@ -153,21 +146,10 @@ def with_speaker(index: Index, doc: str, span: Span, max_back: int = 3) -> Span:
 def truecase(question: str, index: Index) -> str:
     """"who ruled normandy" -> "who ruled Normandy": a word the user typed in
     lower case that the corpus writes only as a name, capitalised mid-sentence
-    and never in lower case. A question reads the same whatever its case. A
-    word the corpus writes only inside a longer name ("Mark" of "Mark Katz")
-    is that name only beside another of its words: "to mark his birthday"
-    names no one, "mark katz" does."""
-    t = _tables(index)
-    typed = list(re.finditer(r"[\w\-]+", question))
-    low = [m.group(0).lower() for m in typed]
-    out, at = [], 0
-    for i, m in enumerate(typed):
-        w = m.group(0)
-        in_pair = (i > 0 and (low[i - 1], w) in t.name_pairs) or (i + 1 < len(low) and (w, low[i + 1]) in t.name_pairs)
-        if w[:1].islower() and w in t.proper_words and (w in t.alone_words or in_pair):
-            out.append(question[at : m.start()] + w.capitalize())
-            at = m.end()
-    return "".join(out) + question[at:]
+    and never in lower case. A question reads the same whatever its case."""
+    proper = _tables(index).proper_words
+    return re.sub(r"\b[a-z][\w\-]*", lambda m: m.group(0).capitalize() if m.group(0) in proper else m.group(0),
+                  question)
 
 
 def question_names(question: str, index: Index) -> list[str]:

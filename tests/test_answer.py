@@ -398,10 +398,6 @@ def test_names_in_questions(seed_index):
     assert question_names("besides ukraine, what did li lifan expect?", idx) == ["Li Lifan", "Ukraine"]
     assert question_names("whom was xi likely to meet in november?", idx) == ["Xi"]
     assert question_names("what did the foreign ministry say about trade?", idx) == []
-    # A word the corpus writes only inside a longer name is that name only beside another of its words.
-    assert question_names("What did Putin bring to mark Xi's birthday?", idx) == ["Putin", "Xi"]
-    assert question_names("what did mark katz expect?", idx) == ["Mark Katz"]
-    assert question_names("what did katz expect?", idx) == ["Katz"]
     # A phrase the question quotes names what it asks about.
     assert question_names("what are the 'three noes'?", idx) == ["three noes"]
     assert question_names("Did China's “no limits” pledge hold?", idx) == ["China", "no limits"]
