@@ -43,7 +43,8 @@ from .features import Candidate, Reading, read_question
 from .followup import own_words
 from .index import Index, per_index
 from .ingest import MONTHS, UNKNOWN_OUTLET, without_brackets
-from .question import MONTH_SHORT, looks_like_person, month_number, name_present, times_agree, words
+from .question import (MONTH_SHORT, looks_like_person, month_number, name_present, quantity_matches,
+                       times_agree, words)
 from .records import Hit, Scored, Span
 from .scorer import Scorer, score
 from .support import initials, question_names, tables, with_speaker
@@ -281,15 +282,22 @@ def on_side(index: Index, side: Side, doc: str, span: Span) -> bool:
     return name_present(side.mention, words(text), tables(index).doc_words.get(doc))
 
 
-def dated_as_side(index: Index, side: Side, c: Candidate) -> bool:
-    """An amount of a side that names a month ("exports in March 2024 against
-    March 2023") is one the sentence dates to that month, where it dates its
-    amount at all: "fell to $8.3bn in April" is no figure for March. (The
-    whole question's time check is skipped for comparisons.) Not where an
-    article is dated that month: "the October 2023 article" names the article."""
+def amount_of_side(index: Index, side: Side, question: str, c: Candidate) -> bool:
+    """For an amount asked of a time ("exports in 2022 against 2021", "in
+    March 2024 against March 2023"): does the sentence hold an amount, and,
+    for a month no article is dated, one it dates to that month where it
+    dates its amount at all? "Fell to $8.3bn in April" is no figure for
+    March, "the two sides will meet" none for 2022. The whole question's time
+    check is skipped for comparisons; "the October 2023 article" names an
+    article, not the month of a fact. Any other side: True."""
     m = _TIME.fullmatch(side.label)
-    return not (m and m.group(1)) or bool(_dated(index, m.group(2), m.group(1))) or times_agree(f"in {side.label}", c.text,
-                                                  index.articles[c.hit.chunk.doc].date or "", amount=True)
+    if m is None:
+        return True
+    if not quantity_matches(c.text, question):
+        return False
+    month, year = m.group(1), m.group(2)
+    return (not month or bool(_dated(index, year, month))
+            or times_agree(f"in {side.label}", c.text, index.articles[c.hit.chunk.doc].date or "", amount=True))
 
 
 # --- answering each side -------------------------------------------------------
@@ -327,9 +335,7 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
     for side in sides:
         scored, p = score(index, asked, side_hits(side, hits), question_vec, scorer,
                           keep=lambda c: on_side(index, side, c.hit.chunk.doc, c.span) and
-                          (reading.kind != "quantity" or dated_as_side(index, side, c)))
-        if reading.kind == "quantity" and _TIME.fullmatch(side.label):  # an amount of that time, not any sentence
-            scored = [s for s in scored if s.type_ok]
+                          (reading.kind != "quantity" or amount_of_side(index, side, asked.question, c)))
         if scored and not any(same_place(s, scored[0]) for s, _ in found):
             found.append((scored[0], p))
     top = max((s.score for s, _ in found), default=0.0)

@@ -184,12 +184,14 @@ def test_the_shipped_scorer_answers_both_sides(real_index):
     assert "29%" in ans.text and "90%" in ans.text
 
 
-def test_a_month_side_of_an_amount_takes_an_amount_of_that_month(make_index):
+def test_a_time_side_of_an_amount_takes_an_amount_of_that_time(make_index):
     idx = make_index({
         "a.txt": "Exports fell to $8.3bn in April, a drop of 14% compared with April 2023.\n"
                  "Both will look to resist the pressure on their trade.\n",
         "b.txt": "Exports rose by 57% in the first nine months of the year.\nTrade kept growing.\n",
-        "_metadata.json": json.dumps({"a.txt": {"date": "2024-05-20"}, "b.txt": {"date": "2023-10-17"}})})
+        "c.txt": "Trade talks on exports were held in Moscow that year.\n",
+        "_metadata.json": json.dumps({"a.txt": {"date": "2024-05-20"}, "b.txt": {"date": "2023-10-17"},
+                                      "c.txt": {"date": "2022-03-01"}})})
     scorer = fixed_scorer(WEIGHTS)
     hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
 
@@ -202,6 +204,8 @@ def test_a_month_side_of_an_amount_takes_an_amount_of_that_month(make_index):
     assert paired("By how much did exports drop in March 2024 compared with March 2023?") == ["Exports rose by "]
     assert paired("By how much did exports change in April 2024 compared with 2023?") == [
         "Exports fell to ", "Exports rose by "]
+    # A year's side holds an amount, or it has no sentence: the talks of 2022 tell no amount.
+    assert paired("By how much did exports change in 2022 compared with 2023?") == ["Exports rose by "]
     # "the October 2023 article" names an article by its date, not the month of a fact.
     assert paired("How much did exports grow in the October 2023 article compared with the May 2024 one?") == [
         "Exports rose by ", "Exports fell to "]
