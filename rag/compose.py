@@ -86,7 +86,8 @@ _AMOUNT_AND_AFTER = re.compile(r"(?<![\d,.])(?!(?:1[5-9]|20)\d\d\b(?!\s+[a-z]+s\
 # Words beside a number that say how much or which way, not of what: "nearly", "rose", "since".
 _NOT_A_MEASURE = frozenset("nearly almost about around roughly some just only over under more less than up down since "
                            "until till from by to rose rise rises risen fell fall falls fallen grew grow grows grown "
-                           "jumped jump jumps dropped drop drops increased decreased reached reach reaches stood".split())
+                           "jumped jump jumps dropped drop drops increased decreased reached reach reaches "
+                           "stood".split())
 
 
 def _measures(text: str) -> set[str]:

@@ -76,10 +76,11 @@ def _names(text: str) -> list[str]:
     return sorted(out, key=lambda name: text.find(name) % (len(text) + 1))  # not found (-1): last
 
 
-# "in New Zealand", "off Cape Horn", "at Yale University": the corpus puts a place here,
-# and seldom a person ("to Putin", "from Xi" do; "in Rømer's time" is read without the owner).
-_PLACED = re.compile(r"\b(?:in|at|near|off|across|throughout|within)\s+(?:the\s+)?"
-                     r"([A-Z][\w’'-]*(?:\s+(?:[A-Z][\w’'-]*|of|de|von))*)(?![\w’'])(?!\s*[’']s\b)")
+# "in New Zealand", "Off Cape Horn", "at Yale University": the corpus puts a place here, and
+# seldom a person: over the 27 corpora of the evaluation, about five of some 700 names shaped
+# like a person's after these words were people ("in Van Gend"); "in Rømer's time" is no place.
+_PLACED = re.compile(r"\b(?i:in|at|near|off|across|throughout|within)[ \t]+(?:the[ \t]+)?"
+                     r"([A-Z][\w-]*(?:[ \t]+(?:[A-Z][\w-]*|of|de|von))*)(?![\w’'-])(?![’']s\b)")
 
 
 @per_index
@@ -87,7 +88,8 @@ def placed_names(index: Index) -> frozenset[str]:
     """Names the corpus writes after a word of place ("in New Zealand"),
     lower-cased: shaped like a person's ("New Zealand", "Cape Horn"), they
     are still no "he" or "she"."""
-    return frozenset(m.group(1).lower() for a in index.articles.values() for m in _PLACED.finditer(a.text))
+    return frozenset(re.sub(r"(?:\s+(?:of|de|von))+$", "", m.group(1)).lower()
+                     for a in index.articles.values() for m in _PLACED.finditer(a.text))
 
 
 def _person(name: str, places: frozenset[str]) -> bool:

@@ -38,8 +38,8 @@ def with_apostrophes(question: str) -> str:
 
 _QUESTION_WORD = re.compile(r"^(who|whom|whose|what|why|when|where|which|how|is|are|did|does|do|was|were)$", re.I)
 # A middle initial stays inside its name: "Bruce C. Murray", "Russell S. Penniman".
-_ENTITY = re.compile(r"(?:[A-Z][\w\-’']+|of|the|de|von|der)(?:\s+(?:[A-Z][\w\-’']+|of|the|von|der|de|\d+(?:[A-Z]\b)?|"
-                     r"[A-Z]\.(?=\s+[A-Z][a-z])))*")
+_ENTITY = re.compile(r"(?:[A-Z][\w\-’']+|of|the|de|von|der)(?:\s+(?:[A-Z][\w\-’']+|of|the|von|der|de|"
+                     r"\d+(?:[A-Z]\b)?|[A-Z]\.(?=\s+[A-Z][a-z])))*")  # "SN 1987A", "Power of Siberia 2"
 NAME_GLUE = {"of", "the", "de", "von", "der"}
 _CALENDAR = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|December|"
                        r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")

@@ -699,7 +699,8 @@ def test_a_neighbour_just_outside_the_retrieved_passage_is_brought(make_index):
         chosen = choose(ranked, reading, outside)[0]
         assert [s.text[:12] for s in chosen] == ["Beijing shou", "\u201cThe crisis "]
         quote = compose_quoted(idx, chosen)[1][-1]  # cited from a passage that holds it
-        assert quote.quote.startswith("\u201cThe crisis") and quote.start <= quote.quote_start < quote.quote_end <= quote.end
+        assert quote.quote.startswith("\u201cThe crisis")
+        assert quote.start <= quote.quote_start < quote.quote_end <= quote.end
     # The sentence before a passage too; never a heading.
     rows = lambda word: " ".join(f"{word} item {w} rose in the third quarter of that year, people there said."
                                  for w in "abcdefg")
