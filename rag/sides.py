@@ -287,7 +287,7 @@ def amount_of_side(index: Index, side: Side, question: str, c: Candidate) -> boo
     March 2024 against March 2023"): does the sentence hold an amount, and,
     for a month no article is dated, one it dates to that month where it
     dates its amount at all? "Fell to $8.3bn in April" is no figure for
-    March, "the two sides will meet" none for 2022. The whole question's time
+    March, "trade talks were held in Moscow" none for 2022. The whole question's time
     check is skipped for comparisons; "the October 2023 article" names an
     article, not the month of a fact. Any other side: True."""
     m = _TIME.fullmatch(side.label)
