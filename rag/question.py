@@ -500,7 +500,8 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\bpopulation\b", r"\b(people|inhabitants|residents|population)\b"),
 ]]
 
-_PER_Q = re.compile(r"\bper (\w{3,})", re.I)  # "per barrel" needs a rate in barrels, not a total
+# "per barrel" needs a rate in barrels, not a total; "per the report", "per SCMP" say who says so.
+_PER_Q = re.compile(r"\bper (?!(?:the|a|an|his|her|its|their|this|that|these|those)\b)((?-i:[a-z])\w{2,})", re.I)
 _FREQUENCY = re.compile(r"\b(?:every|each|once|twice|annually|yearly|monthly|weekly|daily|regularly|times)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many (?:of )?(?:[\w-]+['’]s )?((?:(?!(?:do|does|did|are|is|was|were|have|has|had|will|"
                        r"would|can)\b)[a-z\-]+\s?){1,2})", re.I)

@@ -379,6 +379,10 @@ def test_answer_types_know_their_units():
     assert type_matches("quantity", "it had grown for 14 consecutive years", "For how many years has it grown?")
     assert not type_matches("quantity", "China bought $37.5 billion of crude oil", "What price did China pay per barrel of oil?")
     assert type_matches("quantity", "China paid $60 a barrel", "What price did China pay per barrel of oil?")
+    # "per the report", "per SCMP" say who says so: no rate is asked.
+    settled = "some 80 per cent of payment settlements had been suspended"
+    assert type_matches("quantity", settled, "What share of payments had been frozen, per the Chongyang report?")
+    assert type_matches("quantity", "more than 100 Chinese companies", "How many companies do the sanctions involve, per SCMP?")
     # "Who is the mayor?" needs a person; "Who is Yun Sun?" is about one.
     assert answer_type("Who is the mayor of Harbin?") == "person" and answer_type("Who is Yun Sun?") == "any"
     assert answer_type("Who won the 2024 US presidential election?") == "person"
