@@ -122,8 +122,10 @@ def coverage(question_terms: list[str], text: str | set[str], weights: tuple[dic
         elif near is not None and name_present(name, near, article):
             for t in stems(name):
                 credit[t] = max(credit.get(t, 0.0), CONTEXT_CREDIT)
-    total = sum(table.get(t, unseen) for t in terms)
-    return sum(table.get(t, unseen) * credit.get(t, 0.0) for t in terms) / total
+    # fsum: the same total whatever order the set yields its terms in (it varies
+    # between runs), so equal coverages stay equal and rank the same way.
+    total = math.fsum(table.get(t, unseen) for t in terms)
+    return math.fsum(table.get(t, unseen) * credit.get(t, 0.0) for t in terms) / total
 
 
 def with_speaker(index: Index, doc: str, span: Span, max_back: int = 3) -> Span:
