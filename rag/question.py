@@ -475,7 +475,9 @@ _LENGTH = (r"\d\s*(?:m|km|cm|mm|ft)\b|\b(?:metres?|meters?|kilometres?|kilometer
 _MEASURED = r"^\W*what(?:['’]s|\s+(?:is|was|are|were))\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}"
 _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
-     r"[$£€¥]|\b(dollars?|yuan|renminbi|roubles?|rubles?|euros?)\b|\d(bn|tn)\b"),
+     r"[$£€¥₹]|\b(dollars?|cents?|yuan|renminbi|roubles?|rubles?|euros?|pounds?|pence|shillings?|guineas?|"
+     r"francs?|guilders?|florins?|ducats?|thalers?|livres?|kron(?:a|or|e|er)|rupees?|pesos?|yen|"
+     r"lir[ae]|dinars?|riyals?|escudos?)\b|\d(bn|tn)\b"),
     # A rate is a percentage ("a tariff rate of 50%") or so many per unit ("per 10,000", "per
     # year"); not an exchange, heart or frame rate, nor "first-rate".
     (r"\b(share|percentage|proportion|per ?cent)\b|"
