@@ -482,7 +482,9 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     # year"); not an exchange, heart or frame rate, nor "first-rate".
     (r"\b(share|percentage|proportion|per ?cent)\b|"
      r"(?<!exchange )(?<!heart )(?<!frame )(?<![\w-])rates?\b(?! of exchange)(?!-)",
-     r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b|\bper\s+(\d[\d,]*|thousand|million|capita|"
+     r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b|"
+     r"\b(?:one|two|three|four|a)[- ](?:sixth|seventh|eighth|ninth|tenth|twelfth|twentieth|hundredth)s?\b|"
+     r"\bper\s+(\d[\d,]*|thousand|million|capita|"
      r"head|year|annum|month|week|day|hour|minute|second|[a-z]+)\b"),
     # An age, or for a thing the time it dates from ("dates back to 300 BC").
     (r"\bhow old\b", r"\b(aged?|years? old|year-old|dat(?:es|ed|ing) (?:back )?(?:to|from)|BCE?|centur(?:y|ies)|"

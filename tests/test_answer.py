@@ -379,6 +379,9 @@ def test_answer_types_know_their_units():
     assert type_matches("quantity", "it had grown for 14 consecutive years", "For how many years has it grown?")
     assert not type_matches("quantity", "China bought $37.5 billion of crude oil", "What price did China pay per barrel of oil?")
     assert type_matches("quantity", "China paid $60 a barrel", "What price did China pay per barrel of oil?")
+    # A proportion may be a fraction in words ("about one-eighth the number of Catholics").
+    assert type_matches("quantity", "about one-eighth the number of Catholics", "What was the proportion of them?")
+    assert not type_matches("quantity", "the eighth king of the line, 3 years on", "What was the proportion of them?")
     # Money is counted in any currency, not only the seeds' ("800 guilders", "£5", "300 francs").
     assert type_matches("quantity", "he lent him 800 guilders", "How much money did Fust lend Gutenberg?")
     assert type_matches("quantity", "a fine of 300 francs", "What did the fine cost him?")
