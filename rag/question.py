@@ -162,8 +162,11 @@ def abbreviates(name: str, title: str) -> bool:
 
 
 def _has(word: str, present: set[str] | frozenset[str]) -> bool:
-    """The word, or its plural or singular ("Normans" names the Norman)."""
-    return word in present or (word.endswith("s") and word[:-1] in present) or word + "s" in present
+    """The word, or its plural or singular ("Normans" names the Norman), or
+    for an adjective of a place in "-an", the place ("the Siberian gas line" is
+    the Power of Siberia 2; "Asian" is told by "Asia", not "Tajikistan")."""
+    return (word in present or (word.endswith("s") and word[:-1] in present) or word + "s" in present
+            or (len(word) >= 5 and word.endswith("an") and word[:-1] in present))
 
 
 # --- what a sentence says about its speaker and its reasons ---------------------

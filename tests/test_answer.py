@@ -421,6 +421,9 @@ def test_names_in_questions(seed_index):
     assert not name_present("Shen Dingli", {"ding", "xuexiang"})  # "Dingli" and "Ding" share a stem
     assert not name_present("Shanghai Cooperation Organisation", {"shanghai", "academy"})
     assert not name_present("Power of Siberia", {"power"})
+    # An adjective of a place in "-an" names the place; a short word is no such adjective.
+    assert name_present("Siberian", {"power", "of", "siberia", "2"}) and name_present("Asian", {"central", "asia"})
+    assert not name_present("Asian", {"tajikistan"}) and not name_present("Iran", {"ira"})
     assert topical("China", idx) and not topical("Kazakhstan", idx)
     assert own_words("And coal? (following: How much oil did China buy?)") == "And coal?"
     # A continued quote leans back to the sentence that names its speaker.
