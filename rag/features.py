@@ -25,7 +25,7 @@ from .followup import asks_anew, continued, elliptical, without_marker
 from .index import Index, per_index
 from .lexical import tokenize
 from .question import (CAUSAL, NEGATION, SPEECH, OPENS_QUOTE, abbreviates, answer_type, name_present, numbers_in,
-                       speaker, type_matches, words)
+                       describes_someone, speaker, type_matches, words)
 from .records import Hit, Span
 from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
 
@@ -117,7 +117,8 @@ def read_question(index: Index, question: str, focus: str = "", asked: str | Non
     return Reading(
         question=question, terms=tuple(tokenize([without_marker(question)])[0]),
         focus_terms=tuple(tokenize([continued(focus)])[0]) if focus else (),
-        names=tuple(names), demanded=tuple(n for n in names if not topical(n, index)),
+        names=tuple(names),
+        demanded=tuple(n for n in names if not topical(n, index) and not describes_someone(n, own)),
         kind=answer_type(shape), numbers=frozenset(numbers_in(question)), speaker_terms=frozenset(who),
         negated=bool(NEGATION.search(question)), list_like=is_list_question(shape),
         compare_like=is_compare_question(shape))

@@ -150,6 +150,20 @@ def name_present(name: str, present: set[str], article: set[str] | frozenset[str
     return any(_has(w, present) for w in ws) if person else _has(ws[-1], present)
 
 
+# Words for a person by their role: a name before one ("the Kremlin boss", "the Carnegie
+# centre head", "the Chinese leader") describes someone the answer names another way.
+_ROLE = (r"(?:boss|chief|leader|head|president|premier|spokes(?:man|woman|person)|official|minister|director|"
+         r"founder|researcher|expert|analyst|academic|professor|scholar|scientist|envoy|ambassador|commander|"
+         r"chair(?:man|woman)?|ruler|monarch|emperor)s?")
+
+
+def describes_someone(name: str, question: str) -> bool:
+    """Does the name stand just before a word for a person's role ("the
+    Kremlin's leader", "the Carnegie centre head"), describing them?"""
+    return bool(re.search(r"(?<![\w-])" + re.escape(name) + r"(?:['’]s)?\s+(?:[a-z-]+\s+)?" + _ROLE + r"\b",
+                          question, re.I))
+
+
 def abbreviates(name: str, title: str) -> bool:
     """Is a name of two or more words a shortening of words next to each other
     in a title, each word a start of the title's ("Nat Geo" of "National
