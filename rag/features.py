@@ -83,7 +83,7 @@ class Reading:
     terms: tuple[str, ...]  # stemmed key terms
     focus_terms: tuple[str, ...]  # a follow-up's own words ("And coal?")
     names: tuple[str, ...]  # names it asks about
-    demanded: tuple[str, ...]  # ... that are not a topic of the whole corpus
+    demanded: tuple[str, ...]  # ... that are not a topic of the whole corpus, nor describe someone by role
     kind: str  # answer type (question.answer_type)
     numbers: frozenset[str]  # numerals it names ("2023")
     speaker_terms: frozenset[str]  # "foreign ministry" of "what did the foreign ministry say"

@@ -144,24 +144,43 @@ def name_present(name: str, present: set[str], article: set[str] | frozenset[str
     ws = name_words(name)
     if not ws:
         return True
-    if article is not None and not all(_has(w, article) for w in ws):
+    one = len(ws) == 1  # only a one-word name may be an adjective of a place ("Siberian")
+    if article is not None and not all(_has(w, article, one) for w in ws):
         return False
     person = len(ws) <= 2 and not any(w.lower() in NAME_GLUE for w in name.split())
-    return any(_has(w, present) for w in ws) if person else _has(ws[-1], present)
+    return any(_has(w, present, one) for w in ws) if person else _has(ws[-1], present, one)
 
 
 # Words for a person by their role: a name before one ("the Kremlin boss", "the Carnegie
-# centre head", "the Chinese leader") describes someone the answer names another way.
+# centre head", "Russia's foreign minister") describes someone the answer names another way.
 _ROLE = (r"(?:boss|chief|leader|head|president|premier|spokes(?:man|woman|person)|official|minister|director|"
-         r"founder|researcher|expert|analyst|academic|professor|scholar|scientist|envoy|ambassador|commander|"
-         r"chair(?:man|woman)?|ruler|monarch|emperor)s?")
+         r"founder|researcher|expert|analyst|professor|scholar|scientist|envoy|ambassador|commander|"
+         r"chair(?:man|woman)|ruler|monarch|emperor)s?")
+# ... ending its noun phrase: "the Kremlin chief out of ...", "the Carnegie centre head think",
+# not "Kazakhstan's chief export" or "the Kazakhstan official figures".
+_PHRASE_ENDS = (r"(?=\s*(?:$|[?!.,;:)]|\s+(?:(?-i:[A-Z])|(?:of|in|at|on|for|from|to|into|out|off|over|with|by|as|about|"
+                r"after|before|during|and|or|but|who|whom|that|is|was|are|were|has|had|have|do|does|did|will|"
+                r"would|can|could|should|might|may|say|says|said|think|thinks|thought|believe|believes|believed|"
+                r"expect|expects|expected|call|calls|called|want|wants|wanted|warn|warns|warned|claim|claims|"
+                r"claimed|keep|keeps|kept|give|gives|gave|hand|hands|handed|make|makes|made|get|gets|got|go|"
+                r"goes|went|visit|visits|visited|travel|travels|travelled|mean|means|meant)\b)))")
+
+
+@lru_cache(maxsize=1024)
+def _describing(name: str) -> re.Pattern:
+    # After "the" ("the Kremlin boss", "the Chinese leader") or with an owner's 's ("Russia's
+    # foreign minister"), with at most one lower-case word between: not "Did Putin head to
+    # Beijing?" or "What did Putin tell officials?".
+    between = r"(?:(?!(?:" + _AUX_AND_DETERMINERS + r"|a|an|not)\b)(?-i:[a-z][a-z-]*)\s+)?"
+    name = re.escape(name)
+    return re.compile(r"(?:\bthe\s+" + name + r"(?:['’]s)?|(?<![\w-])" + name + r"['’]s)\s+" + between +
+                      r"(?-i:" + _ROLE + r")\b" + _PHRASE_ENDS, re.I)
 
 
 def describes_someone(name: str, question: str) -> bool:
     """Does the name stand just before a word for a person's role ("the
     Kremlin's leader", "the Carnegie centre head"), describing them?"""
-    return bool(re.search(r"(?<![\w-])" + re.escape(name) + r"(?:['’]s)?\s+(?:[a-z-]+\s+)?" + _ROLE + r"\b",
-                          question, re.I))
+    return bool(_describing(name).search(question))
 
 
 def abbreviates(name: str, title: str) -> bool:
@@ -175,12 +194,13 @@ def abbreviates(name: str, title: str) -> bool:
                for i in range(len(full) - len(short) + 1))
 
 
-def _has(word: str, present: set[str] | frozenset[str]) -> bool:
+def _has(word: str, present: set[str] | frozenset[str], place_adjective: bool = False) -> bool:
     """The word, or its plural or singular ("Normans" names the Norman), or
-    for an adjective of a place in "-an", the place ("the Siberian gas line" is
-    the Power of Siberia 2; "Asian" is told by "Asia", not "Tajikistan")."""
+    with `place_adjective`, for an adjective of a place in "-an", the place
+    ("the Siberian gas line" is the Power of Siberia 2, "Asian" is told by
+    "Asia"). Only for a one-word name: "Julian Smith" is not "Julia"."""
     return (word in present or (word.endswith("s") and word[:-1] in present) or word + "s" in present
-            or (len(word) >= 5 and word.endswith("an") and word[:-1] in present))
+            or (place_adjective and len(word) >= 5 and word.endswith("an") and word[:-1] in present))
 
 
 # --- what a sentence says about its speaker and its reasons ---------------------
@@ -490,17 +510,22 @@ _LENGTH = (r"\d\s*(?:m|km|cm|mm|ft)\b|\b(?:metres?|meters?|kilometres?|kilometer
 # The dimension is what is asked: "What is Lombok's total area …?" (not "What share of the
 # area …?", "What was the toll at the height of the war?").
 _MEASURED = r"^\W*what(?:['’]s|\s+(?:is|was|are|were))\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}"
+_FRACTION = r"(?:third|quarter|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twelfth|twentieth|hundredth)"
 _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
-     r"[$£€¥₹]|\b(dollars?|cents?|yuan|renminbi|roubles?|rubles?|euros?|pounds?|pence|shillings?|guineas?|"
-     r"francs?|guilders?|florins?|ducats?|thalers?|livres?|kron(?:a|or|e|er)|rupees?|pesos?|yen|"
+     # Any common currency; not words of other senses: "pounds" weigh, "marks", "crowns",
+     # "reals" and "rands" are other words too, "per cent" is no cent, "Yen" a surname.
+     r"[$£€¥₹]|\b(dollars?|(?<!per )cents?|yuan|renminbi|roubles?|rubles?|euros?|pence|shillings?|"
+     r"francs?|guilders?|florins?|ducats?|thalers?|livres?|kron(?:a|or|e|er)|rupees?|pesos?|(?-i:yen)|"
      r"lir[ae]|dinars?|riyals?|escudos?)\b|\d(bn|tn)\b"),
     # A rate is a percentage ("a tariff rate of 50%") or so many per unit ("per 10,000", "per
     # year"); not an exchange, heart or frame rate, nor "first-rate".
     (r"\b(share|percentage|proportion|per ?cent)\b|"
      r"(?<!exchange )(?<!heart )(?<!frame )(?<![\w-])rates?\b(?! of exchange)(?!-)",
      r"%|\bper ?cent\b|\b(half|third|quarter|fifth|majority|most)\b|"
-     r"\b(?:one|two|three|four|a)[- ](?:sixth|seventh|eighth|ninth|tenth|twelfth|twentieth|hundredth)s?\b|"
+     # A fraction in words: "one-eighth the number", "two-thirds", "a tenth of the vote"
+     # (not "a seventh straight month").
+     r"\b(?:one|two|three|four|five)[- ]" + _FRACTION + r"s?\b|\ban?[- ]" + _FRACTION + r"\s+(?:of|the)\b|"
      r"\bper\s+(\d[\d,]*|thousand|million|capita|"
      r"head|year|annum|month|week|day|hour|minute|second|[a-z]+)\b"),
     # An age, or for a thing the time it dates from ("dates back to 300 BC").
@@ -522,7 +547,8 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
 ]]
 
 # "per barrel" needs a rate in barrels, not a total; "per the report", "per SCMP" say who says so.
-_PER_Q = re.compile(r"\bper (?!(?:the|a|an|his|her|its|their|this|that|these|those)\b)((?-i:[a-z])\w{2,})", re.I)
+_PER_Q = re.compile(r"\bper (?!(?:the|a|an|his|her|its|their|this|that|these|those|my|our|your|some|one|"
+                    r"reports?|sources?|data|estimates?|officials?|analysts?)\b)((?-i:[a-z])\w{2,})", re.I)
 _FREQUENCY = re.compile(r"\b(?:every|each|once|twice|annually|yearly|monthly|weekly|daily|regularly|times)\b", re.I)
 _HOW_MANY = re.compile(r"\bhow many (?:of )?(?:[\w-]+['’]s )?((?:(?!(?:do|does|did|are|is|was|were|have|has|had|will|"
                        r"would|can)\b)[a-z\-]+\s?){1,2})", re.I)

@@ -723,6 +723,7 @@ def test_a_sentence_outside_the_passages_is_never_an_answer_on_its_own(make_inde
     assert [s.text[:8] for s in choose([best, items], reading)[0]] == ["The colo", "The supp"]  # a candidate: taken
     assert [s.text[:8] for s in choose([best], reading, [items])[0]] == ["The colo"]  # only beside: no neighbour rule
 
+
 def test_coverage_is_the_same_in_every_run():
     """A set yields its words in another order in each process (hash
     randomisation); coverage must not change in its last bits with it, or
