@@ -51,7 +51,8 @@ def kind_of(obj: dict) -> str:
     """The item's kind: its "kind" field, else the second word of an id
     shaped "<set>-<kind>-<name>" when that is one of KINDS."""
     if isinstance(obj.get("kind"), str) and obj["kind"].strip():
-        return obj["kind"].strip()
+        kind = obj["kind"].strip()
+        return _SAME_KIND.get(kind, kind)  # "who" said outright is "people" too
     words = obj["id"].split("-")
     kind = words[1] if len(words) >= 3 and words[1] in KINDS else ""
     return _SAME_KIND.get(kind, kind)

@@ -76,6 +76,7 @@ def test_results_are_reported_by_kind_of_question():
     assert parse_item(base | {"id": "b5-list-central-asia"}).kind == "list"  # the kind named in the id
     assert parse_item(base | {"id": "b3-para-gdp"}).kind == "paraphrase"  # one name for one kind
     assert parse_item(base | {"id": "gas-why-not", "kind": "reason"}).kind == "reason"  # ... or said outright
+    assert parse_item(base | {"id": "s26-who-x", "kind": "who"}).kind == "people"  # one name, however given
     assert parse_item(base | {"id": "gas-why"}).kind == ""  # not shaped <set>-<kind>-<name>
     verdicts = [{"kind": "list", "answerable": True, "passed": True, "rank": 1},
                 {"kind": "list", "answerable": True, "passed": False, "rank": 7},
