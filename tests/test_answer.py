@@ -435,7 +435,8 @@ def test_names_in_questions(seed_index):
     assert not describes_someone("Putin", "What did Putin tell officials?")
     assert not describes_someone("Kazakhstan", "What is Kazakhstan's chief export?")
     assert not describes_someone("Kazakhstan", "What do the Kazakhstan official figures say?")
-    # An adjective of a place in "-an" names the place; a short word is no such adjective.
+    # An adjective of a place in "-an" names the place; a short word, or one word of a longer
+    # name ("Julian Smith"), is no such adjective.
     assert name_present("Siberian", {"power", "of", "siberia", "2"}) and name_present("Asian", {"central", "asia"})
     assert not name_present("Julian Smith", {"julia"}) and not name_present("Iran", {"ira"})
     assert topical("China", idx) and not topical("Kazakhstan", idx)
