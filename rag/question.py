@@ -256,6 +256,14 @@ _CAPITALISED_AFTER = re.compile(r"(?:[ \t]+[A-Z][\w’'-]*){0,4}")
 _OUTCOME_Q = re.compile(r"\b(?:what|which)(?: [a-z]+){0,2} (did|have|has|had) .{0,60}?\b(agree|sign|decide|conclude|settle)d?\b|"
                         r"\bwhat (was|were|has been|have been) (agreed|signed|decided|concluded)\b", re.I)
 _OUTCOME = re.compile(r"\b(agreed|signed|decided|concluded|announced|pledged|reached|struck|confirmed|reaffirmed)\b", re.I)
+# "Who replaced Belousov?", "Whom did she succeed?", "Who took over as
+# chairman?": a sentence that names the minister tells no succession unless it
+# says one. Only the verbs and the two nouns: "no replacement for China" asks
+# of no one who came after whom.
+_SUCCESSION_Q = re.compile(r"\b(?:replac(?:e|es|ed|ing)|succeed(?:s|ed|ing)?|successors?|predecessors?|"
+                           r"(?:took|take|takes|taken|taking) over)\b", re.I)
+_SUCCESSION = re.compile(r"\b(?:replac\w*|succe(?:ed|ss)\w*|predecessors?|(?:took|take|takes|taken|taking) over|"
+                         r"in place of|acquired)\b", re.I)
 _MEASURE = (r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume|toll|"
             r"(?-i:count))")  # not "the Count of Flanders"
 # Dimensions, asked as "what is the area of …?" ("what area of research …?" asks no amount).
@@ -1039,6 +1047,8 @@ def _offers_choice(question: str) -> bool:
 def type_matches(kind: str, text: str, question: str = "", names: frozenset[str] = frozenset()) -> bool:
     """Does the sentence hold the kind of fact the question asks for?
     (`names`: words the corpus writes only as names, lower-cased.)"""
+    if _SUCCESSION_Q.search(question) and not _SUCCESSION.search(text):
+        return False
     if kind == "quantity":
         return quantity_matches(text, question)
     if kind == "date":

@@ -20,11 +20,12 @@ question is 0. Then:
    candidates (fitted on out-of-fold sentence scores, grouped by article, so
    it learns how far the sentence scores can be trusted on unseen text),
    labelled 1 when the question is answerable and its best candidate right;
-3. the threshold: the least P(answered) that keeps refusals of questions
-   whose best candidate is right at or below MAX_FALSE_REFUSAL;
-4. the off-topic line: the least nearness (scorer.nearness: how similar its
+3. the threshold: the P(answered) that refuses MAX_FALSE_REFUSAL of the
+   questions whose best candidate is right (their quantile, estimated from
+   all of them: `harrell_davis`);
+4. the off-topic line: the nearness (scorer.nearness: how similar its
    closest candidate is, unless one names what it asks about) that refuses
-   at most OFF_TOPIC_FALSE_REFUSAL of those questions.
+   OFF_TOPIC_FALSE_REFUSAL of those questions (estimated the same way).
 
 The result is the same for the same data and library versions, up to the
 solver's last digits: runs here on identical features gave weights up to
@@ -169,17 +170,37 @@ def question_rows(qs: Sequence[Question], probs: Sequence[np.ndarray]) -> tuple[
     return np.array(rows), np.array(labels), np.array(right)
 
 
-def threshold_for(confidence: np.ndarray, right: np.ndarray, max_false_refusal: float = MAX_FALSE_REFUSAL) -> float:
-    """The largest threshold that refuses at most that share of right answers.
+def harrell_davis(values: np.ndarray, p: float) -> float:
+    """The Harrell-Davis estimate of the p-quantile: a mean of all the sorted
+    values, weighted by how likely each is to be that quantile (a Beta
+    distribution over the ranks). The plain quantile is the one value at
+    rank p*n; where values lie far apart it jumps with a single question."""
+    from scipy.stats import beta
 
+    x = np.sort(values)
+    finite = x[np.isfinite(x)]
+    if len(finite):  # an infinite value (nearness: a question that names what it asks) counts as the largest
+        x = np.clip(x, finite[0], finite[-1])
+    n = len(x)
+    w = np.diff(beta.cdf(np.arange(n + 1) / n, p * (n + 1), (1 - p) * (n + 1)))
+    return float(w @ x)
+
+
+def threshold_for(confidence: np.ndarray, right: np.ndarray, max_false_refusal: float = MAX_FALSE_REFUSAL) -> float:
+    """The threshold that refuses that share of right answers: the quantile of
+    their confidences, estimated from all of them (harrell_davis).
+
+    Measured: around the 10 % quantile the training pool's right answers lie
+    0.01-0.05 apart, so the plain quantile moved from 0.380 to 0.402 when a
+    change read 5 of its 2,391 questions differently, and 20 answers of the
+    evaluation sets with it; the Harrell-Davis estimate stayed at 0.357.
     Counted per question, not weighted by set: measured, weighting it as the
     fits are raised the threshold and refused more right answers on every
     set it was not fitted on (README "Evaluation")."""
-    scores = np.sort(confidence[right])
+    scores = confidence[right]
     if not len(scores):
         return 0.5
-    k = int(np.floor(max_false_refusal * len(scores)))
-    return float(scores[k]) if k < len(scores) else float(scores[-1])
+    return harrell_davis(scores, max_false_refusal)
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:

@@ -160,6 +160,21 @@ def test_one_word_names_are_people_not_places(make_index):
     assert not type_matches("person", "The talks were held in Moscow.", "Who hosted the talks?", names)
 
 
+def test_a_succession_is_answered_only_by_a_sentence_that_tells_one():
+    # "His new defence minister, Andrei Belousov" names a minister, not whom he replaced.
+    minister = "They include his new defence minister, Andrei Belousov, a veteran economist and former counterpart to Ding Xuexiang."
+    assert not type_matches("person", minister, "Who did Andrei Belousov replace as Russia's defence minister?")
+    assert not type_matches("person", minister, "Who took over as economics minister after Belousov moved?")
+    assert not type_matches("person", "Smith was chairman until 1975.", "Who succeeded Smith as chairman?")
+    assert type_matches("person", "Itten was replaced by the Hungarian designer Laszlo Moholy-Nagy.", "Who replaced Itten?")
+    assert type_matches("person", "She succeeded Alex Trebek, host of Jeopardy!", "Whom did Soledad O'Brien replace?")
+    assert type_matches("named", "In 1939, the companies were acquired by Union Carbide.",
+                        "Which corporation took over the Bakelite companies in 1939?")
+    # "No replacement for China" asks who said it, not who came after whom.
+    assert type_matches("person", "said Alexander Gabuev, the director of the Carnegie Russia Eurasia Center.",
+                        "Who argued that Russia has simply no replacement for China?")
+
+
 def test_a_pronoun_two_turns_on_keeps_its_person():
     # The turn before leaned on the one before it: read as it stood alone, "him" is still Baekeland.
     hist = [("Who invented Bakelite?", "Leo Baekeland, in 1907 [1]."),

@@ -545,6 +545,26 @@ def test_fitting_is_deterministic():
     assert a.sentence.coef[FEATURES.index("coverage")] > 0  # it learned the planted signal
 
 
+def test_the_threshold_is_a_quantile_estimated_from_all_right_answers():
+    pytest.importorskip("scipy")
+    from rag.train import harrell_davis, threshold_for
+
+    rng = np.random.default_rng(2)
+    conf = rng.uniform(size=2001)
+    right = np.ones(2001, bool)
+    assert threshold_for(conf, right, 0.1) == pytest.approx(0.1, abs=0.02)
+    assert threshold_for(conf, ~right) == 0.5  # nothing right to keep: the middle
+    # Sparse near the quantile, as the training pool is: the plain quantile
+    # jumps with the one value moved (0.30 -> 0.40), the estimate hardly moves.
+    sparse = np.concatenate([np.linspace(0.0, 0.3, 9), [0.30], np.linspace(0.4, 1.0, 90)])
+    moved = sparse.copy()
+    moved[9] = 0.40
+    plain_jump = np.sort(moved)[9] - np.sort(sparse)[9]
+    assert plain_jump == pytest.approx(0.1)
+    assert abs(harrell_davis(sparse, 0.1) - harrell_davis(moved, 0.1)) < plain_jump / 5
+    assert harrell_davis(np.array([0.2, 0.4, np.inf]), 0.01) == pytest.approx(0.2, abs=1e-3)  # inf counts as 0.4
+
+
 def test_each_training_set_weighs_the_same_however_many_questions_it_has():
     pytest.importorskip("sklearn")
     from rag.train import Question, fit, weighted
