@@ -279,7 +279,12 @@ _QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often|tal
                        r"by how much|what rank|what " + _NAMING +
                        _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING_OWNED +
                        "(?:" + _MEASURE + "|" + _DIMENSION + ")" +
-                       r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b))\b", re.I)
+                       r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b)|"
+                       # "What top speed did the Rocket reach?", "At what temperature does it boil?":
+                       # a dimension right before the verb (not "what area of research …").
+                       r"^\W*(?:(?:at|to|from|of|in)\s+)?what\s+(?:[\w-]+\s+){0,2}?(?:" + _DIMENSION[1:-1] +
+                       r"|voltage|pressure|frequency)\s+(?:did|does|do|was|is|were|are|has|had|will|would|can|could)"
+                       r")\b", re.I)
 _DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (?:(?:exact|precise|specific|calendar)\s+)?"
                      r"(year|month|day|date))\b|"
                      # "Which came first, ...?", "Which is older, ...?", "Was X born before or
@@ -517,7 +522,7 @@ _LENGTH = (r"\d\s*(?:m|km|cm|mm|ft)\b|\b(?:metres?|meters?|kilometres?|kilometer
            r"yards?|centimetres?|centimeters?|millimetres?|millimeters?|fathoms?)\b")
 # The dimension is what is asked: "What is Lombok's total area …?" (not "What share of the
 # area …?", "What was the toll at the height of the war?").
-_MEASURED = r"^\W*what(?:['’]s|\s+(?:is|was|are|were))\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}"
+_MEASURED = r"^\W*(?:(?:at|to|from|of|in)\s+)?what(?:['’]s|\s+(?:is|was|are|were))?\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}"
 _FRACTION = r"(?:third|quarter|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twelfth|twentieth|hundredth)"
 _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
@@ -542,7 +547,10 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     # A length too, unless the question asks how long something lasted.
     (r"\bhow long\b", r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?|centur(?:y|ies))\b|" + _LENGTH),
     (_LASTED, r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?|centur(?:y|ies))\b"),
-    (r"\bhow far\b|" + _MEASURED + r"distance\b", _LENGTH),
+    # "How far had exports fallen?" asks how much, not how many miles.
+    (r"\bhow far\b(?![^?]*\b(?:fall|falls|fell|fallen|drop|drops|dropped|declined?|rise|rises|rose|risen|grow|grew|"
+     r"grown|slip|slipped|sink|sank|sunk|shrink|shrank|shrunk|come|came|gone|went|progress(?:ed)?)\b)|" +
+     _MEASURED + r"distance\b", _LENGTH),
     # A height or depth is a length ("how high were coal shipments?" is not asked in metres).
     (r"\bhow (?:tall|deep|wide|thick)\b|" + _MEASURED + r"(?:height|depth|width|altitude|elevation|diameter)\b",
      _LENGTH),

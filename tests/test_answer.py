@@ -368,6 +368,19 @@ def test_answer_types():
     assert not type_matches("outcome", "They plan to meet again in Kazakhstan in July.", "")
 
 
+def test_a_dimension_asked_before_its_verb_is_an_amount_with_its_unit():
+    speed = "What top speed did Stephenson's Rocket reach at the Rainhill Trials?"
+    assert answer_type(speed) == answer_type("At what temperature does ambergris turn to vapour?") == "quantity"
+    assert answer_type("What voltage did Miller use for the sparks?") == "quantity"
+    assert answer_type("What area of research did he pursue?") == "any"  # a field, not a size
+    assert type_matches("quantity", "The Rocket reached 29 mph on the day.", speed)
+    assert not type_matches("quantity", "The Rocket hauled 13 tons and won the trials in 1829.", speed)
+    # "How far had exports fallen?" asks how much; "how far is Harbin?" a distance.
+    assert type_matches("quantity", "Exports fell 14% in April.", "How far had Chinese exports fallen by April?")
+    assert not type_matches("quantity", "Exports fell 14% in April.", "How far is Harbin from Moscow?")
+    assert type_matches("quantity", "Harbin lies 5,000 km from Moscow.", "How far is Harbin from Moscow?")
+
+
 def test_answer_types_know_their_units():
     assert answer_type("Why can Putin visit China?") == "reason"
     assert answer_type("What did Putin say about Taiwan?") == "speech"
