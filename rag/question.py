@@ -198,9 +198,12 @@ def _has(word: str, present: set[str] | frozenset[str], place_adjective: bool = 
     """The word, or its plural or singular ("Normans" names the Norman), or
     with `place_adjective`, for an adjective of a place in "-an", the place
     ("the Siberian gas line" is the Power of Siberia 2, "Asian" is told by
-    "Asia"). Only for a one-word name: "Julian Smith" is not "Julia"."""
+    "Asia"), and for a place its adjective ("Europe" by "his European tour").
+    Only for a one-word name: "Julian Smith" is not "Julia"."""
     return (word in present or (word.endswith("s") and word[:-1] in present) or word + "s" in present
-            or (place_adjective and len(word) >= 5 and word.endswith("an") and word[:-1] in present))
+            or (place_adjective and len(word) >= 5 and word.endswith("an") and word[:-1] in present)
+            or (place_adjective and len(word) >= 4 and word[-1] in "aeo" and (word + "n" in present or
+                                                                                word + "an" in present)))
 
 
 # --- what a sentence says about its speaker and its reasons ---------------------

@@ -467,6 +467,9 @@ def test_names_in_questions(seed_index):
     # name ("Julian Smith"), is no such adjective.
     assert name_present("Siberian", {"power", "of", "siberia", "2"}) and name_present("Asian", {"central", "asia"})
     assert not name_present("Julian Smith", {"julia"}) and not name_present("Iran", {"ira"})
+    # ... and the other way: a place is named by its adjective ("Europe" by "European tour").
+    assert name_present("Europe", {"his", "european", "tour"}) and name_present("Asia", {"asian", "states"})
+    assert not name_present("Ira", {"iran"})  # a short word again
     assert topical("China", idx) and not topical("Kazakhstan", idx)
     assert own_words("And coal? (following: How much oil did China buy?)") == "And coal?"
     # A continued quote leans back to the sentence that names its speaker.
