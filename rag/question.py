@@ -348,6 +348,25 @@ def _dates_given(question: str) -> tuple[frozenset[str], frozenset[tuple[str, in
     return frozenset(_GIVEN_YEAR.findall(question)), frozenset(days), frozenset(months)
 
 
+# "When did Kleist die?", "In what year was Piri Reis born?", "When did Selkirk
+# marry?": a date of another event of the person's life ("Kleist discovered it
+# in 1745") is no answer. Told by the event's word, or by a life span in
+# brackets ("Abel Tasman (1603 – 10 October 1659) was ...").
+_LIFE_EVENTS = [(re.compile(q, re.I), re.compile(t, re.I)) for q, t in [
+    (r"\b(?:die|died|dies)\b", r"\b(?:die[ds]?|dead|death|killed|buried|passed away|perished|executed|murdered|"
+                               r"assassinated|drowned|succumbed)\b|\bd\.\s*\d"),
+    (r"\bborn\b", r"\b(?:born|birth|birthplace|née|nee)\b|\bb\.\s*\d"),
+    (r"\b(?:marry|married|marries|wed)\b", r"\b(?:marr(?:y|ied|ies|iage)|wed(?:ded|ding)?)\b"),
+]]
+_LIFE_SPAN = re.compile(r"\([^()]{0,40}\b\d{3,4}\s*[–—-]\s*[^()]{0,30}\b\d{3,4}\s*\)")
+
+
+def _life_event_told(question: str, text: str) -> bool:
+    """Does a sentence that dates something tell the life event asked about?"""
+    return all(told.search(text) or _LIFE_SPAN.search(text)
+               for asks, told in _LIFE_EVENTS if asks.search(question))
+
+
 def _date_told(question: str, text: str) -> bool:
     """Does `text` hold a date of the kind asked ("what year", "what month",
     "what date", or any for "when"), other than one the question gives?
@@ -1063,7 +1082,7 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
     if kind == "quantity":
         return quantity_matches(text, question)
     if kind == "date":
-        return _date_told(question, text)
+        return _date_told(question, text) and _life_event_told(question, text)
     if kind == "outcome":
         # "plan to meet in Kazakhstan" reports no agreement; "agreed to" does.
         return bool(_OUTCOME.search(text))

@@ -368,6 +368,18 @@ def test_answer_types():
     assert not type_matches("outcome", "They plan to meet again in Kazakhstan in July.", "")
 
 
+def test_a_date_of_birth_death_or_marriage_is_told_with_the_event():
+    died = "In what year did Ewald Georg von Kleist die?"
+    assert not type_matches("date", "The jar was discovered by Ewald Georg von Kleist on 11 October 1745.", died)
+    assert type_matches("date", "Von Kleist died in Köslin on 11 December 1748.", died)
+    assert type_matches("date", "Abel Janszoon Tasman (1603 – 10 October 1659) was a Dutch seafarer.", "When did Tasman die?")
+    assert type_matches("date", "historians John Gallagher (1919–1980) and Ronald Robinson", "When was John Gallagher born?")
+    assert not type_matches("date", "In 1794, Volta married Teresa Peregrini.", "When did Volta's wife Teresa die?")
+    assert type_matches("date", "In 1794, Volta married Teresa Peregrini.", "When did Volta marry Teresa Peregrini?")
+    assert not type_matches("date", "In 1874, Mimault patented a telegraph.", "In what year was Louis Victor Mimault born?")
+    assert type_matches("date", "Putin visited Harbin in 2024.", "When did Putin visit Harbin?")  # other events: any date
+
+
 def test_a_dimension_asked_before_its_verb_is_an_amount_with_its_unit():
     speed = "What top speed did Stephenson's Rocket reach at the Rainhill Trials?"
     assert answer_type(speed) == answer_type("At what temperature does ambergris turn to vapour?") == "quantity"
