@@ -361,6 +361,23 @@ _LIFE_EVENTS = [(re.compile(q, re.I), re.compile(t, re.I)) for q, t in [
 _LIFE_SPAN = re.compile(r"\([^()]{0,40}\b\d{3,4}\s*[–—-]\s*[^()]{0,30}\b\d{3,4}\s*\)")
 
 
+# "What was the name of Piri Reis's mother?", "Who was Tasman's second wife?":
+# the person asked for as kin is named as kin ("the son of Jenner's gardener"
+# names no mother). Only when a person is asked for: "the tube put on an
+# expectant mother's belly" asks for a thing.
+_KIN = [(re.compile(q, re.I), re.compile(t, re.I)) for q, t in [
+    (r"\bmothers?\b", r"\b(?:mothers?|née|nee|born to)\b"),
+    (r"\bfathers?\b", r"\b(?:fathers?|(?:son|daughter) of|born to)\b"),
+    (r"\b(?:wife|wives|husbands?)\b", r"\b(?:wife|wives|husbands?|marri(?:ed|age)|widow(?:ed|er)?|spouse)\b"),
+    (r"\b(?:sons?|daughters?|children|child)\b", r"\b(?:sons?|daughters?|children|child|fathered|gave birth)\b"),
+    (r"\b(?:brothers?|sisters?|siblings?)\b", r"\b(?:brothers?|sisters?|siblings?)\b"),
+]]
+
+
+def _kin_told(question: str, text: str) -> bool:
+    return all(told.search(text) for asks, told in _KIN if asks.search(question))
+
+
 def _life_event_told(question: str, text: str) -> bool:
     """Does a sentence that dates something tell the life event asked about?"""
     return all(told.search(text) or _LIFE_SPAN.search(text)
@@ -1086,6 +1103,8 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
     if kind == "outcome":
         # "plan to meet in Kazakhstan" reports no agreement; "agreed to" does.
         return bool(_OUTCOME.search(text))
+    if kind == "person" and not _kin_told(question, text):
+        return False
     if kind == "person":
         # "In Harbin" is a capitalised function word and a place. One name
         # will do where the corpus knows it as one ("Fahrenheit visited him").

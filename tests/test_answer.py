@@ -380,6 +380,19 @@ def test_a_date_of_birth_death_or_marriage_is_told_with_the_event():
     assert type_matches("date", "Putin visited Harbin in 2024.", "When did Putin visit Harbin?")  # other events: any date
 
 
+def test_a_person_asked_for_as_kin_is_named_as_kin():
+    mother = "What was the name of James Phipps's mother?"
+    assert answer_type(mother) == "person"
+    assert not type_matches("person", "Jenner inoculated James Phipps, the son of Jenner's gardener John Smith.", mother)
+    assert type_matches("person", "His mother, Mary Phipps, agreed to the trial.", mother)
+    wife = "Who was Tasman's second wife?"
+    assert not type_matches("person", "Tasman sailed with Frans Visscher in 1642.", wife)
+    assert type_matches("person", "Tasman married Joanna Tiercx in 1632.", wife)
+    # Kin the question only mentions, asking for no person, is not demanded.
+    assert type_matches("any", "A fetal stethoscope is also called a Pinard horn.",
+                        "What's the tube put on an expectant mother's belly called?")
+
+
 def test_a_dimension_asked_before_its_verb_is_an_amount_with_its_unit():
     speed = "What top speed did Stephenson's Rocket reach at the Rainhill Trials?"
     assert answer_type(speed) == answer_type("At what temperature does ambergris turn to vapour?") == "quantity"
