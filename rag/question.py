@@ -198,12 +198,14 @@ def _has(word: str, present: set[str] | frozenset[str], place_adjective: bool = 
     """The word, or its plural or singular ("Normans" names the Norman), or
     with `place_adjective`, for an adjective of a place in "-an", the place
     ("the Siberian gas line" is the Power of Siberia 2, "Asian" is told by
-    "Asia"), and for a place its adjective ("Europe" by "his European tour").
-    Only for a one-word name: "Julian Smith" is not "Julia"."""
+    "Asia"), and for a place its adjective ("Asia" by "Asian", "Europe" by
+    "his European tour"). Only for a one-word name: "Julian Smith" is not
+    "Julia"; the one word "Julia" is still read as "Julian" (rare, and it only
+    lets a sentence compete, not answer)."""
     return (word in present or (word.endswith("s") and word[:-1] in present) or word + "s" in present
             or (place_adjective and len(word) >= 5 and word.endswith("an") and word[:-1] in present)
-            or (place_adjective and len(word) >= 4 and word[-1] in "aeo" and (word + "n" in present or
-                                                                                word + "an" in present)))
+            or (place_adjective and len(word) >= 4 and (word.endswith("a") and word + "n" in present or
+                                                          word[-1] in "eo" and word + "an" in present)))
 
 
 # --- what a sentence says about its speaker and its reasons ---------------------
@@ -261,16 +263,24 @@ _OUTCOME_Q = re.compile(r"\b(?:what|which)(?: [a-z]+){0,2} (did|have|has|had) .{
 _OUTCOME = re.compile(r"\b(agreed|signed|decided|concluded|announced|pledged|reached|struck|confirmed|reaffirmed)\b", re.I)
 # "Who replaced Belousov?", "Whom did she succeed?", "Who took over as
 # chairman?": a sentence that names the minister tells no succession unless it
-# says one. Only the verbs and the two nouns: "no replacement for China" asks
-# of no one who came after whom.
-_SUCCESSION_Q = re.compile(r"\b(?:replac(?:e|es|ed|ing)|succeed(?:s|ed|ing)?|successors?|predecessors?|"
+# says one ("replaced", "succeeded", "his successor", "took over", "in place of";
+# "acquired by" for a firm taken over). Only the verbs and the two nouns:
+# "no replacement for China" asks of no one who came after whom, nor does
+# "who succeeded in climbing Everest?". Asked only of people and named things
+# (type_matches): "When did the Normans take over Sicily?" asks a date.
+_SUCCESSION_Q = re.compile(r"\b(?:replac(?:e|es|ed|ing)|succeed(?:s|ed|ing)?(?!\s+in\b)|successors?|predecessors?|"
                            r"(?:took|take|takes|taken|taking) over)\b", re.I)
-_SUCCESSION = re.compile(r"\b(?:replac\w*|succe(?:ed|ss)\w*|predecessors?|(?:took|take|takes|taken|taking) over|"
-                         r"in place of|acquired)\b", re.I)
+_SUCCESSION = re.compile(r"\b(?:replac\w*|succe(?:ed\w*|ssors?|ssion)|predecessors?|"
+                         r"(?:took|take|takes|taken|taking) over|in place of|acquired by|bought by)\b", re.I)
 _MEASURE = (r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume|toll|"
             r"(?-i:count))")  # not "the Count of Flanders"
 # Dimensions, asked as "what is the area of …?" ("what area of research …?" asks no amount).
 _DIMENSION = r"(area|length|height|depth|width|weight|mass|speed|temperature|distance|altitude|elevation|diameter)"
+# ... or asked right before the verb ("What top speed did the Rocket reach?", "At what
+# temperature does it boil?"); not "area" ("What area did the Normans conquer?" asks a
+# place) or "pressure" ("What pressure did the unions put on …?").
+_DIMENSION_ASKED = (r"(?:length|height|depth|width|weight|mass|speed|temperature|distance|altitude|elevation|diameter|"
+                    r"voltage|frequency)")
 # "what tariff rate", "what's the new tariff rate", "what was the death toll": up to two
 # words may name the measure; not a verb and its object ("what did the rate do",
 # "what caused the price rise": no determiner among the naming words). "What was
@@ -283,10 +293,8 @@ _QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often|tal
                        _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING_OWNED +
                        "(?:" + _MEASURE + "|" + _DIMENSION + ")" +
                        r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b)|"
-                       # "What top speed did the Rocket reach?", "At what temperature does it boil?":
-                       # a dimension right before the verb (not "what area of research …").
-                       r"^\W*(?:(?:at|to|from|of|in)\s+)?what\s+(?:[\w-]+\s+){0,2}?(?:" + _DIMENSION[1:-1] +
-                       r"|voltage|pressure|frequency)\s+(?:did|does|do|was|is|were|are|has|had|will|would|can|could)"
+                       r"^\W*(?:(?:at|to|from|of|in)\s+)?what\s+(?:[\w-]+\s+){0,2}?" + _DIMENSION_ASKED +
+                       r"\s+(?:did|does|do|was|is|were|are|has|had|will|would|can|could)"
                        r")\b", re.I)
 _DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (?:(?:exact|precise|specific|calendar)\s+)?"
                      r"(year|month|day|date))\b|"
@@ -350,38 +358,74 @@ def _dates_given(question: str) -> tuple[frozenset[str], frozenset[tuple[str, in
 
 # "When did Kleist die?", "In what year was Piri Reis born?", "When did Selkirk
 # marry?": a date of another event of the person's life ("Kleist discovered it
-# in 1745") is no answer. Told by the event's word, or by a life span in
-# brackets ("Abel Tasman (1603 – 10 October 1659) was ...").
-_LIFE_EVENTS = [(re.compile(q, re.I), re.compile(t, re.I)) for q, t in [
-    (r"\b(?:die|died|dies)\b", r"\b(?:die[ds]?|dead|death|killed|buried|passed away|perished|executed|murdered|"
-                               r"assassinated|drowned|succumbed)\b|\bd\.\s*\d"),
-    (r"\bborn\b", r"\b(?:born|birth|birthplace|née|nee)\b|\bb\.\s*\d"),
-    (r"\b(?:marry|married|marries|wed)\b", r"\b(?:marr(?:y|ied|ies|iage)|wed(?:ded|ding)?)\b"),
+# in 1745") is no answer. Asked by the question's main verb, in lower case ("Die
+# Zeit" is a name), not a phrasal one ("die down", "die out"), nor the "-born" of
+# a description ("the Irish-born explorer"); told by the event's word, or by the
+# life span in brackets after the person's name ("Abel Tasman (1603 – 10 October
+# 1659) was ...").
+_MARRIED = r"marr(?:y|ies|ied|iage)|wed(?:s|ded|ding)?"
+_LIFE_EVENTS = [(re.compile(q), re.compile(t, re.I)) for q, t in [
+    (r"\b(?:die|died|dies)\b(?!\s+(?:down|out|off|away|back)\b)",
+     r"\b(?:die[ds]?|dead|death|killed|buried|funeral|passed away|perished|executed|beheaded|hanged|slain|murdered|"
+     r"assassinated|drowned|succumbed|lost at sea)\b|\bd\.\s*\d"),
+    (r"(?<![\w-])born\b", r"\b(?:born|birth|birthplace|née|nee)\b|\bb\.\s*\d"),
+    (r"\b(?:marry|married|marries|wed)\b", r"\b(?:" + _MARRIED + r")\b"),
 ]]
-_LIFE_SPAN = re.compile(r"\([^()]{0,40}\b\d{3,4}\s*[–—-]\s*[^()]{0,30}\b\d{3,4}\s*\)")
+# A side clause holds another event: "When did Cook leave Tahiti after two sailors died?"
+_SIDE_CLAUSE = re.compile(r"\b(?:after|before|while|since|until|because|once|where|who|whom|whose|that|which)\b", re.I)
+_LIFE_SPAN = re.compile(r"\(\s*(?:born\s+|c\.\s*)?[^()]{0,30}?\b\d{3,4}\s*[–—-]\s*[^()]{0,30}?\b\d{3,4}\s*\)")
+
+
+def _life_span_of(question: str, text: str) -> bool:
+    """Is there a life span in brackets right after a name the question gives?
+    ("Abel Janszoon Tasman (1603 – 1659)" for "When did Tasman die?"; not "the
+    Second World War (1939–1945)".)"""
+    asked = {w.lower() for w in re.findall(r"\b[A-Z][\w’'-]{2,}", question)}
+    return any(asked & {w.lower() for w in re.findall(r"[\w’'-]+", text[max(0, m.start() - 40) : m.start()])[-3:]}
+               for m in _LIFE_SPAN.finditer(text))
+
+
+def _life_event_told(question: str, text: str) -> bool:
+    """Does a sentence that dates something tell the life event asked about
+    (the question's main verb, not one of a side clause)?"""
+    for asks, told in _LIFE_EVENTS:
+        m = asks.search(question)
+        if m and not _SIDE_CLAUSE.search(question, 0, m.start()) and not (told.search(text) or
+                                                                           _life_span_of(question, text)):
+            return False
+    return True
 
 
 # "What was the name of Piri Reis's mother?", "Who was Tasman's second wife?":
 # the person asked for as kin is named as kin ("the son of Jenner's gardener"
-# names no mother). Only when a person is asked for: "the tube put on an
-# expectant mother's belly" asks for a thing.
-_KIN = [(re.compile(q, re.I), re.compile(t, re.I)) for q, t in [
-    (r"\bmothers?\b", r"\b(?:mothers?|née|nee|born to)\b"),
-    (r"\bfathers?\b", r"\b(?:fathers?|(?:son|daughter) of|born to)\b"),
-    (r"\b(?:wife|wives|husbands?)\b", r"\b(?:wife|wives|husbands?|marri(?:ed|age)|widow(?:ed|er)?|spouse)\b"),
-    (r"\b(?:sons?|daughters?|children|child)\b", r"\b(?:sons?|daughters?|children|child|fathered|gave birth)\b"),
-    (r"\b(?:brothers?|sisters?|siblings?)\b", r"\b(?:brothers?|sisters?|siblings?)\b"),
-]]
+# names no mother). Only kin asked for ("Who did Tasman's daughter marry?" asks
+# for a husband; "the tube put on an expectant mother's belly", for a thing), and
+# in lower case (not the surname "Son").
+_KIN_ASKED = re.compile(r"^\W*(?:who\s+(?:was|is|were|are)|what\s+(?:was|is|were|are)\s+the\s+names?\s+of)\s+"
+                        r"(?:the\s+)?(?:(?:[\w’'-]+\s+){0,3}?[\w’'-]+['’]s?\s+)?(?:(?:first|second|third|eldest|elder|youngest|"
+                        r"younger|only|late|older)\s+)?(?-i:(?P<kin>mothers?|fathers?|wife|wives|husbands?|sons?|"
+                        r"daughters?|children|child|brothers?|sisters?|siblings?))\b", re.I)
+# Each kin asked, and the words that name it in a sentence.
+_KIN = {
+    "mother": r"mothers?|née|nee|born to",
+    "father": r"fathers?|(?:son|daughter) of|born to",
+    "spouse": r"wife|wives|husbands?|widow(?:ed|er)?|spouse|" + _MARRIED,
+    "child": r"sons?|daughters?|children|child|fathered|gave birth",
+    "sibling": r"brothers?|sisters?|siblings?",
+}
+_KIN_OF = {"mother": "mother", "father": "father", "wife": "spouse", "wives": "spouse", "husband": "spouse",
+           "son": "child", "daughter": "child", "children": "child", "child": "child", "brother": "sibling",
+           "sister": "sibling", "sibling": "sibling"}
 
 
 def _kin_told(question: str, text: str) -> bool:
-    return all(told.search(text) for asks, told in _KIN if asks.search(question))
-
-
-def _life_event_told(question: str, text: str) -> bool:
-    """Does a sentence that dates something tell the life event asked about?"""
-    return all(told.search(text) or _LIFE_SPAN.search(text)
-               for asks, told in _LIFE_EVENTS if asks.search(question))
+    """Is the kin a person question asks for named as kin in the sentence?"""
+    m = _KIN_ASKED.search(question)
+    if not m:
+        return True
+    kin = m.group("kin")
+    told = _KIN[_KIN_OF.get(kin) or _KIN_OF[kin[:-1]]]  # "mothers": a mother
+    return bool(re.search(r"\b(?:" + told + r")\b", text))
 
 
 def _date_told(question: str, text: str) -> bool:
@@ -587,8 +631,8 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\bhow long\b", r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?|centur(?:y|ies))\b|" + _LENGTH),
     (_LASTED, r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?|centur(?:y|ies))\b"),
     # "How far had exports fallen?" asks how much, not how many miles.
-    (r"\bhow far\b(?![^?]*\b(?:fall|falls|fell|fallen|drop|drops|dropped|declined?|rise|rises|rose|risen|grow|grew|"
-     r"grown|slip|slipped|sink|sank|sunk|shrink|shrank|shrunk|come|came|gone|went|progress(?:ed)?)\b)|" +
+    (r"\bhow far\b(?![^?]*\b(?:fall|falls|fell|fallen|drop|drops|dropped|declined?|grow|grew|grown|slip|slipped|"
+     r"shrink|shrank|shrunk|progress(?:ed)?)\b)|" +
      _MEASURED + r"distance\b", _LENGTH),
     # A height or depth is a length ("how high were coal shipments?" is not asked in metres).
     (r"\bhow (?:tall|deep|wide|thick)\b|" + _MEASURED + r"(?:height|depth|width|altitude|elevation|diameter)\b",
@@ -1094,7 +1138,7 @@ def _offers_choice(question: str) -> bool:
 def type_matches(kind: str, text: str, question: str = "", names: frozenset[str] = frozenset()) -> bool:
     """Does the sentence hold the kind of fact the question asks for?
     (`names`: words the corpus writes only as names, lower-cased.)"""
-    if _SUCCESSION_Q.search(question) and not _SUCCESSION.search(text):
+    if kind in ("person", "named") and _SUCCESSION_Q.search(question) and not _SUCCESSION.search(text):
         return False
     if kind == "quantity":
         return quantity_matches(text, question)
@@ -1103,9 +1147,9 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
     if kind == "outcome":
         # "plan to meet in Kazakhstan" reports no agreement; "agreed to" does.
         return bool(_OUTCOME.search(text))
-    if kind == "person" and not _kin_told(question, text):
-        return False
     if kind == "person":
+        if not _kin_told(question, text):
+            return False  # "the son of Jenner's gardener" for "the name of James Phipps's mother"
         # "In Harbin" is a capitalised function word and a place. One name
         # will do where the corpus knows it as one ("Fahrenheit visited him").
         # The person asked for is not one the question names, unless it

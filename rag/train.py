@@ -177,11 +177,15 @@ def harrell_davis(values: np.ndarray, p: float) -> float:
     rank p*n; where values lie far apart it jumps with a single question."""
     from scipy.stats import beta
 
-    x = np.sort(values)
+    x = np.sort(values[~np.isnan(values)])
     finite = x[np.isfinite(x)]
     if len(finite):  # an infinite value (nearness: a question that names what it asks) counts as the largest
         x = np.clip(x, finite[0], finite[-1])
     n = len(x)
+    if n == 0:
+        return float("nan")
+    if p <= 0 or p >= 1:  # the Beta weights are undefined: the extreme itself
+        return float(x[0] if p <= 0 else x[-1])
     w = np.diff(beta.cdf(np.arange(n + 1) / n, p * (n + 1), (1 - p) * (n + 1)))
     return float(w @ x)
 
@@ -198,9 +202,8 @@ def threshold_for(confidence: np.ndarray, right: np.ndarray, max_false_refusal: 
     fits are raised the threshold and refused more right answers on every
     set it was not fitted on (README "Evaluation")."""
     scores = confidence[right]
-    if not len(scores):
-        return 0.5
-    return harrell_davis(scores, max_false_refusal)
+    scores = scores[~np.isnan(scores)]
+    return harrell_davis(scores, max_false_refusal) if len(scores) else 0.5
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:
