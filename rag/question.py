@@ -642,6 +642,7 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     (r"\bhow heavy\b|\bhow much\b[^?]*\bweigh\b|" + _MEASURED + r"(?:weight|mass)\b",
      r"\b(?:kg|kilograms?|tonnes?|tons?|pounds?|lbs?|grams?|ounces?)\b|\d\s*(?:g|t)\b"),
     (r"\bhow fast\b|" + _MEASURED + r"speed\b", r"\b(?:km/h|kph|mph|knots?|per hour|an hour|m/s|per second)\b"),
+    (_MEASURED + r"voltage\b", r"\b(?:volts?|kilovolts?|kV)\b|\d\s*V\b"),
     (r"\bpopulation\b", r"\b(people|inhabitants|residents|population)\b"),
 ]]
 

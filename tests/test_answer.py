@@ -420,6 +420,9 @@ def test_a_dimension_asked_before_its_verb_is_an_amount_with_its_unit():
     assert answer_type("What pressure did the unions put on the government?") == "any"
     assert type_matches("quantity", "The Rocket reached 29 mph on the day.", speed)
     assert not type_matches("quantity", "The Rocket hauled 13 tons and won the trials in 1829.", speed)
+    volts = "What voltage did Miller use for the sparks?"
+    assert type_matches("quantity", "Miller passed 60,000 V between the electrodes.", volts)
+    assert not type_matches("quantity", "Miller used two electrodes and 200 millilitres of water.", volts)
     # "How far had exports fallen?" asks how much; "how far is Harbin?" a distance.
     assert type_matches("quantity", "Exports fell 14% in April.", "How far had Chinese exports fallen by April?")
     assert not type_matches("quantity", "Exports fell 14% in April.", "How far is Harbin from Moscow?")
