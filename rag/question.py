@@ -402,9 +402,10 @@ def _life_event_told(question: str, text: str) -> bool:
 # for a husband; "the tube put on an expectant mother's belly", for a thing), and
 # in lower case (not the surname "Son").
 _KIN_ASKED = re.compile(r"^\W*(?:who\s+(?:was|is|were|are)|what\s+(?:was|is|were|are)\s+the\s+names?\s+of)\s+"
-                        r"(?:the\s+)?(?:(?:[\w’'-]+\s+){0,3}?[\w’'-]+['’]s?\s+)?(?:(?:first|second|third|eldest|elder|youngest|"
-                        r"younger|only|late|older)\s+)?(?-i:(?P<kin>mothers?|fathers?|wife|wives|husbands?|sons?|"
-                        r"daughters?|children|child|brothers?|sisters?|siblings?))\b", re.I)
+                        r"(?:the\s+)?(?:(?:[\w’'-]+\s+){0,3}?[\w’'-]+['’]s?\s+)?"  # "Piri Reis's"
+                        r"(?:(?:first|second|third|eldest|elder|youngest|younger|only|late|older)\s+)?"
+                        r"(?-i:(?P<kin>mothers?|fathers?|wife|wives|husbands?|sons?|daughters?|children|child|"
+                        r"brothers?|sisters?|siblings?))\b", re.I)
 # Each kin asked, and the words that name it in a sentence.
 _KIN = {
     "mother": r"mothers?|née|nee|born to",
