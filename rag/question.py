@@ -268,19 +268,21 @@ _OUTCOME = re.compile(r"\b(agreed|signed|decided|concluded|announced|pledged|rea
 # "no replacement for China" asks of no one who came after whom, nor does
 # "who succeeded in climbing Everest?". Asked only of people and named things
 # (type_matches): "When did the Normans take over Sicily?" asks a date.
+_TAKE_OVER = r"(?:took|take|takes|taken|taking) over"
 _SUCCESSION_Q = re.compile(r"\b(?:replac(?:e|es|ed|ing)|succeed(?:s|ed|ing)?(?!\s+in\b)|successors?|predecessors?|"
-                           r"(?:took|take|takes|taken|taking) over)\b", re.I)
-_SUCCESSION = re.compile(r"\b(?:replac\w*|succe(?:ed\w*|ssors?|ssion)|predecessors?|"
-                         r"(?:took|take|takes|taken|taking) over|in place of|acquired by|bought by)\b", re.I)
+                           + _TAKE_OVER + r")\b", re.I)
+_SUCCESSION = re.compile(r"\b(?:replac\w*|succe(?:ed\w*|ssors?|ssion)|predecessors?|" + _TAKE_OVER +
+                         r"|in place of|acquired by|bought by)\b", re.I)
 _MEASURE = (r"(share|percentage|proportion|price|cost|value|amount|number|rate|size|sum|population|total|volume|toll|"
             r"(?-i:count))")  # not "the Count of Flanders"
 # Dimensions, asked as "what is the area of …?" ("what area of research …?" asks no amount).
-_DIMENSION = r"(area|length|height|depth|width|weight|mass|speed|temperature|distance|altitude|elevation|diameter)"
+_DIMENSIONS = ("area", "length", "height", "depth", "width", "weight", "mass", "speed", "temperature", "distance",
+               "altitude", "elevation", "diameter")
+_DIMENSION = "(" + "|".join(_DIMENSIONS) + ")"
 # ... or asked right before the verb ("What top speed did the Rocket reach?", "At what
 # temperature does it boil?"); not "area" ("What area did the Normans conquer?" asks a
 # place) or "pressure" ("What pressure did the unions put on …?").
-_DIMENSION_ASKED = (r"(?:length|height|depth|width|weight|mass|speed|temperature|distance|altitude|elevation|diameter|"
-                    r"voltage|frequency)")
+_DIMENSION_ASKED = "(?:" + "|".join(d for d in _DIMENSIONS if d != "area") + "|voltage|frequency)"
 # "what tariff rate", "what's the new tariff rate", "what was the death toll": up to two
 # words may name the measure; not a verb and its object ("what did the rate do",
 # "what caused the price rise": no determiner among the naming words). "What was
@@ -385,15 +387,17 @@ def _life_span_of(question: str, text: str) -> bool:
                for m in _LIFE_SPAN.finditer(text))
 
 
+@lru_cache(maxsize=1024)
+def _life_events_asked(question: str) -> tuple[re.Pattern, ...]:
+    """How each life event the question's main verb asks the date of is told
+    (not the verb of a side clause). Read once a question, not once a candidate."""
+    return tuple(told for asks, told in _LIFE_EVENTS
+                 if (m := asks.search(question)) and not _SIDE_CLAUSE.search(question, 0, m.start()))
+
+
 def _life_event_told(question: str, text: str) -> bool:
-    """Does a sentence that dates something tell the life event asked about
-    (the question's main verb, not one of a side clause)?"""
-    for asks, told in _LIFE_EVENTS:
-        m = asks.search(question)
-        if m and not _SIDE_CLAUSE.search(question, 0, m.start()) and not (told.search(text) or
-                                                                           _life_span_of(question, text)):
-            return False
-    return True
+    """Does a sentence that dates something tell the life event asked about?"""
+    return all(told.search(text) or _life_span_of(question, text) for told in _life_events_asked(question))
 
 
 # "What was the name of Piri Reis's mother?", "Who was Tasman's second wife?":
@@ -419,14 +423,21 @@ _KIN_OF = {"mother": "mother", "father": "father", "wife": "spouse", "wives": "s
            "sister": "sibling", "sibling": "sibling"}
 
 
-def _kin_told(question: str, text: str) -> bool:
-    """Is the kin a person question asks for named as kin in the sentence?"""
+@lru_cache(maxsize=1024)
+def _kin_asked(question: str) -> re.Pattern | None:
+    """How the kin a person question asks for is told, or None. Read once a
+    question, not once a candidate."""
     m = _KIN_ASKED.search(question)
     if not m:
-        return True
+        return None
     kin = m.group("kin")
-    told = _KIN[_KIN_OF.get(kin) or _KIN_OF[kin[:-1]]]  # "mothers": a mother
-    return bool(re.search(r"\b(?:" + told + r")\b", text))
+    return re.compile(r"\b(?:" + _KIN[_KIN_OF.get(kin) or _KIN_OF[kin[:-1]]] + r")\b")  # "mothers": a mother
+
+
+def _kin_told(question: str, text: str) -> bool:
+    """Is the kin a person question asks for named as kin in the sentence?"""
+    told = _kin_asked(question)
+    return told is None or bool(told.search(text))
 
 
 def _date_told(question: str, text: str) -> bool:

@@ -201,9 +201,8 @@ def threshold_for(confidence: np.ndarray, right: np.ndarray, max_false_refusal: 
     Counted per question, not weighted by set: measured, weighting it as the
     fits are raised the threshold and refused more right answers on every
     set it was not fitted on (README "Evaluation")."""
-    scores = confidence[right]
-    scores = scores[~np.isnan(scores)]
-    return harrell_davis(scores, max_false_refusal) if len(scores) else 0.5
+    estimate = harrell_davis(confidence[right], max_false_refusal)
+    return 0.5 if np.isnan(estimate) else estimate  # nothing right to keep: the middle
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:
