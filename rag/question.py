@@ -290,7 +290,23 @@ _DIMENSION_ASKED = "(?:" + "|".join(d for d in _DIMENSIONS if d != "area") + "|v
 _AUX_AND_DETERMINERS = "is|was|are|were|did|does|do|has|have|had|will|the|a|an|its|their|his|her|this|that|these|those"
 _NAMING = r"(?:(?!(?:" + _AUX_AND_DETERMINERS + r")\b)[\w-]+ ){0,2}"
 _NAMING_OWNED = r"(?:(?!(?:" + _AUX_AND_DETERMINERS + r")\b)[\w’'-]+ ){0,2}"  # "what is Lombok's total area"
-_QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often|tall|deep|wide|heavy|hot|cold|fast|thick)|"
+# A unit the question ends on asks an amount in it: "How high is the Beerenberg, in
+# metres?", "What is Clipperton's land area in square kilometres?" (not "What share of
+# trade was paid in dollars in 2019?": the unit must end the question). Each family
+# with how its amounts are written (_UNITS). Not money: "Who said trade is now
+# settled in yuan?" asks no amount.
+_UNIT_ASKED = {
+    "length": r"(?<!square )(?:metres|meters|kilometres|kilometers|km|feet|miles|inches|yards|centimetres|"
+              r"centimeters|millimetres|millimeters)",
+    "area": r"(?:square (?:metres|meters|kilometres|kilometers|km|miles|feet)|hectares|acres)",
+    "time": r"(?:seconds|milliseconds|microseconds|nanoseconds|minutes|hours|days|weeks|months|years)",
+    "mass": r"(?:kilograms|kg|tonnes|tons|pounds|grams|ounces)",
+    "temperature": r"(?:degrees(?: (?:celsius|centigrade|fahrenheit))?|celsius|fahrenheit)",
+}
+_IN_UNIT = r"\bin\s+(?:{})(?=\W*$)"
+_ANY_UNIT_ASKED = _IN_UNIT.format("|".join(_UNIT_ASKED.values()))
+_QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often|tall|deep|wide|heavy|hot|cold|fast|thick)|" +
+                       _ANY_UNIT_ASKED + "|"
                        r"by how much|what rank|what " + _NAMING +
                        _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING_OWNED +
                        "(?:" + _MEASURE + "|" + _DIMENSION + ")" +
@@ -373,6 +389,19 @@ _LIFE_EVENTS = [(re.compile(q), re.compile(t, re.I)) for q, t in [
     (r"(?<![\w-])born\b", r"\b(?:born|birth|birthplace|née|nee)\b|\bb\.\s*\d"),
     (r"\b(?:marry|married|marries|wed)\b", r"\b(?:" + _MARRIED + r")\b"),
 ]]
+# "What illness killed Selkirk?", "What did Garrett Anderson die of?": a cause of
+# death is told as one ("died of", "his death – probably from malaria –", "succumbing
+# to the yellow fever"); a sentence that only says when or where someone died does not
+# say what of. (Not "What animals were killed?", which asks who died.)
+_DEATH_CAUSE_Q = re.compile(r"\bwhat\s+(?:(?!(?:was|were|is|are|be|been|being)\b)[\w’'-]+\s+){0,2}kill(?:s|ed)?\b|"
+                            r"\bwhat\s+did\b[^?]*\b(?:die|dies)\s+(?:of|from)\b|"
+                            r"\bwhat\s+(?:illness|disease|sickness|ailment|infection|condition)\b[^?]*\b(?:die|died|dies)\b|"
+                            r"\bcause\s+of\s+(?:(?:his|her|their|the|its)\s+)?death\b", re.I)
+_DEATH_CAUSE = re.compile(r"\b(?:die[sd]?|dying)\b[\s,–—-]+(?:[\w’']+[\s,–—-]+){0,2}?(?:of|from)\b|"
+                          r"\bdeaths?\b[\s,–—-]+(?:[\w’']+[\s,–—-]+){0,2}?from\b|\bsuccumb\w*|"
+                          r"\bkill(?:ed|ing|s)?\b[^.;]{0,40}?\b(?:by|from|with)\b|\bcause\s+of\s+(?:\w+\s+)?death\b|"
+                          r"\b(?:illness|disease|sickness|fever|cancer|tumou?r|infection|stroke|heart attack|"
+                          r"heart failure|pneumonia|tuberculosis|poison\w*|overdose|wounds?)\b", re.I)
 # A side clause holds another event: "When did Cook leave Tahiti after two sailors died?"
 _SIDE_CLAUSE = re.compile(r"\b(?:after|before|while|since|until|because|once|where|who|whom|whose|that|which)\b", re.I)
 _LIFE_SPAN = re.compile(r"\(\s*(?:born\s+|c\.\s*)?[^()]{0,30}?\b\d{3,4}\s*[–—-]\s*[^()]{0,30}?\b\d{3,4}\s*\)")
@@ -619,13 +648,19 @@ _LENGTH = (r"\d\s*(?:m|km|cm|mm|ft)\b|\b(?:metres?|meters?|kilometres?|kilometer
 # area …?", "What was the toll at the height of the war?").
 _MEASURED = r"^\W*(?:(?:at|to|from|of|in)\s+)?what(?:['’]s|\s+(?:is|was|are|were))?\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}"
 _FRACTION = r"(?:third|quarter|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twelfth|twentieth|hundredth)"
+_MONEY = (r"[$£€¥₹]|\b(dollars?|(?<!per )cents?|yuan|renminbi|roubles?|rubles?|euros?|pence|shillings?|"
+          r"francs?|guilders?|florins?|ducats?|thalers?|livres?|kron(?:a|or|e|er)|rupees?|pesos?|(?-i:yen)|"
+          r"lir[ae]|dinars?|riyals?|escudos?)\b|\d(bn|tn)\b")
+_AREA = r"\b(?:square|sq|hectares?|acres?)\b|km2|km²|m²|mi²"
+_MASS = r"\b(?:kg|kilograms?|tonnes?|tons?|pounds?|lbs?|grams?|ounces?)\b|\d\s*(?:g|t)\b"
+_TEMPERATURE = r"°|\bdegrees?\b"
+_TIME_UNITS = (r"\b(?:seconds?|milliseconds?|microseconds?|nanoseconds?|minutes?|hours?|days?|weeks?|months?|years?|"
+               r"decades?|centur(?:y|ies))\b|\d\s*(?:s|ms|µs|μs|ns|min|h)\b")
+_TOLD_IN = {"length": _LENGTH, "area": _AREA, "time": _TIME_UNITS, "mass": _MASS, "temperature": _TEMPERATURE}
 _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
-    (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b",
-     # Any common currency; not words of other senses: "pounds" weigh, "marks", "crowns",
-     # "reals" and "rands" are other words too, "per cent" is no cent, "Yen" a surname.
-     r"[$£€¥₹]|\b(dollars?|(?<!per )cents?|yuan|renminbi|roubles?|rubles?|euros?|pence|shillings?|"
-     r"francs?|guilders?|florins?|ducats?|thalers?|livres?|kron(?:a|or|e|er)|rupees?|pesos?|(?-i:yen)|"
-     r"lir[ae]|dinars?|riyals?|escudos?)\b|\d(bn|tn)\b"),
+    # Any common currency; not words of other senses: "pounds" weigh, "marks", "crowns",
+    # "reals" and "rands" are other words too, "per cent" is no cent, "Yen" a surname.
+    (r"\b(price|cost|costs|worth|value|how much money|spend|spent|pay|paid)\b", _MONEY),
     # A rate is a percentage ("a tariff rate of 50%") or so many per unit ("per 10,000", "per
     # year"); not an exchange, heart or frame rate, nor "first-rate".
     (r"\b(share|percentage|proportion|per ?cent)\b|"
@@ -649,13 +684,14 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     # A height or depth is a length ("how high were coal shipments?" is not asked in metres).
     (r"\bhow (?:tall|deep|wide|thick)\b|" + _MEASURED + r"(?:height|depth|width|altitude|elevation|diameter)\b",
      _LENGTH),
-    (_MEASURED + r"area\b", r"\b(?:square|sq|hectares?|acres?)\b|km2|km²|m²|mi²"),
-    (r"\bhow (?:hot|cold)\b|" + _MEASURED + r"temperatures?\b", r"°|\bdegrees?\b"),
-    (r"\bhow heavy\b|\bhow much\b[^?]*\bweigh\b|" + _MEASURED + r"(?:weight|mass)\b",
-     r"\b(?:kg|kilograms?|tonnes?|tons?|pounds?|lbs?|grams?|ounces?)\b|\d\s*(?:g|t)\b"),
+    (_MEASURED + r"area\b", _AREA),
+    (r"\bhow (?:hot|cold)\b|" + _MEASURED + r"temperatures?\b", _TEMPERATURE),
+    (r"\bhow heavy\b|\bhow much\b[^?]*\bweigh\b|" + _MEASURED + r"(?:weight|mass)\b", _MASS),
     (r"\bhow fast\b|" + _MEASURED + r"speed\b", r"\b(?:km/h|kph|mph|knots?|per hour|an hour|m/s|per second)\b"),
     (_MEASURED + r"voltage\b", r"\b(?:volts?|kilovolts?|kV)\b|\d\s*V\b"),
     (r"\bpopulation\b", r"\b(people|inhabitants|residents|population)\b"),
+    # A unit the question ends on ("…, in metres?").
+    *((_IN_UNIT.format(unit), _TOLD_IN[family]) for family, unit in _UNIT_ASKED.items()),
 ]]
 
 # "per barrel" needs a rate in barrels, not a total; "per the report", "per SCMP" say who says so.
@@ -1153,6 +1189,8 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
     (`names`: words the corpus writes only as names, lower-cased.)"""
     if kind in ("person", "named") and _SUCCESSION_Q.search(question) and not _SUCCESSION.search(text):
         return False
+    if kind not in ("quantity", "date", "person") and _DEATH_CAUSE_Q.search(question) and not _DEATH_CAUSE.search(text):
+        return False  # "He died at Batavia on 10 October 1659" for "What illness did Tasman die of?"
     if kind == "quantity":
         return quantity_matches(text, question)
     if kind == "date":

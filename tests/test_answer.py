@@ -393,6 +393,21 @@ def test_a_date_of_birth_death_or_marriage_is_told_with_the_event():
     assert type_matches("date", "Cook left Tahiti in July 1769.", "When did Cook leave Tahiti after two sailors died?")
 
 
+def test_a_cause_of_death_asked_is_told_as_one():
+    tasman = "What illness did Abel Tasman die of in Batavia?"
+    assert not type_matches("any", "He died at Batavia on 10 October 1659 and was survived by his wife.", tasman)
+    assert type_matches("any", "He died of granulomatosis with polyangiitis at the age of 36.", "what illness killed Hertz?")
+    assert type_matches("any", "his death – probably from malaria – in 1775", "And what did he die of?")
+    assert type_matches("any", "succumbing to the yellow fever that plagued the voyage", "What killed Selkirk in the end?")
+    assert type_matches("any", "Sergeant Floyd died, apparently from acute appendicitis.", "What apparently killed him?")
+    # "the death of his wife" tells no cause; "died in the town of" none either.
+    assert not type_matches("any", "He wrote after the death of his wife in 1890.", "What did he die of?")
+    assert not type_matches("any", "She died in the town of Aldeburgh.", "What did Garrett Anderson die of?")
+    # Who was killed, or how many died, asks no cause.
+    assert type_matches("any", "Seabirds and otters died in the first days.", "What animals were killed by the spill?")
+    assert type_matches("quantity", "About 68,596 deaths were recorded in 1665.", "How many Londoners died of plague?")
+
+
 def test_a_person_asked_for_as_kin_is_named_as_kin():
     mother = "What was the name of James Phipps's mother?"
     assert answer_type(mother) == "person"
@@ -427,6 +442,21 @@ def test_a_dimension_asked_before_its_verb_is_an_amount_with_its_unit():
     assert type_matches("quantity", "Exports fell 14% in April.", "How far had Chinese exports fallen by April?")
     assert not type_matches("quantity", "Exports fell 14% in April.", "How far is Harbin from Moscow?")
     assert type_matches("quantity", "Harbin lies 5,000 km from Moscow.", "How far is Harbin from Moscow?")
+
+
+def test_a_unit_the_question_ends_on_asks_an_amount_in_it():
+    high = "How high is the Beerenberg volcano on Jan Mayen, in metres?"
+    area = "What is Clipperton Island's land area in square kilometres?"
+    assert answer_type(high) == answer_type(area) == "quantity"
+    assert answer_type("What is the dead time of a Geiger–Müller tube in microseconds?") == "quantity"
+    assert not type_matches("quantity", "It has two parts, linked by a wide isthmus.", high)
+    assert type_matches("quantity", "The volcano rises to 2,277 m.", high)
+    assert type_matches("quantity", "Its land area is 1.7 square kilometres.", area)
+    assert not type_matches("quantity", "The lagoon is 3 km across.", area)
+    assert type_matches("quantity", "The dead time is about 50 μs.", "What is the dead time in microseconds?")
+    # Not a unit ending the question, nor money ("settled in yuan" asks no amount).
+    assert answer_type("Who said nearly 90% of Russian trade was now conducted in yuan?") == "person"
+    assert answer_type("What happened to the colony in later years?") == "any"
 
 
 def test_answer_types_know_their_units():
