@@ -402,6 +402,29 @@ _DEATH_CAUSE = re.compile(r"\b(?:die[sd]?|dying)\b[\s,–—-]+(?:[\w’']+[\s,�
                           r"\bkill(?:ed|ing|s)?\b[^.;]{0,40}?\b(?:by|from|with)\b|\bcause\s+of\s+(?:\w+\s+)?death\b|"
                           r"\b(?:illness|disease|sickness|fever|cancer|tumou?r|infection|stroke|heart attack|"
                           r"heart failure|pneumonia|tuberculosis|poison\w*|overdose|wounds?)\b", re.I)
+# "Who designed the facility?", "Who was the architect of Holy Trinity Church?",
+# "What was the name of the founder of the Giant Powder Company?": the maker is told
+# as one — "designed by X", "X founded", "the architect X" — not by a sentence that
+# only says when or where the thing was made ("Lindisfarne Castle was built in 1550",
+# "Cheddar Football Club, founded in 1892").
+_MADE = (r"designed|sculpted|built|founded|co-founded|established|created|invented|wrote|written|composed|painted|"
+         r"made|authored|started|set up|commissioned|drew|drawn|carved|engineered|devised|developed")
+# Asked for: not "Who made …?" ("who first made penicillin by synthesis?" asks who did
+# a thing first), nor "Who wrote …?", "the author of …": a byline may tell (authors.py).
+_MAKER_ASKED = (r"architects?|sculptors?|designers?|founders?|co-founders?|inventors?|creators?|painters?|composers?|"
+                r"builders?|engineers?|artists?")
+_MAKER = _MAKER_ASKED + r"|authors?|writers?"  # ... who may tell it
+_MAKER_Q = re.compile(r"^\W*who\s+(?:(?:first|originally|actually|really|personally)\s+)?"
+                      r"(?:designed|sculpted|built|founded|co-founded|established|created|invented|composed|"
+                      r"painted|started|set up|carved|engineered|devised)\b|"
+                      r"^\W*(?:who|what)\s+(?:was|is|were|are)\s+(?:the\s+)?(?:name\s+of\s+the\s+)?"
+                      r"(?:(?:original|chief|lead|main|first)\s+)?(?:" + _MAKER_ASKED + r")\s+(?:of|for|behind|who|that)\b",
+                      re.I)
+_MAKER_TOLD = re.compile(r"\b(?:re-?|co-)?(?:" + _MADE + r")\b[^;]{0,40}?\bby\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?[A-Z]|"
+                         r"\b[A-Z][\w’'-]*\s+(?:(?!(?:was|were|is|are|be|been|being|had been)\b)[\w’'-]+\s+){0,2}?"
+                         r"(?:re-?|co-)?(?:" + _MADE + r")\b|"
+                         r"(?i:\b(?:" + _MAKER + r"))\b\s*[,:]?\s*(?:(?:and|of|the|a|an|[a-z]+)\s+){0,2}?[A-Z]|"
+                         r"\b[A-Z][\w’'-]+,?\s+(?:(?:the|an?|its|his|her|their|[a-z]+)\s+){0,3}?(?i:" + _MAKER + r")\b")
 # A side clause holds another event: "When did Cook leave Tahiti after two sailors died?"
 _SIDE_CLAUSE = re.compile(r"\b(?:after|before|while|since|until|because|once|where|who|whom|whose|that|which)\b", re.I)
 _LIFE_SPAN = re.compile(r"\(\s*(?:born\s+|c\.\s*)?[^()]{0,30}?\b\d{3,4}\s*[–—-]\s*[^()]{0,30}?\b\d{3,4}\s*\)")
@@ -1189,6 +1212,8 @@ def type_matches(kind: str, text: str, question: str = "", names: frozenset[str]
     (`names`: words the corpus writes only as names, lower-cased.)"""
     if kind in ("person", "named") and _SUCCESSION_Q.search(question) and not _SUCCESSION.search(text):
         return False
+    if kind in ("person", "named") and _MAKER_Q.search(question) and not _MAKER_TOLD.search(text):
+        return False  # "Lindisfarne Castle was built in 1550" for "Who designed Lindisfarne Castle?"
     if kind not in ("quantity", "date", "person") and _DEATH_CAUSE_Q.search(question) and not _DEATH_CAUSE.search(text):
         return False  # "He died at Batavia on 10 October 1659" for "What illness did Tasman die of?"
     if kind == "quantity":

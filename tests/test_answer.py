@@ -408,6 +408,26 @@ def test_a_cause_of_death_asked_is_told_as_one():
     assert type_matches("quantity", "About 68,596 deaths were recorded in 1665.", "How many Londoners died of plague?")
 
 
+def test_a_maker_asked_for_is_told_as_the_maker():
+    architect = "Who was the architect of Holy Trinity Church in Abergavenny?"
+    assert answer_type(architect) == "person"
+    assert not type_matches("person", "Holy Trinity Church was consecrated by Bishop Edward Copleston in 1840.", architect)
+    assert type_matches("person", "The church, by the architect Thomas Wakeman, opened in 1840.", architect)
+    castle = "Who designed Lindisfarne Castle?"
+    assert not type_matches("person", "Lindisfarne Castle was built in 1550, when Edward Seymour held the priory.", castle)
+    assert type_matches("person", "Edwin Lutyens redesigned the castle in 1901.", castle)
+    founded = "Who founded Cheddar Football Club?"
+    assert not type_matches("person", "Cheddar Football Club, founded in 1892, counts Tom Jones among its players.", founded)
+    assert type_matches("person", "It was founded as LAMIA, C.A. in 2009 by businessman Ricardo Albacete.",
+                        "Who founded the original LaMia?")
+    assert not type_matches("person", "In 2008 officials led by Sergei Ivanov unveiled a monument to Laika.",
+                            "Who sculpted the Laika monument?")
+    # Not "who made" (who did a thing first), nor "who wrote": a byline tells that.
+    assert type_matches("person", "Chemist John Sheehan completed the first synthesis of penicillin in 1957.",
+                        "Who first made penicillin by chemical synthesis?")
+    assert type_matches("person", "Author : Ashwani Sharma, Editor-in-Chief", "Who wrote the Geostrategy piece?")
+
+
 def test_a_person_asked_for_as_kin_is_named_as_kin():
     mother = "What was the name of James Phipps's mother?"
     assert answer_type(mother) == "person"
