@@ -62,6 +62,7 @@ class Side:
     docs: frozenset[str] | None  # the articles it is about (None: any article)
     mention: str = ""  # a person or year its sentences must name ("": none)
     where: tuple[tuple[int, int], ...] = ()  # the question's words that name it
+    later: frozenset[str] = frozenset()  # articles after the later of two times, where they name it
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class _Marker:
     label: str
     docs: frozenset[str] | None
     mention: str = ""
+    later: frozenset[str] = frozenset()
 
 
 def _strip(name: str) -> str:
@@ -134,9 +136,13 @@ def named_articles(index: Index, question: str) -> set[str]:
     return {doc for pattern, _, doc in _article_refs(index) if pattern.search(question)}
 
 
+def _date_key(year: str, month: str) -> str:
+    """"2024-05" for May 2024, "2024" for the year: as article dates begin."""
+    return f"{year}-{month_number(month):02d}" if month_number(month) else year
+
+
 def _dated(index: Index, year: str, month: str) -> frozenset[str]:
-    prefix = f"{year}-{month_number(month):02d}" if month else year
-    return frozenset(d for d, a in index.articles.items() if (a.date or "").startswith(prefix))
+    return frozenset(d for d, a in index.articles.items() if (a.date or "").startswith(_date_key(year, month)))
 
 
 @per_index
@@ -154,14 +160,21 @@ def _markers(index: Index, question: str) -> list[_Marker]:
             found.append(_Marker(m.start(), m.end(), "article", name, None))
     # An outlet names all its articles ("the Guardian" may have written two).
     found = [replace(m, docs=frozenset(by_name[m.label])) for m in found]
-    years = {m.group(2) for m in _TIME.finditer(question)}
-    for m in _TIME.finditer(question):
-        if question[: m.start()].rstrip().lower().endswith("since"):
-            continue  # "met 42 times since 2013": a starting point, not a side
+    # Not "met 42 times since 2013": a starting point, not a side.
+    times = [m for m in _TIME.finditer(question) if not question[: m.start()].rstrip().lower().endswith("since")]
+    years = {m.group(2) for m in times}
+    latest = max((_date_key(m.group(2), (m.group(1) or "") if len(years) == 1 else "") for m in times), default="")
+    for m in times:
         # Two sides in one year differ by month; else the year tells them apart.
         month = (m.group(1) or "") if len(years) == 1 else ""
         docs = _dated(index, m.group(2), month) or _dated(index, m.group(2), "")
-        found.append(_Marker(m.start(), m.end(), "time", m.group(0), docs or None, "" if docs else m.group(2)))
+        # What happened then may be told later: "exports in 2023 compared with 2021" by
+        # a 2024 report that names 2023 (on_side); not the earlier time, which later
+        # articles tell as the past of the later one.
+        key = _date_key(m.group(2), month)
+        later = (frozenset(d for d, a in index.articles.items() if a.date and a.date[: len(key)] > key) - docs
+                 if docs and len(times) > 1 and key == latest else frozenset())
+        found.append(_Marker(m.start(), m.end(), "time", m.group(0), docs or None, "" if docs else m.group(2), later))
     taken = [(m.start, m.end) for m in found]
     named = _capitalised(index)
     for name in question_names(question, index):
@@ -185,7 +198,8 @@ def _merge(a: Side, b: _Marker) -> Side:
     docs = a.docs if b.docs is None else b.docs if a.docs is None else (a.docs & b.docs or a.docs)
     # A person stays required; a year only where no article is known by it.
     mentions = [x for x in (a.mention, b.mention) if x and not (x.isdigit() and docs is not None)]
-    return Side(f"{a.label} {b.label}", docs, mentions[0] if mentions else "", a.where + ((b.start, b.end),))
+    return Side(f"{a.label} {b.label}", docs, mentions[0] if mentions else "", a.where + ((b.start, b.end),),
+                a.later | b.later)
 
 
 def find_sides(index: Index, question: str, comparison: bool = True) -> tuple[Side, ...]:
@@ -235,7 +249,7 @@ def _sides(question: str, markers: list[_Marker]) -> tuple[Side, ...]:
             side, _, kinds = groups[-1]
             groups[-1] = (_merge(side, m), m.end, kinds | {m.kind})
         else:
-            groups.append((Side(m.label, m.docs, m.mention, ((m.start, m.end),)), m.end, {m.kind}))
+            groups.append((Side(m.label, m.docs, m.mention, ((m.start, m.end),), m.later), m.end, {m.kind}))
     sides = [g[0] for g in groups if not g[2] <= _NAMED]
     if len({(s.docs, s.mention) for s in sides}) < 2:
         sides = [g[0] for g in groups]
@@ -271,6 +285,9 @@ def article_sides(hits: Sequence[Hit]) -> tuple[Side, ...]:
 def on_side(index: Index, side: Side, doc: str, span: Span) -> bool:
     """Is a sentence of `doc` about the side? A person's sentence names them,
     or continues their quote."""
+    if doc in side.later:
+        text = index.articles[doc].text[span.start : span.end]
+        return any(m.group(2) in text for m in _TIME.finditer(side.label))
     if side.docs is not None and doc not in side.docs:
         return False
     if not side.mention:
@@ -296,6 +313,8 @@ def amount_of_side(index: Index, side: Side, question: str, c: Candidate) -> boo
     if not quantity_matches(c.text, question):
         return False
     month, year = m.group(1), m.group(2)
+    if c.hit.chunk.doc in side.later:  # a later report's amount must be of that time, not "compared with April 2023"
+        return times_agree(f"in {side.label}", c.text, index.articles[c.hit.chunk.doc].date or "", amount=True)
     return (not month or bool(_dated(index, year, month))
             or times_agree(f"in {side.label}", c.text, index.articles[c.hit.chunk.doc].date or "", amount=True))
 
@@ -307,7 +326,7 @@ SIDE_PASSAGES = 3  # passages a side is answered from: its best, of the wider se
 
 def side_hits(side: Side, hits: Sequence[Hit], k: int = SIDE_PASSAGES) -> list[Hit]:
     """The side's own best passages, ranked among themselves."""
-    own = [h for h in hits if side.docs is None or h.chunk.doc in side.docs][:k]
+    own = [h for h in hits if side.docs is None or h.chunk.doc in side.docs | side.later][:k]
     return [replace(h, rank=r) for r, h in enumerate(own, start=1)]
 
 

@@ -58,6 +58,10 @@ def test_times_name_the_articles_dated_then(seed_index):
     sides = find_sides(idx, q)
     assert [s.label for s in sides] == ["Oct 2023", "May 2024"] and sides[0].docs == {BLOOMBERG}
     assert "Oct" not in without_sides(q, sides)
+    # What happened at the later time may be told later, by articles that name it; not the earlier time.
+    sides = find_sides(idx, "Which countries saw exports rise in 2023 compared with 2021?")
+    assert [s.label for s in sides] == ["2023", "2021"] and sides[0].docs == {BLOOMBERG}
+    assert sides[0].later == {SCMP, CONVERSATION, GEOSTRATEGY, GUARDIAN}
 
 
 def test_people_are_sides_only_of_a_comparison(seed_index):
