@@ -321,6 +321,9 @@ def amount_of_side(index: Index, side: Side, question: str, c: Candidate) -> boo
 
 # --- answering each side -------------------------------------------------------
 
+# "How did exports change/develop/do between 2023 and 2024?": each time is told by a figure.
+_ASKS_CHANGE = re.compile(r"\bhow\s+(?:did|has|have|do|does|had)\b[^?]*\b(?:change|changed|develop|developed|evolve|"
+                          r"evolved|do|fare|fared|move|moved|trend)\b|\btrend\b", re.I)
 SIDE_PASSAGES = 3  # passages a side is answered from: its best, of the wider search
 
 
@@ -354,7 +357,8 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
     for side in sides:
         scored, p = score(index, asked, side_hits(side, hits), question_vec, scorer,
                           keep=lambda c: on_side(index, side, c.hit.chunk.doc, c.span) and
-                          (reading.kind != "quantity" or amount_of_side(index, side, asked.question, c)))
+                          (not (reading.kind == "quantity" or _ASKS_CHANGE.search(reading.question))
+                           or amount_of_side(index, side, asked.question, c)))
         if scored and not any(same_place(s, scored[0]) for s, _ in found):
             found.append((scored[0], p))
     top = max((s.score for s, _ in found), default=0.0)

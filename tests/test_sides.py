@@ -210,6 +210,8 @@ def test_a_time_side_of_an_amount_takes_an_amount_of_that_time(make_index):
         "Exports fell to ", "Exports rose by "]
     # A year's side holds an amount, or it has no sentence: the talks of 2022 tell no amount.
     assert paired("By how much did exports change in 2022 compared with 2023?") == ["Exports rose by "]
+    # How something changed between two times is told by a figure for each.
+    assert paired("How did trade change between 2023 and 2024?") == ["Exports rose by ", "Exports fell to "]
     # "the October 2023 article" names an article by its date, not the month of a fact.
     assert paired("How much did exports grow in the October 2023 article compared with the May 2024 one?") == [
         "Exports rose by ", "Exports fell to "]
