@@ -1051,16 +1051,24 @@ def roles_agree(question: str, text: str) -> bool:
     """False when the sentence has the question's act done by someone the
     question names as its object, and never by the question's doer: "What
     did Xi give Putin for his birthday?" against "Putin gave the Chinese
-    leader a box of ice cream" answers the reverse question."""
+    leader a box of ice cream" answers the reverse question; nor does "Xi
+    ended the trip by giving Putin two pandas" answer "How many pandas did
+    Putin give China?": the act is done to the question's doer."""
     m = _ASKED_ACT.search(question)
     if not m or m.group("verb") in stopwords() or m.group("verb") in _MUTUAL:
         return True  # "did Xi and Putin meet": no verb after the doer; or an act done together
+    doer = words(m.group("doer"))
+    doers = [words(d) for d in _doers(text, m.group("verb"))]
+    if any(d & doer for d in doers):
+        return True
+    forms, _ = _verb_forms(m.group("verb"))
+    names = "|".join(re.escape(w) for w in m.group("doer").split())
+    if doers and re.search(rf"\b(?:{forms})\s+(?:to\s+)?(?:{names})\b", text):
+        return False
     target = re.match(r"\s+(?:to\s+|the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)", m.group("rest"))
     if not target:
         return True  # the act has no one it is done to
-    doer, done_to = words(m.group("doer")), words(target.group(1))
-    doers = [words(d) for d in _doers(text, m.group("verb"))]
-    return not doers or any(d & doer for d in doers) or not any(d & done_to for d in doers)
+    return not doers or not any(d & words(target.group(1)) for d in doers)
 
 
 # A flow between two named sides: "Russia's exports to China", "Chinese exports to

@@ -812,6 +812,9 @@ def test_a_sentence_with_the_act_the_other_way_round_or_only_ahead_is_refused(se
     q = "What did Xi give Putin for his birthday?"
     assert not roles_agree(q, "They met in Tajikistan: Putin gave the Chinese leader a box of ice cream.")
     assert not roles_agree("How many pandas did Putin give Xi?", "Xi ended the trip by giving Putin two pandas.")
+    # The act done to the question's doer, whoever the question gives to ("China" is not "Xi").
+    assert not roles_agree("How many pandas did Putin give China?", "Xi ended the trip by giving Putin two pandas.")
+    assert roles_agree("How many pandas did Xi give China?", "Xi ended the trip by giving Putin two pandas.")
     assert roles_agree(q, "Xi gave Putin a painting.") and roles_agree(q, "Putin was given a painting by Xi.")
     assert roles_agree(q, "Putin gave a speech after Xi gave him a painting.")  # the doer asked for acts too
     assert roles_agree(q, "Putin praised the gift.")  # the act is not there: nothing to compare
