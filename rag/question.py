@@ -296,11 +296,11 @@ _NAMING_OWNED = r"(?:(?!(?:" + _AUX_AND_DETERMINERS + r")\b)[\w’'-]+ ){0,2}"  
 # with how its amounts are written (_UNITS). Not money: "Who said trade is now
 # settled in yuan?" asks no amount.
 _UNIT_ASKED = {
-    "length": r"(?<!square )(?:metres|meters|kilometres|kilometers|km|feet|miles|inches|yards|centimetres|"
-              r"centimeters|millimetres|millimeters)",
+    "length": r"(?:metres|meters|kilometres|kilometers|km|feet|miles|inches|yards|centimetres|centimeters|"
+              r"millimetres|millimeters)",
     "area": r"(?:square (?:metres|meters|kilometres|kilometers|km|miles|feet)|hectares|acres)",
     "time": r"(?:seconds|milliseconds|microseconds|nanoseconds|minutes|hours|days|weeks|months|years)",
-    "mass": r"(?:kilograms|kg|tonnes|tons|pounds|grams|ounces)",
+    "mass": r"(?:kilograms|kg|tonnes|tons|grams|ounces)",  # not "pounds": money too
     "temperature": r"(?:degrees(?: (?:celsius|centigrade|fahrenheit))?|celsius|fahrenheit)",
 }
 _IN_UNIT = r"\bin\s+(?:{})(?=\W*$)"
@@ -393,38 +393,55 @@ _LIFE_EVENTS = [(re.compile(q), re.compile(t, re.I)) for q, t in [
 # death is told as one ("died of", "his death – probably from malaria –", "succumbing
 # to the yellow fever"); a sentence that only says when or where someone died does not
 # say what of. (Not "What animals were killed?", which asks who died.)
-_DEATH_CAUSE_Q = re.compile(r"\bwhat\s+(?:(?!(?:was|were|is|are|be|been|being)\b)[\w’'-]+\s+){0,2}kill(?:s|ed)?\b|"
+_ILLNESS = r"(?:illness|disease|sickness|ailment|infection|condition|virus|cancer)"
+_DEATH_CAUSE_Q = re.compile(r"\bwhat\s+(?:\w+ly\s+)?kill(?:s|ed)?\b|"  # "What killed him?" (not "What tribe killed Custer?")
+                            r"\bwhat\s+" + _ILLNESS + r"\b[^?]*\b(?:die|died|dies|kill(?:s|ed)?)\b|"
                             r"\bwhat\s+did\b[^?]*\b(?:die|dies)\s+(?:of|from)\b|"
-                            r"\bwhat\s+(?:illness|disease|sickness|ailment|infection|condition)\b[^?]*\b(?:die|died|dies)\b|"
                             r"\bcause\s+of\s+(?:(?:his|her|their|the|its)\s+)?death\b", re.I)
-_DEATH_CAUSE = re.compile(r"\b(?:die[sd]?|dying)\b[\s,–—-]+(?:[\w’']+[\s,–—-]+){0,2}?(?:of|from)\b|"
-                          r"\bdeaths?\b[\s,–—-]+(?:[\w’']+[\s,–—-]+){0,2}?from\b|\bsuccumb\w*|"
-                          r"\bkill(?:ed|ing|s)?\b[^.;]{0,40}?\b(?:by|from|with)\b|\bcause\s+of\s+(?:\w+\s+)?death\b|"
+# Told as a cause ("died, apparently from appendicitis", "died in 1775 of malaria", not
+# "died far from home"), an agent ("Cholera killed him", "killed by"), a manner
+# ("drowned", "executed", "killed in action", "died in an avalanche") or an illness named.
+_DIED_WHEN = r"(?:,?\s+(?:\w+ly|in\s+\d{3,4}|aged\s+\d+|at\s+the\s+age\s+of\s+\d+))*"
+_DEATH_CAUSE = re.compile(r"\b(?:die[sd]?|dying)\b" + _DIED_WHEN + r",?\s+(?:of|from)\b|"
+                          r"\bdeaths?\b[\s,–—-]+(?:\w+ly[\s,–—-]+)?from\b|\bsuccumb\w*|"
+                          r"\bkill(?:ed|ing|s)?\b[^.;]{0,40}?\b(?:by|from|with)\b|\bkilled\s+(?:him|her|them)\b|"
+                          r"\bkilled\s+in\s+(?:action|battle|an?\b|the\b)|\bcause\s+of\s+(?:\w+\s+)?death\b|"
+                          r"\b(?:drowned|executed|murdered|hanged|shot|perished|assassinated|beheaded|poisoned)\b|"
+                          r"\bdied\s+in\s+an?\s+(?:\w+\s+)?(?:accident|avalanche|crash|fire|battle|explosion|earthquake|"
+                          r"storm|shipwreck|duel|attack)\b|"
                           r"\b(?:illness|disease|sickness|fever|cancer|tumou?r|infection|stroke|heart attack|"
                           r"heart failure|pneumonia|tuberculosis|poison\w*|overdose|wounds?)\b", re.I)
 # "Who designed the facility?", "Who was the architect of Holy Trinity Church?",
 # "What was the name of the founder of the Giant Powder Company?": the maker is told
-# as one — "designed by X", "X founded", "the architect X" — not by a sentence that
-# only says when or where the thing was made ("Lindisfarne Castle was built in 1550",
-# "Cheddar Football Club, founded in 1892").
-_MADE = (r"designed|sculpted|built|founded|co-founded|established|created|invented|wrote|written|composed|painted|"
-         r"made|authored|started|set up|commissioned|drew|drawn|carved|engineered|devised|developed")
-# Asked for: not "Who made …?" ("who first made penicillin by synthesis?" asks who did
-# a thing first), nor "Who wrote …?", "the author of …": a byline may tell (authors.py).
-_MAKER_ASKED = (r"architects?|sculptors?|designers?|founders?|co-founders?|inventors?|creators?|painters?|composers?|"
-                r"builders?|engineers?|artists?")
-_MAKER = _MAKER_ASKED + r"|authors?|writers?"  # ... who may tell it
+# as one — "designed by X", "X founded", "the architect X", "the work of X" — not by a
+# sentence that only says when or where the thing was made ("Lindisfarne Castle was
+# built in 1550", "Cheddar Football Club founded in 1892 counts Tom Jones among its players").
+# Asked by these verbs (not "Who made …?": "who first made penicillin by synthesis?" asks
+# who did a thing first; not "Who started the fire?", "Who set up the meeting?", "Who
+# built up a following?"; nor "Who wrote …?": a byline may tell, authors.py) ...
+_MADE_ASKED = ("designed", "sculpted", "built", "founded", "co-founded", "established", "created", "invented",
+               "composed", "painted", "carved", "engineered", "devised")
+# ... or these makers (not "the engineer of the train"; "authors", "writers" only tell).
+_MAKER_ASKED = "architects?|sculptors?|designers?|founders?|co-founders?|inventors?|creators?|painters?|composers?|builders?"
+_MADE = "|".join(_MADE_ASKED) + "|made|wrote|written|authored|started|set up|commissioned|drew|drawn|developed"
+_MAKER = _MAKER_ASKED + "|artists?|authors?|writers?"
 _MAKER_Q = re.compile(r"^\W*who\s+(?:(?:first|originally|actually|really|personally)\s+)?"
-                      r"(?:designed|sculpted|built|founded|co-founded|established|created|invented|composed|"
-                      r"painted|started|set up|carved|engineered|devised)\b|"
+                      r"(?:" + "|".join(_MADE_ASKED) + r")\b(?!\s+up\b)|"
                       r"^\W*(?:who|what)\s+(?:was|is|were|are)\s+(?:the\s+)?(?:name\s+of\s+the\s+)?"
                       r"(?:(?:original|chief|lead|main|first)\s+)?(?:" + _MAKER_ASKED + r")\s+(?:of|for|behind|who|that)\b",
                       re.I)
-_MAKER_TOLD = re.compile(r"\b(?:re-?|co-)?(?:" + _MADE + r")\b[^;]{0,40}?\bby\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?[A-Z]|"
-                         r"\b[A-Z][\w’'-]*\s+(?:(?!(?:was|were|is|are|be|been|being|had been)\b)[\w’'-]+\s+){0,2}?"
-                         r"(?:re-?|co-)?(?:" + _MADE + r")\b|"
-                         r"(?i:\b(?:" + _MAKER + r"))\b\s*[,:]?\s*(?:(?:and|of|the|a|an|[a-z]+)\s+){0,2}?[A-Z]|"
-                         r"\b[A-Z][\w’'-]+,?\s+(?:(?:the|an?|its|his|her|their|[a-z]+)\s+){0,3}?(?i:" + _MAKER + r")\b")
+# A capitalised word that may name the maker: not one that opens a sentence for grammar's sake.
+_CAPITAL = (r"(?!(?:The|A|An|In|On|At|By|For|This|That|These|Those|It|Its|Their|His|Her|After|Before|During|When|"
+            r"While|Since|From|To|Of|And|But|However|Although|Today)\b)[A-Z][\w’'-]*")
+_NOT_A_CLAUSE = r"(?:(?!\b(?:and|but|though|although|while|whereas|later|which|who|when)\b)[^;])"  # "built in 1550 and later restored by X"
+_MAKER_TOLD = re.compile(r"(?i:\b(?:re-?|co-)?(?:" + _MADE + r"))\b" + _NOT_A_CLAUSE + r"{0,40}?\bby\s+(?:the\s+)?"
+                         r"(?:[a-z]+\s+){0,2}?[A-Z]|"
+                         # "Edwin Lutyens redesigned …" (not "The castle built in 1550 …", "… founded in 1892")
+                         r"\b" + _CAPITAL + r"\s+(?:(?!(?:was|were|is|are|be|been|being|had been)\b)[\w’'-]+\s+){0,2}?"
+                         r"(?:re-?|co-)?(?:" + _MADE + r")\b(?!\s+(?:in|on|around|about|c\.)?\s*\d)|"
+                         r"(?i:\b(?:" + _MAKER + r"))\b\s*[,:]?\s*(?:[a-z]+\s+){0,2}?[A-Z]|"  # "the architect Thomas Wakeman"
+                         r"\b" + _CAPITAL + r",?\s+(?:[a-z]+\s+){0,3}?(?i:" + _MAKER + r")\b|"  # "Wakeman, the architect"
+                         r"\bwork of\s+(?:the\s+)?(?:[a-z]+\s+){0,2}?[A-Z]|\b" + _CAPITAL + r"['’]s\s+designs?\b")
 # A side clause holds another event: "When did Cook leave Tahiti after two sailors died?"
 _SIDE_CLAUSE = re.compile(r"\b(?:after|before|while|since|until|because|once|where|who|whom|whose|that|which)\b", re.I)
 _LIFE_SPAN = re.compile(r"\(\s*(?:born\s+|c\.\s*)?[^()]{0,30}?\b\d{3,4}\s*[–—-]\s*[^()]{0,30}?\b\d{3,4}\s*\)")
@@ -678,8 +695,10 @@ _AREA = r"\b(?:square|sq|hectares?|acres?)\b|km2|km²|m²|mi²"
 _MASS = r"\b(?:kg|kilograms?|tonnes?|tons?|pounds?|lbs?|grams?|ounces?)\b|\d\s*(?:g|t)\b"
 _TEMPERATURE = r"°|\bdegrees?\b"
 _TIME_UNITS = (r"\b(?:seconds?|milliseconds?|microseconds?|nanoseconds?|minutes?|hours?|days?|weeks?|months?|years?|"
-               r"decades?|centur(?:y|ies))\b|\d\s*(?:s|ms|µs|μs|ns|min|h)\b")
-_TOLD_IN = {"length": _LENGTH, "area": _AREA, "time": _TIME_UNITS, "mass": _MASS, "temperature": _TEMPERATURE}
+               r"decades?|centur(?:y|ies))\b")
+_AGE = r"\b(?:aged?|years? old|year-old)\b"  # "How old was he, in years?" "He died aged 36."
+_TOLD_IN = {"length": _LENGTH, "area": _AREA, "time": _TIME_UNITS + r"|\d\s*(?:s|ms|µs|μs|ns|min|h)\b|" + _AGE,
+            "mass": _MASS, "temperature": _TEMPERATURE}
 _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
     # Any common currency; not words of other senses: "pounds" weigh, "marks", "crowns",
     # "reals" and "rands" are other words too, "per cent" is no cent, "Yen" a surname.
@@ -695,11 +714,10 @@ _UNITS = [(re.compile(p, re.I), re.compile(u, re.I)) for p, u in [
      r"\bper\s+(\d[\d,]*|thousand|million|capita|"
      r"head|year|annum|month|week|day|hour|minute|second|[a-z]+)\b"),
     # An age, or for a thing the time it dates from ("dates back to 300 BC").
-    (r"\bhow old\b", r"\b(aged?|years? old|year-old|dat(?:es|ed|ing) (?:back )?(?:to|from)|BCE?|centur(?:y|ies)|"
-                     r"millenni(?:um|a))\b"),
+    (r"\bhow old\b", _AGE + r"|\b(dat(?:es|ed|ing) (?:back )?(?:to|from)|BCE?|centur(?:y|ies)|millenni(?:um|a))\b"),
     # A length too, unless the question asks how long something lasted.
-    (r"\bhow long\b", r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?|centur(?:y|ies))\b|" + _LENGTH),
-    (_LASTED, r"\b(years?|months?|weeks?|days?|hours?|decades?|minutes?|centur(?:y|ies))\b"),
+    (r"\bhow long\b", _TIME_UNITS + "|" + _LENGTH),
+    (_LASTED, _TIME_UNITS),
     # "How far had exports fallen?" asks how much, not how many miles.
     (r"\bhow far\b(?![^?]*\b(?:fall|falls|fell|fallen|drop|drops|dropped|declined?|grow|grew|grown|slip|slipped|"
      r"shrink|shrank|shrunk|progress(?:ed)?)\b)|" +
@@ -1063,7 +1081,7 @@ def roles_agree(question: str, text: str) -> bool:
         return True
     forms, _ = _verb_forms(m.group("verb"))
     names = "|".join(re.escape(w) for w in m.group("doer").split())
-    if doers and re.search(rf"\b(?:{forms})\s+(?:to\s+)?(?:{names})\b", text):
+    if doers and re.search(rf"\b(?:{forms})\s+(?:to\s+)?(?:{names})\b(?![’']s)", text):  # not "giving Putin's speech"
         return False
     target = re.match(r"\s+(?:to\s+|the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)?)", m.group("rest"))
     if not target:

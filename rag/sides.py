@@ -162,18 +162,16 @@ def _markers(index: Index, question: str) -> list[_Marker]:
     found = [replace(m, docs=frozenset(by_name[m.label])) for m in found]
     # Not "met 42 times since 2013": a starting point, not a side.
     times = [m for m in _TIME.finditer(question) if not question[: m.start()].rstrip().lower().endswith("since")]
-    years = {m.group(2) for m in times}
-    latest = max((_date_key(m.group(2), (m.group(1) or "") if len(years) == 1 else "") for m in times), default="")
-    for m in times:
-        # Two sides in one year differ by month; else the year tells them apart.
-        month = (m.group(1) or "") if len(years) == 1 else ""
-        docs = _dated(index, m.group(2), month) or _dated(index, m.group(2), "")
+    # Two sides in one year differ by month; else the year tells them apart.
+    one_year = len({m.group(2) for m in times}) == 1
+    keys = [_date_key(m.group(2), (m.group(1) or "") if one_year else "") for m in times]
+    for m, key in zip(times, keys):
+        docs = _dated(index, m.group(2), (m.group(1) or "") if one_year else "") or _dated(index, m.group(2), "")
         # What happened then may be told later: "exports in 2023 compared with 2021" by
         # a 2024 report that names 2023 (on_side); not the earlier time, which later
         # articles tell as the past of the later one.
-        key = _date_key(m.group(2), month)
         later = (frozenset(d for d, a in index.articles.items() if a.date and a.date[: len(key)] > key) - docs
-                 if docs and len(times) > 1 and key == latest else frozenset())
+                 if docs and len(times) > 1 and key == max(keys) else frozenset())
         found.append(_Marker(m.start(), m.end(), "time", m.group(0), docs or None, "" if docs else m.group(2), later))
     taken = [(m.start, m.end) for m in found]
     named = _capitalised(index)
@@ -198,8 +196,8 @@ def _merge(a: Side, b: _Marker) -> Side:
     docs = a.docs if b.docs is None else b.docs if a.docs is None else (a.docs & b.docs or a.docs)
     # A person stays required; a year only where no article is known by it.
     mentions = [x for x in (a.mention, b.mention) if x and not (x.isdigit() and docs is not None)]
-    return Side(f"{a.label} {b.label}", docs, mentions[0] if mentions else "", a.where + ((b.start, b.end),),
-                a.later | b.later)
+    # Later reports may tell a time, not an article or person ("Bloomberg's 2024 piece").
+    return Side(f"{a.label} {b.label}", docs, mentions[0] if mentions else "", a.where + ((b.start, b.end),))
 
 
 def find_sides(index: Index, question: str, comparison: bool = True) -> tuple[Side, ...]:
@@ -285,9 +283,11 @@ def article_sides(hits: Sequence[Hit]) -> tuple[Side, ...]:
 def on_side(index: Index, side: Side, doc: str, span: Span) -> bool:
     """Is a sentence of `doc` about the side? A person's sentence names them,
     or continues their quote."""
-    if doc in side.later:
-        text = index.articles[doc].text[span.start : span.end]
-        return any(m.group(2) in text for m in _TIME.finditer(side.label))
+    if doc in side.later:  # naming the time: its year, and its month if the side has one
+        asked = _TIME.fullmatch(side.label)
+        month = month_number(asked.group(1) or "")
+        return any(m.group(2) == asked.group(2) and (not month or month_number(m.group(1) or "") == month)
+                   for m in _TIME.finditer(index.articles[doc].text[span.start : span.end]))
     if side.docs is not None and doc not in side.docs:
         return False
     if not side.mention:
@@ -313,10 +313,10 @@ def amount_of_side(index: Index, side: Side, question: str, c: Candidate) -> boo
     if not quantity_matches(c.text, question):
         return False
     month, year = m.group(1), m.group(2)
-    if c.hit.chunk.doc in side.later:  # a later report's amount must be of that time, not "compared with April 2023"
-        return times_agree(f"in {side.label}", c.text, index.articles[c.hit.chunk.doc].date or "", amount=True)
-    return (not month or bool(_dated(index, year, month))
-            or times_agree(f"in {side.label}", c.text, index.articles[c.hit.chunk.doc].date or "", amount=True))
+    # A later report's amount must be of that time, not "compared with April 2023".
+    if c.hit.chunk.doc not in side.later and (not month or _dated(index, year, month)):
+        return True
+    return times_agree(f"in {side.label}", c.text, index.articles[c.hit.chunk.doc].date or "", amount=True)
 
 
 # --- answering each side -------------------------------------------------------
@@ -354,11 +354,15 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
     asked = replace(read_question(index, without_sides(reading.question, sides), asked=own),
                     focus_terms=reading.focus_terms)
     found: list[tuple[Scored, float]] = []
+    changed = bool(_ASKS_CHANGE.search(reading.question))
     for side in sides:
-        scored, p = score(index, asked, side_hits(side, hits), question_vec, scorer,
-                          keep=lambda c: on_side(index, side, c.hit.chunk.doc, c.span) and
-                          (not (reading.kind == "quantity" or _ASKS_CHANGE.search(reading.question))
-                           or amount_of_side(index, side, asked.question, c)))
+        own_hits = side_hits(side, hits)
+        on = lambda c: on_side(index, side, c.hit.chunk.doc, c.span)  # noqa: E731
+        with_amount = lambda c: on(c) and amount_of_side(index, side, asked.question, c)  # noqa: E731
+        scored, p = score(index, asked, own_hits, question_vec, scorer,
+                          keep=with_amount if reading.kind == "quantity" or changed else on)
+        if changed and not scored and reading.kind != "quantity":  # a change told in words only
+            scored, p = score(index, asked, own_hits, question_vec, scorer, keep=on)
         if scored and not any(same_place(s, scored[0]) for s, _ in found):
             found.append((scored[0], p))
     top = max((s.score for s, _ in found), default=0.0)

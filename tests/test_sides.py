@@ -215,3 +215,46 @@ def test_a_time_side_of_an_amount_takes_an_amount_of_that_time(make_index):
     # "the October 2023 article" names an article by its date, not the month of a fact.
     assert paired("How much did exports grow in the October 2023 article compared with the May 2024 one?") == [
         "Exports rose by ", "Exports fell to "]
+
+
+def test_the_later_time_may_be_told_by_a_later_report_that_names_it(make_index):
+    idx = make_index({
+        "a.txt": "Exports to Kyrgyzstan were up 164% in 2023 compared with 2021.\n"
+                 "In January 2023 the talks on trade stalled.\n",
+        "b.txt": "Exports grew 20% in 2021 after the pandemic.\n",
+        "c.txt": "Officials met in Bishkek in 2023 to talk about exports.\n",
+        "d.txt": "Talks on trade opened in Bishkek.\n",
+        "_metadata.json": json.dumps({"a.txt": {"date": "2024-05-20"}, "b.txt": {"date": "2021-12-01"},
+                                      "c.txt": {"date": "2023-06-01", "outlet": "Bishkek Times"},
+                                      "d.txt": {"date": "2023-03-10"}})})
+    scorer = fixed_scorer(WEIGHTS)
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
+
+    def paired(question: str) -> list[str]:
+        reading = read_question(idx, question)
+        sides = find_sides(idx, question)
+        return [s.text[:16] for s in pair(idx, reading, sides, hits, idx.embedder.embed([question])[0], scorer)[0]]
+
+    # The 2024 report's figure for 2023 answers the 2023 side, whose own article has none.
+    assert paired("By how much did exports rise in 2023 compared with 2021?") == ["Exports to Kyrgy", "Exports grew 20%"]
+    # A later report counts for a month only where it names that month.
+    sides = find_sides(idx, "How did the trade talks go in March 2023 and in June 2023?")
+    assert [s.label for s in sides] == ["March 2023", "June 2023"] and sides[1].later == {"a.txt"}
+    span = next(s for c in idx.chunks if c.doc == "a.txt" for s in c.sentences
+                if idx.articles["a.txt"].text[s.start:s.end].startswith("In January 2023"))
+    assert not on_side(idx, sides[1], "a.txt", span)
+    # A side named by an article and a time is that article's: no later reports.
+    sides = find_sides(idx, "Did the 2023 Bishkek Times piece and the 2021 one agree?")
+    assert [s.docs for s in sides] == [{"c.txt"}, {"b.txt"}] and all(not s.later for s in sides)
+
+
+def test_a_change_told_in_words_keeps_its_side(make_index):
+    idx = make_index({
+        "a.txt": "In 2023 the two leaders signed a pledge of friendship without limits.\n",
+        "b.txt": "In 2024 the partnership cooled as sanctions bit.\n",
+        "_metadata.json": json.dumps({"a.txt": {"date": "2023-03-01"}, "b.txt": {"date": "2024-05-01"}})})
+    scorer = fixed_scorer(WEIGHTS)
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
+    q = "How did the relationship change between 2023 and 2024?"
+    picked = pair(idx, read_question(idx, q), find_sides(idx, q), hits, idx.embedder.embed([q])[0], scorer)[0]
+    assert [s.text[:7] for s in picked] == ["In 2023", "In 2024"]
