@@ -188,6 +188,13 @@ def test_the_shipped_scorer_answers_both_sides(real_index):
     assert "29%" in ans.text and "90%" in ans.text
 
 
+def _paired(idx, question: str):
+    """The sentences a comparison pairs, every passage retrieved, under a fixed scorer."""
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
+    return pair(idx, read_question(idx, question), find_sides(idx, question), hits,
+                idx.embedder.embed([question])[0], fixed_scorer(WEIGHTS))[0]
+
+
 def test_a_time_side_of_an_amount_takes_an_amount_of_that_time(make_index):
     idx = make_index({
         "a.txt": "Exports fell to $8.3bn in April, a drop of 14% compared with April 2023.\n"
@@ -196,13 +203,9 @@ def test_a_time_side_of_an_amount_takes_an_amount_of_that_time(make_index):
         "c.txt": "Trade talks on exports were held in Moscow that year.\n",
         "_metadata.json": json.dumps({"a.txt": {"date": "2024-05-20"}, "b.txt": {"date": "2023-10-17"},
                                       "c.txt": {"date": "2022-03-01"}})})
-    scorer = fixed_scorer(WEIGHTS)
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
 
     def paired(question: str) -> list[str]:
-        reading = read_question(idx, question)
-        sides = find_sides(idx, question)
-        return [s.text[:16] for s in pair(idx, reading, sides, hits, idx.embedder.embed([question])[0], scorer)[0]]
+        return [s.text[:16] for s in _paired(idx, question)]
 
     # No article says what exports did in March 2024: the April figure is no answer, nor a sentence of no amount.
     assert paired("By how much did exports drop in March 2024 compared with March 2023?") == ["Exports rose by "]
@@ -227,13 +230,9 @@ def test_the_later_time_may_be_told_by_a_later_report_that_names_it(make_index):
         "_metadata.json": json.dumps({"a.txt": {"date": "2024-05-20"}, "b.txt": {"date": "2021-12-01"},
                                       "c.txt": {"date": "2023-06-01", "outlet": "Bishkek Times"},
                                       "d.txt": {"date": "2023-03-10"}})})
-    scorer = fixed_scorer(WEIGHTS)
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
 
     def paired(question: str) -> list[str]:
-        reading = read_question(idx, question)
-        sides = find_sides(idx, question)
-        return [s.text[:16] for s in pair(idx, reading, sides, hits, idx.embedder.embed([question])[0], scorer)[0]]
+        return [s.text[:16] for s in _paired(idx, question)]
 
     # The 2024 report's figure for 2023 answers the 2023 side, whose own article has none.
     assert paired("By how much did exports rise in 2023 compared with 2021?") == ["Exports to Kyrgy", "Exports grew 20%"]
@@ -253,8 +252,5 @@ def test_a_change_told_in_words_keeps_its_side(make_index):
         "a.txt": "In 2023 the two leaders signed a pledge of friendship without limits.\n",
         "b.txt": "In 2024 the partnership cooled as sanctions bit.\n",
         "_metadata.json": json.dumps({"a.txt": {"date": "2023-03-01"}, "b.txt": {"date": "2024-05-01"}})})
-    scorer = fixed_scorer(WEIGHTS)
-    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
-    q = "How did the relationship change between 2023 and 2024?"
-    picked = pair(idx, read_question(idx, q), find_sides(idx, q), hits, idx.embedder.embed([q])[0], scorer)[0]
+    picked = _paired(idx, "How did the relationship change between 2023 and 2024?")
     assert [s.text[:7] for s in picked] == ["In 2023", "In 2024"]
