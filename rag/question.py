@@ -406,7 +406,7 @@ _DEATH_CAUSE = re.compile(r"\b(?:die[sd]?|dying)\b" + _DIED_WHEN + r",?\s+(?:of|
                           r"\bdeaths?\b[\s,–—-]+(?:\w+ly[\s,–—-]+)?from\b|\bsuccumb\w*|"
                           r"\bkill(?:ed|ing|s)?\b[^.;]{0,40}?\b(?:by|from|with)\b|\bkilled\s+(?:him|her|them)\b|"
                           r"\bkilled\s+in\s+(?:action|battle|an?\b|the\b)|\bcause\s+of\s+(?:\w+\s+)?death\b|"
-                          r"\b(?:drowned|executed|murdered|hanged|shot|perished|assassinated|beheaded|poisoned)\b|"
+                          r"\b(?:drowned|executed|murdered|hanged|shot|perished|assassinated|beheaded)\b|"
                           r"\bdied\s+in\s+an?\s+(?:\w+\s+)?(?:accident|avalanche|crash|fire|battle|explosion|earthquake|"
                           r"storm|shipwreck|duel|attack)\b|"
                           r"\b(?:illness|disease|sickness|fever|cancer|tumou?r|infection|stroke|heart attack|"

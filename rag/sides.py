@@ -164,9 +164,10 @@ def _markers(index: Index, question: str) -> list[_Marker]:
     times = [m for m in _TIME.finditer(question) if not question[: m.start()].rstrip().lower().endswith("since")]
     # Two sides in one year differ by month; else the year tells them apart.
     one_year = len({m.group(2) for m in times}) == 1
-    keys = [_date_key(m.group(2), (m.group(1) or "") if one_year else "") for m in times]
-    for m, key in zip(times, keys):
-        docs = _dated(index, m.group(2), (m.group(1) or "") if one_year else "") or _dated(index, m.group(2), "")
+    months = [(m.group(1) or "") if one_year else "" for m in times]
+    keys = [_date_key(m.group(2), month) for m, month in zip(times, months)]
+    for m, month, key in zip(times, months, keys):
+        docs = _dated(index, m.group(2), month) or _dated(index, m.group(2), "")
         # What happened then may be told later: "exports in 2023 compared with 2021" by
         # a 2024 report that names 2023 (on_side); not the earlier time, which later
         # articles tell as the past of the later one.
