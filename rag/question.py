@@ -24,6 +24,10 @@ from .lexical import stems, stopwords, tokenize
 # The question readers below know "what's" and "can't". Only words in lower
 # case are read so (the first word may be capitalised): "Brian Cant" and
 # "Arent van Curler" are names. "its", "wont" and "theres" are left alone.
+# A question may open with a word that joins it to the one before ("And when
+# did it stop erupting?" asks as "When did it stop erupting?" does): every
+# pattern that reads a question from its start allows it.
+LEAD = r"^\W*(?:(?:and|but|so|then)\W+)?"
 _BARE_IS = re.compile(r"(?:^\W*(?=[A-Z])|\b(?=[a-z]))((?i:what|who|where|when|why|how))s\b")
 _BARE_NOT = re.compile(r"(?:^\W*(?=[A-Z])|\b(?=[a-z]))((?i:do|does|did|is|are|was|were|has|have|had|ca|could|would|"
                        r"should))nt\b")
@@ -310,16 +314,16 @@ _QUANTITY = re.compile(r"\b(how (many|much|old|long|far|big|large|high|often|tal
                        r"by how much|what rank|what " + _NAMING +
                        _MEASURE + r"|what(?:['’]s| (is|was|are|were|will be)) (the )?" + _NAMING_OWNED +
                        "(?:" + _MEASURE + "|" + _DIMENSION + ")" +
-                       r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b)|"
-                       r"^\W*(?:(?:at|to|from|of|in)\s+)?what\s+(?:[\w-]+\s+){0,2}?" + _DIMENSION_ASKED +
+                       r"|what (?:is|was|are|were|will be)\b[^?]{0,60}\bworth(?!\s+(?:it|the|a|\w+ing)\b)|" +
+                       LEAD + r"(?:(?:at|to|from|of|in)\s+)?what\s+(?:[\w-]+\s+){0,2}?" + _DIMENSION_ASKED +
                        r"\s+(?:did|does|do|was|is|were|are|has|had|will|would|can|could)"
                        r")\b", re.I)
-_DATE_Q = re.compile(r"^\W*(when|since when|(in |on )?(what|which) (?:(?:exact|precise|specific|calendar)\s+)?"
-                     r"(year|month|day|date))\b|"
+_DATE_Q = re.compile(LEAD + r"(when|since when|(in |on )?(what|which) (?:(?:exact|precise|specific|calendar)\s+)?"
+                     r"(year|month|day|date))\b|" +
                      # "Which came first, ...?", "Which is older, ...?", "Was X born before or
                      # after Y?": told by dates (not "Which team finished first?").
-                     r"^\W*which\s+(?:came|happened|was|were|is|are)\s+(?:\w+\s+)?(?:first|earlier|older)\b|"
-                     r"^\W*(?:was|were|did|is)\b[^?]*\bbefore or after\b", re.I)
+                     LEAD + r"which\s+(?:came|happened|was|were|is|are)\s+(?:\w+\s+)?(?:first|earlier|older)\b|" +
+                     LEAD + r"(?:was|were|did|is)\b[^?]*\bbefore or after\b", re.I)
 # A date: a year of any era ("in 1066", "the 1960s", "the 5th century"), a
 # month written as a name ("May 2024", not the verb "may"), a season or day.
 _DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|CE)\b)\b|"
@@ -425,9 +429,9 @@ _MADE_ASKED = ("designed", "sculpted", "built", "founded", "co-founded", "establ
 _MAKER_ASKED = "architects?|sculptors?|designers?|founders?|co-founders?|inventors?|creators?|painters?|composers?|builders?"
 _MADE = "|".join(_MADE_ASKED) + "|made|wrote|written|authored|started|set up|commissioned|drew|drawn|developed"
 _MAKER = _MAKER_ASKED + "|artists?|authors?|writers?"
-_MAKER_Q = re.compile(r"^\W*who\s+(?:(?:first|originally|actually|really|personally)\s+)?"
-                      r"(?:" + "|".join(_MADE_ASKED) + r")\b(?!\s+up\b)|"
-                      r"^\W*(?:who|what)\s+(?:was|is|were|are)\s+(?:the\s+)?(?:name\s+of\s+the\s+)?"
+_MAKER_Q = re.compile(LEAD + r"who\s+(?:(?:first|originally|actually|really|personally)\s+)?"
+                      r"(?:" + "|".join(_MADE_ASKED) + r")\b(?!\s+up\b)|" +
+                      LEAD + r"(?:who|what)\s+(?:was|is|were|are)\s+(?:the\s+)?(?:name\s+of\s+the\s+)?"
                       r"(?:(?:original|chief|lead|main|first)\s+)?(?:" + _MAKER_ASKED + r")\s+(?:of|for|behind|who|that)\b",
                       re.I)
 # A capitalised word that may name the maker: not one that opens a sentence for grammar's sake.
@@ -474,7 +478,7 @@ def _life_event_told(question: str, text: str) -> bool:
 # names no mother). Only kin asked for ("Who did Tasman's daughter marry?" asks
 # for a husband; "the tube put on an expectant mother's belly", for a thing), and
 # in lower case (not the surname "Son").
-_KIN_ASKED = re.compile(r"^\W*(?:who\s+(?:was|is|were|are)|what\s+(?:was|is|were|are)\s+the\s+names?\s+of)\s+"
+_KIN_ASKED = re.compile(LEAD + r"(?:who\s+(?:was|is|were|are)|what\s+(?:was|is|were|are)\s+the\s+names?\s+of)\s+"
                         r"(?:the\s+)?(?:(?:[\w’'-]+\s+){0,3}?[\w’'-]+['’]s?\s+)?"  # "Piri Reis's"
                         r"(?:(?:first|second|third|eldest|elder|youngest|younger|only|late|older)\s+)?"
                         r"(?-i:(?P<kin>mothers?|fathers?|wife|wives|husbands?|sons?|daughters?|children|child|"
@@ -527,10 +531,9 @@ def _date_told(question: str, text: str) -> bool:
     return bool(_DATE.search(text))
 
 
-LEAD = r"^\W*(?:(?:and|but|so|then)\W+)?"  # "And who came after him?" asks as "Who came after him?" does
 ASKS_WHO = re.compile(LEAD + r"(who|whom)\b", re.I)
 _PLACE_Q = re.compile(LEAD + r"where\b(?![^?]*\b(?:stands?|stood|rank(?:s|ed)?|fit|fits)\b(?![-’']))", re.I)
-_REASON_Q = re.compile(r"^\W*(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
+_REASON_Q = re.compile(LEAD + r"(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
 _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?) (?:say|tell|argue|claim|warn|write|"
                        r"think|call|describe|note|allege|predict)\b|^\W*according to (?P<source>[^,?]+)", re.I)
 
@@ -686,7 +689,7 @@ _LENGTH = (r"\d\s*(?:m|km|cm|mm|ft)\b|\b(?:metres?|meters?|kilometres?|kilometer
            r"yards?|centimetres?|centimeters?|millimetres?|millimeters?|fathoms?)\b")
 # The dimension is what is asked: "What is Lombok's total area …?" (not "What share of the
 # area …?", "What was the toll at the height of the war?").
-_MEASURED = r"^\W*(?:(?:at|to|from|of|in)\s+)?what(?:['’]s|\s+(?:is|was|are|were))?\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}"
+_MEASURED = LEAD + r"(?:(?:at|to|from|of|in)\s+)?what(?:['’]s|\s+(?:is|was|are|were))?\s+(?:the\s+)?(?:[\w’'-]+\s+){0,2}"
 _FRACTION = r"(?:third|quarter|fourth|fifth|sixth|seventh|eighth|ninth|tenth|twelfth|twentieth|hundredth)"
 _MONEY = (r"[$£€¥₹]|\b(dollars?|(?<!per )cents?|yuan|renminbi|roubles?|rubles?|euros?|pence|shillings?|"
           r"francs?|guilders?|florins?|ducats?|thalers?|livres?|kron(?:a|or|e|er)|rupees?|pesos?|(?-i:yen)|"
@@ -997,7 +1000,7 @@ def times_agree(question: str, text: str, date: str = "", amount: bool = False) 
 _DENIES = re.compile(r"\b(?:not|never)\b(?!\s+(?:only|just|least)\b)(?<!\bor not)|n['’]t\b", re.I)
 # A sentence that denies: the words of the scorer's negation feature, and a few more.
 _DENIAL = re.compile(NEGATION.pattern + r"|\b(?:nothing|cannot|unable|lack(?:s|ed)?|refus(?:e|ed|es|ing))\b", re.I)
-_ASKS_FOR_WHAT = re.compile(r"^\W*(?:what|which|who|whom|whose|when|where)\b", re.I)
+_ASKS_FOR_WHAT = re.compile(LEAD + r"(?:what|which|who|whom|whose|when|where)\b", re.I)
 
 
 # A word that opens a clause inside a question ("… pitch so the West couldn't trace it?"); "that" only

@@ -254,6 +254,11 @@ def test_answer_types():
     # "Where" asks for a place, told after a word that locates, not by a time.
     assert answer_type("Where did Frances Griffiths die?") == "place"
     assert answer_type("and where did the family move after that?") == "place"
+    # A follow-up's opening "And", "So", "But" asks what the question without it asks.
+    assert answer_type("And when did Surtsey finally stop erupting?") == "date"
+    assert answer_type("So which came first, the lamp or the engine?") == "date"
+    assert answer_type("and why did he leave?") == "reason"
+    assert answer_type("But at what depth does the wreck lie?") == "quantity"
     assert answer_type("Where does Beijing stand on the assets?") == "any"  # a view, not a place
     assert answer_type("Where did Russia rank among China's partners?") == "any"
     q = "Where did Frances Griffiths die?"

@@ -108,6 +108,8 @@ def test_list_questions_gather_across_articles(seed_index):
     assert is_list_question("what Chinese-supplied goods help its arms production?")
     assert not is_list_question("Which university hosts Putin?") and not is_list_question("What makes day length constant?")
     assert is_list_question("Goods may go through third countries. Which Central Asian states saw exports jump?")
+    assert is_list_question("And which Central Asian states saw exports jump?")  # a follow-up's "And"
+    assert is_list_question("So what Chinese-supplied goods help its arms production?")
     assert not is_list_question("Did Xi deliver what Russian officials wanted?")  # no question of its own
     assert not is_list_question("What US census revealed it?")  # "-us" is no plural
     assert is_compare_question("How did trade change between 2021 and 2023?")
