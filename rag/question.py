@@ -324,9 +324,14 @@ _DATE_Q = re.compile(LEAD + r"(when|since when|(in |on )?(what|which) (?:(?:exac
                      # after Y?": told by dates (not "Which team finished first?").
                      LEAD + r"which\s+(?:came|happened|was|were|is|are)\s+(?:\w+\s+)?(?:first|earlier|older)\b|" +
                      LEAD + r"(?:was|were|did|is)\b[^?]*\bbefore or after\b", re.I)
+_TIME_UNITS = (r"\b(?:seconds?|milliseconds?|microseconds?|nanoseconds?|minutes?|hours?|days?|weeks?|months?|years?|"
+               r"decades?|centur(?:y|ies))\b")
 # A date: a year of any era ("in 1066", "the 1960s", "the 5th century"), a
 # month written as a name ("May 2024", not the verb "may"), a season or day.
-_DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|CE)\b)\b|"
+# A number that counts time or is a share is no year ("for another 100 years",
+# "up 164%").
+_DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|CE)\b)\b"
+                   r"(?!\s*(?:%|per\s*cent\b)|[\s-]+" + _TIME_UNITS + ")|"
                    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
                    + MONTH_SHORT + r")\b|"
                    r"\b(spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
@@ -697,8 +702,6 @@ _MONEY = (r"[$£€¥₹]|\b(dollars?|(?<!per )cents?|yuan|renminbi|roubles?|rub
 _AREA = r"\b(?:square|sq|hectares?|acres?)\b|km2|km²|m²|mi²"
 _MASS = r"\b(?:kg|kilograms?|tonnes?|tons?|pounds?|lbs?|grams?|ounces?)\b|\d\s*(?:g|t)\b"
 _TEMPERATURE = r"°|\bdegrees?\b"
-_TIME_UNITS = (r"\b(?:seconds?|milliseconds?|microseconds?|nanoseconds?|minutes?|hours?|days?|weeks?|months?|years?|"
-               r"decades?|centur(?:y|ies))\b")
 _AGE = r"\b(?:aged?|years? old|year-old)\b"  # "How old was he, in years?" "He died aged 36."
 _TOLD_IN = {"length": _LENGTH, "area": _AREA, "time": _TIME_UNITS + r"|\d\s*(?:s|ms|µs|μs|ns|min|h)\b|" + _AGE,
             "mass": _MASS, "temperature": _TEMPERATURE}

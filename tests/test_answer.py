@@ -180,6 +180,15 @@ def test_a_succession_is_answered_only_by_a_sentence_that_tells_one():
     assert type_matches("date", "Medvedev became president on 7 May 2008.", "When did Medvedev succeed Putin?")
 
 
+def test_a_number_counting_time_is_no_date():
+    # A number that counts time, or a share, is no year: "another 100 years" tells how long, not when.
+    stop = "When did Surtsey stop erupting?"
+    assert not type_matches("date", "Surtsey will remain above sea level for another 100 years.", stop)
+    assert not type_matches("date", "Exports rose 164% and a 500-year-old tree fell.", stop)
+    assert type_matches("date", "The eruption lasted until 5 June 1967.", stop)
+    assert type_matches("date", "Exports were up 164% in 2023.", stop) and type_matches("date", "the 1960s", stop)
+
+
 def test_a_pronoun_two_turns_on_keeps_its_person():
     # The turn before leaned on the one before it: read as it stood alone, "him" is still Baekeland.
     hist = [("Who invented Bakelite?", "Leo Baekeland, in 1907 [1]."),
