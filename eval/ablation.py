@@ -28,8 +28,9 @@ Variants, each adding one part to the one before:
                next one when that one enumerates (compose._with_items)
   +times       a question asking about a year is refused when its best
                sentence dates its fact to other years only ("last year" in
-               an article of 2024 is 2023) (answer.dated_as_asked,
-               question.times_agree)
+               an article of 2024 is 2023), or was written before the time
+               asked about (answer.dated_as_asked, question.times_agree,
+               question.after_written)
   +denials     a question asking what something is not is refused when its
                best sentence denies nothing (answer.denies_as_asked)
   +acts        a question is refused when its best sentence has the asked

@@ -39,7 +39,7 @@ from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
 from .parts import answer_parts, ordered_parts, split_parts
-from .question import (flows_agree, negation_agrees, outcome_told, roles_agree, sides_agree, times_agree,
+from .question import (after_written, flows_agree, negation_agrees, outcome_told, roles_agree, sides_agree, times_agree,
                        with_apostrophes)
 from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
@@ -129,8 +129,11 @@ def dated_as_asked(index: Index, reading: Reading, best: Scored) -> bool:
     cannot see this near miss (its features hold no dates); measured on and
     off in the README ("+times")."""
     # A follow-up's own words say which year it asks about ("And in 2023?").
-    return times_agree(own_words(reading.question), best.text, index.articles[best.hit.chunk.doc].date or "",
-                       amount=reading.kind == "quantity")
+    # Nor can an article written before the time asked about report it
+    # (question.after_written).
+    date = index.articles[best.hit.chunk.doc].date or ""
+    own = own_words(reading.question)
+    return times_agree(own, best.text, date, amount=reading.kind == "quantity") and not after_written(own, date)
 
 
 def denies_as_asked(reading: Reading, best: Scored) -> bool:

@@ -976,6 +976,33 @@ def sides_agree(question: str, text: str) -> bool:
     return True
 
 
+# "What did China say at the June peace summit?", "Who won in 2025?": the time
+# a question places what it asks about ("about the June summit" places nothing).
+_ACT_AT = re.compile(r"\b(?:in|at|during|on|by)\s+(?:the\s+)?(?:(?P<month>" + "|".join(MONTHS) +
+                     r")\b(?:\s+(?P<month_year>(?:1[5-9]|20)\d\d)\b)?|(?P<year>(?:1[5-9]|20)\d\d)\b)", re.I)
+# A question about what is to come may be answered by an article written before it.
+_TO_COME = re.compile(r"\b(?:will|would|going to|expected|likely|plan(?:s|ned)?|set to|due to|scheduled|upcoming|next)\b",
+                      re.I)
+
+
+def after_written(question: str, date: str) -> bool:
+    """Does the question ask what happened at a time after `date`, the year
+    and month an article was written ("2024-05")? An article cannot report
+    it, only announce it ("called on China to join a June peace summit", in
+    May 2024): a near miss, not an answer. A month without a year is one of
+    the article's own year."""
+    if not re.match(r"\d{4}-\d\d", date) or _TO_COME.search(question):
+        return False
+    written = (int(date[:4]), int(date[5:7]))
+    for m in _ACT_AT.finditer(question):
+        if m.group("year"):
+            if int(m.group("year")) > written[0]:
+                return True
+        elif (int(m.group("month_year") or written[0]), MONTHS.index(m.group("month").lower()) + 1) > written:
+            return True
+    return False
+
+
 def times_agree(question: str, text: str, date: str = "", amount: bool = False) -> bool:
     """False when the question asks about a year and the sentence dates its
     fact to other years only ("trade in 2022?" against "US$240 billion last

@@ -7,6 +7,7 @@ from rag.followup import FOLLOWING, entities, own_words, placed_names, rewrite
 from rag.question import (abbreviates, amount_years, answer_type, asked_years, counted_noun, describes_someone,
                           looks_like_person, name_present, name_words, names_of, new_names, quantity_matches, sides_agree,
                           speaker, stated_years, times_agree, type_matches, with_apostrophes)
+from rag.question import after_written
 from rag.records import Hit
 from rag.features import FEATURES, candidates, featurize, one_word_names, read_question
 from rag.support import claim_supported, idf, question_names, topical, with_speaker
@@ -691,6 +692,20 @@ def test_followup_uses_history(seed_index):
     ans = answer(idx, "What is that city nicknamed?", settings=s,
                  history=[("Which city did the leaders visit on day two?", "Harbin [1].")])
     assert "Little Moscow" in ans.text
+
+
+def test_an_article_cannot_report_what_happened_after_it_was_written():
+    # Asked what happened at a time after the article's month: it can only have announced it.
+    may = "2024-05"
+    assert after_written("Who represented China at the June peace summit?", may)
+    assert after_written("What was trade worth in 2025?", may) and after_written("What happened in March 2025?", may)
+    assert not after_written("What was trade worth in 2023?", may) and not after_written("What happened in May?", may)
+    assert not after_written("Who represented China at the June peace summit?", "2024-06-13")  # written that month
+    # Only a time the question places its act at; not what is to come; not an undated article.
+    assert not after_written("What did Zelensky ask China about the June summit?", may)
+    assert not after_written("Which city will host them in July?", may)
+    assert not after_written("Whom was Xi likely to meet in November 2023?", "2023-10-17")
+    assert not after_written("What happened in 2025?", "")
 
 
 def test_the_years_asked_and_the_years_a_sentence_states():
