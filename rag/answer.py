@@ -51,6 +51,7 @@ ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers th
 # Nothing in the corpus comes near the question: no passage is worth listing.
 OFF_TOPIC_TEXT = "The articles are not about this. None of them comes close to what you asked."
 OTHER_YEAR_NOTE = "the closest passages are about other years than the one asked"
+WRITTEN_BEFORE_NOTE = "the closest passages were written before the time asked about"
 SIDE_SEARCH = 20  # passages searched for the sides of a comparison
 
 # Control and invisible characters, and lone surrogates ("\ud800"), which no
@@ -222,8 +223,13 @@ def answer_stream(
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         off_topic = bool(scored) and confidence == OFF_TOPIC_CONFIDENCE
         # Refused for the other side of the year asked ("since 2013" for "before 2013"): not another year.
-        notes = ((OTHER_YEAR_NOTE,) if other_year and not off_topic and
-                 sides_agree(own_words(reading.question), scored[0].text) else ())
+        notes = ()
+        if other_year and not off_topic:
+            date = index.articles[scored[0].hit.chunk.doc].date or ""
+            if after_written(own_words(reading.question), date):
+                notes = (WRITTEN_BEFORE_NOTE,)
+            elif sides_agree(own_words(reading.question), scored[0].text):
+                notes = (OTHER_YEAR_NOTE,)
         yield Event("final", answer=replace(base, text=OFF_TOPIC_TEXT if off_topic else ABSTAIN_TEXT, abstained=True,
                                             related=() if off_topic else hits[:3], timings=timings, notes=notes))
         return
