@@ -126,12 +126,12 @@ def pair_sides(index: Index, reading: Reading, query: str, question_vec, setting
 def dated_as_asked(index: Index, reading: Reading, best: Scored) -> bool:
     """False when the question asks about a year and the best sentence dates
     its fact to other years only: "What was trade worth in 2022?" against
-    "... to US$240 billion last year" in an article of May 2024. The scorer
-    cannot see this near miss (its features hold no dates); measured on and
-    off in the README ("+times")."""
+    "... to US$240 billion last year" in an article of May 2024; or when its
+    article was written before the time asked about ("Who won the election
+    in January 2024?" against an article of October 2023). The scorer cannot
+    see these near misses (its features hold no dates); measured on and off
+    in the README ("+times")."""
     # A follow-up's own words say which year it asks about ("And in 2023?").
-    # Nor can an article written before the time asked about report it
-    # (question.after_written).
     date = index.articles[best.hit.chunk.doc].date or ""
     own = own_words(reading.question)
     return times_agree(own, best.text, date, amount=reading.kind == "quantity") and not after_written(own, date)
@@ -222,12 +222,12 @@ def answer_stream(
     if not scored or confidence < scorer.threshold or other_year or opposite:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         off_topic = bool(scored) and confidence == OFF_TOPIC_CONFIDENCE
-        # Refused for the other side of the year asked ("since 2013" for "before 2013"): not another year.
         notes = ()
         if other_year and not off_topic:
             date = index.articles[scored[0].hit.chunk.doc].date or ""
             if after_written(own_words(reading.question), date):
                 notes = (WRITTEN_BEFORE_NOTE,)
+            # Refused for the other side of the year asked ("since 2013" for "before 2013"): not another year.
             elif sides_agree(own_words(reading.question), scored[0].text):
                 notes = (OTHER_YEAR_NOTE,)
         yield Event("final", answer=replace(base, text=OFF_TOPIC_TEXT if off_topic else ABSTAIN_TEXT, abstained=True,

@@ -24,7 +24,7 @@ import numpy as np
 from .followup import asks_anew, continued, elliptical, without_marker
 from .index import Index, per_index
 from .lexical import tokenize
-from .question import (CAUSAL, LEAD, NEGATION, SPEECH, OPENS_QUOTE, abbreviates, answer_type, name_present, numbers_in,
+from .question import (CAUSAL, JOINING, LEAD, NEGATION, SPEECH, OPENS_QUOTE, abbreviates, answer_type, name_present, numbers_in,
                        describes_someone, speaker, type_matches, words)
 from .records import Hit, Span
 from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
@@ -44,7 +44,7 @@ _LIST_Q = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,3}?(?!(?:is|was|has|do
                      # pronoun and does not end in a single "s" (a verb in the plural: "help", not
                      # "hosts"). Not "what makes day length constant?" (no qualifier), "what US census
                      # revealed" ("-us", "-is" are no plurals), "..., which Chinese officials called".
-                     r"(?:^|[.?!]\s+)\W*(?:(?:and|but|so|then)\W+)?(?:according to [^,?]{1,80},\s*)?(?:which|what)\s+"
+                     r"(?:^|[.?!]\s+)\W*" + JOINING + r"(?:according to [^,?]{1,80},\s*)?(?:which|what)\s+"
                      r"(?:(?-i:[A-Z][\w’'-]*|[a-z]+-[\w-]+|\d+)\s+){1,2}(?-i:[a-z][a-z-]*[^siu\W]s)\s+"
                      r"(?!(?:a|an|the|and|or|but|than|as|at|by|it|he|she|they|we|you)\b)(?-i:[a-z]+)(?<![^s]s)\b|" +
                      # "Which Central Asian states saw ...": a plural after an opening "which",

@@ -27,7 +27,8 @@ from .lexical import stems, stopwords, tokenize
 # A question may open with a word that joins it to the one before ("And when
 # did it stop erupting?" asks as "When did it stop erupting?" does): every
 # pattern that reads a question from its start allows it.
-LEAD = r"^\W*(?:(?:and|but|so|then)\W+)?"
+JOINING = r"(?:(?:and|but|so|then)\W+)?"
+LEAD = r"^\W*" + JOINING
 _BARE_IS = re.compile(r"(?:^\W*(?=[A-Z])|\b(?=[a-z]))((?i:what|who|where|when|why|how))s\b")
 _BARE_NOT = re.compile(r"(?:^\W*(?=[A-Z])|\b(?=[a-z]))((?i:do|does|did|is|are|was|were|has|have|had|ca|could|would|"
                        r"should))nt\b")
@@ -329,9 +330,10 @@ _TIME_UNITS = (r"\b(?:seconds?|milliseconds?|microseconds?|nanoseconds?|minutes?
 # A date: a year of any era ("in 1066", "the 1960s", "the 5th century"), a
 # month written as a name ("May 2024", not the verb "may"), a season or day.
 # A number that counts time or is a share is no year ("for another 100 years",
-# "up 164%").
-_DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|CE)\b)\b"
-                   r"(?!\s*(?:%|per\s*cent\b)|[\s-]+" + _TIME_UNITS + ")|"
+# "a 500-year-old tree", "up 164%"; not "in 2023 year on year").
+_UNIT_WORDS = "second|millisecond|microsecond|nanosecond|minute|hour|day|week|month|year|decade"
+_COUNTS_TIME = r"\s*(?:%|per\s*cent\b)|\s+(?:(?:" + _UNIT_WORDS + r")s|centuries)\b|-(?:" + _UNIT_WORDS + r"|century)\b"
+_DATE = re.compile(r"\b([1-9]\d{2,3}s?|[1-9]\d?(st|nd|rd|th) century|(AD|BC|BCE|CE)\b)\b(?!" + _COUNTS_TIME + ")|"
                    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
                    + MONTH_SHORT + r")\b|"
                    r"\b(spring|summer|autumn|winter|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
@@ -540,7 +542,7 @@ ASKS_WHO = re.compile(LEAD + r"(who|whom)\b", re.I)
 _PLACE_Q = re.compile(LEAD + r"where\b(?![^?]*\b(?:stands?|stood|rank(?:s|ed)?|fit|fits)\b(?![-’']))", re.I)
 _REASON_Q = re.compile(LEAD + r"(why|how come)\b|\bwhat (is|was|are|were) the reasons? (for|why)\b", re.I)
 _SPEECH_Q = re.compile(r"\b(?:what|how) (?:did|does|do|has|have|had) (?P<who>.+?) (?:say|tell|argue|claim|warn|write|"
-                       r"think|call|describe|note|allege|predict)\b|^\W*according to (?P<source>[^,?]+)", re.I)
+                       r"think|call|describe|note|allege|predict)\b|" + LEAD + r"according to (?P<source>[^,?]+)", re.I)
 
 
 # "Which Chinese official called …?", "Which company bought ICI?": a class
@@ -976,29 +978,30 @@ def sides_agree(question: str, text: str) -> bool:
     return True
 
 
-# "What did China say at the June peace summit?", "Who won in 2025?": the time
-# a question places what it asks about ("about the June summit" places nothing).
-_ACT_AT = re.compile(r"\b(?:in|at|during|on|by)\s+(?:the\s+)?(?:(?P<month>" + "|".join(MONTHS) +
-                     r")\b(?:\s+(?P<month_year>(?:1[5-9]|20)\d\d)\b)?|(?P<year>(?:1[5-9]|20)\d\d)\b)", re.I)
-# A question about what is to come may be answered by an article written before it.
-_TO_COME = re.compile(r"\b(?:will|would|going to|expected|likely|plan(?:s|ned)?|set to|due to|scheduled|upcoming|next)\b",
-                      re.I)
+# "Who won the election in 2025?", "What did they sign in June 2024?": a year a
+# question places what it asks about at ("about the 2025 summit", "by 2060" place
+# nothing). A month without its year is left alone: "in October", asked of an
+# article of May 2024, may be the October before it.
+_ACT_AT = re.compile(r"\b(?:in|at|during|on)\s+(?:the\s+)?(?:(?:early|late|mid)[\s-]+)?"
+                     r"(?:(?P<month>" + "|".join(MONTHS) + r")\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?(?:of\s+)?)?"
+                     r"(?P<year>(?:1[5-9]|20)\d\d)\b", re.I)
+# A question about what is to come, or was foreseen, may be answered by an
+# article written before it.
+_TO_COME = re.compile(r"\b(?:will|would|going to|expected|likely|plan(?:s|ned)?|set to|scheduled|upcoming|next|"
+                      r"forecasts?|forecast|predict(?:s|ed)?|projected|pledged?|target(?:s|ed)?|aim(?:s|ed)?)\b", re.I)
 
 
 def after_written(question: str, date: str) -> bool:
-    """Does the question ask what happened at a time after `date`, the year
-    and month an article was written ("2024-05")? An article cannot report
-    it, only announce it ("called on China to join a June peace summit", in
-    May 2024): a near miss, not an answer. A month without a year is one of
-    the article's own year."""
-    if not re.match(r"\d{4}-\d\d", date) or _TO_COME.search(question):
+    """Does the question ask what happened at a time after `date`, when an
+    article was written ("2024-05", "2023-10-17", or a year alone)? An
+    article cannot report it, only announce it: a near miss, not an answer."""
+    m = re.match(r"(\d{4})(?:-(\d{1,2}))?", date)
+    if not m or _TO_COME.search(question):
         return False
-    written = (int(date[:4]), int(date[5:7]))
-    for m in _ACT_AT.finditer(question):
-        if m.group("year"):
-            if int(m.group("year")) > written[0]:
-                return True
-        elif (int(m.group("month_year") or written[0]), MONTHS.index(m.group("month").lower()) + 1) > written:
+    written = (int(m.group(1)), int(m.group(2) or 12))  # a year alone: its end
+    for a in _ACT_AT.finditer(question):
+        month = MONTHS.index(a.group("month").lower()) + 1 if a.group("month") else 1  # a year alone: its start
+        if (int(a.group("year")), month) > written:
             return True
     return False
 
