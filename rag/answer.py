@@ -39,8 +39,8 @@ from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
 from .parts import answer_parts, ordered_parts, split_parts
-from .question import (after_written, flows_agree, negation_agrees, outcome_told, roles_agree, sides_agree, times_agree,
-                       with_apostrophes)
+from .question import (after_written, flows_agree, negation_agrees, outcome_told, roles_agree, sides_agree,
+                       times_agree, with_apostrophes)
 from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
 from .sides import article_sides, asks_across_articles, find_sides, pair

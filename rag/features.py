@@ -24,8 +24,8 @@ import numpy as np
 from .followup import asks_anew, continued, elliptical, without_marker
 from .index import Index, per_index
 from .lexical import tokenize
-from .question import (CAUSAL, JOINING, LEAD, NEGATION, SPEECH, OPENS_QUOTE, abbreviates, answer_type, name_present, numbers_in,
-                       describes_someone, speaker, type_matches, words)
+from .question import (CAUSAL, JOINING, LEAD, NEGATION, SPEECH, OPENS_QUOTE, abbreviates, answer_type,
+                       name_present, numbers_in, describes_someone, speaker, type_matches, words)
 from .records import Hit, Span
 from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
 

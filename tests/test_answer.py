@@ -4,9 +4,10 @@ from rag.answer import ABSTAIN_TEXT, answer, check_question, clean_history
 from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
 from rag.followup import FOLLOWING, entities, own_words, placed_names, rewrite
-from rag.question import (abbreviates, after_written, amount_years, answer_type, asked_years, counted_noun, describes_someone,
-                          looks_like_person, name_present, name_words, names_of, new_names, quantity_matches, sides_agree,
-                          speaker, stated_years, times_agree, type_matches, with_apostrophes)
+from rag.question import (abbreviates, after_written, amount_years, answer_type, asked_years, counted_noun,
+                          describes_someone, looks_like_person, name_present, name_words, names_of, new_names,
+                          quantity_matches, sides_agree, speaker, stated_years, times_agree, type_matches,
+                          with_apostrophes)
 from rag.records import Hit
 from rag.features import FEATURES, candidates, featurize, one_word_names, read_question
 from rag.support import claim_supported, idf, question_names, topical, with_speaker
