@@ -325,8 +325,6 @@ _DATE_Q = re.compile(LEAD + r"(when|since when|(in |on )?(what|which) (?:(?:exac
                      # after Y?": told by dates (not "Which team finished first?").
                      LEAD + r"which\s+(?:came|happened|was|were|is|are)\s+(?:\w+\s+)?(?:first|earlier|older)\b|" +
                      LEAD + r"(?:was|were|did|is)\b[^?]*\bbefore or after\b", re.I)
-_TIME_UNITS = (r"\b(?:seconds?|milliseconds?|microseconds?|nanoseconds?|minutes?|hours?|days?|weeks?|months?|years?|"
-               r"decades?|centur(?:y|ies))\b")
 # A date: a year of any era ("in 1066", "the 1960s", "the 5th century"), a
 # month written as a name ("May 2024", not the verb "may"), a season or day.
 # A number that counts time or is a share is no year ("for another 100 years",
@@ -704,6 +702,7 @@ _MONEY = (r"[$£€¥₹]|\b(dollars?|(?<!per )cents?|yuan|renminbi|roubles?|rub
 _AREA = r"\b(?:square|sq|hectares?|acres?)\b|km2|km²|m²|mi²"
 _MASS = r"\b(?:kg|kilograms?|tonnes?|tons?|pounds?|lbs?|grams?|ounces?)\b|\d\s*(?:g|t)\b"
 _TEMPERATURE = r"°|\bdegrees?\b"
+_TIME_UNITS = r"\b(?:(?:" + _UNIT_WORDS + r")s?|centur(?:y|ies))\b"  # the units _DATE reads as counting time
 _AGE = r"\b(?:aged?|years? old|year-old)\b"  # "How old was he, in years?" "He died aged 36."
 _TOLD_IN = {"length": _LENGTH, "area": _AREA, "time": _TIME_UNITS + r"|\d\s*(?:s|ms|µs|μs|ns|min|h)\b|" + _AGE,
             "mass": _MASS, "temperature": _TEMPERATURE}
