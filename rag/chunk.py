@@ -8,6 +8,7 @@ citation must open a passage that is all article.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,7 +26,7 @@ class ChunkerSettings:
         # The splitter's name includes its window: it decides where long
         # paragraphs are split, so an index built with another is stale.
         return {"unit": "sentences", "words": self.words, "overlap": self.overlap,
-                "splitter": f"pysbd-0.3-w{WINDOW}"}
+                "splitter": f"pysbd-0.3-w{WINDOW}-rejoined"}
 
 
 @lru_cache(maxsize=1)
@@ -96,6 +97,41 @@ def split_sentences(text: str, offset: int = 0, window: int = WINDOW) -> list[Sp
     return spans + _pysbd_spans(text[pos:], offset + pos)
 
 
+# pysbd ends a sentence at some abbreviations that seldom end one: "in c. 1819",
+# "ca. 2 million", "No. 5" before a number; "the Hon. Peter Ryan", "Trinity-St.
+# Paul's" before a name. And a sentence never opens in lower case or on a semicolon
+# ("the degree of LL.D. was conferred", "Cooper Jr.; ..."): that is one sentence
+# cut in two, so a candidate answer would lose its half. (Only an article's
+# sentences are joined: a generated answer is checked in the finest pieces, so that
+# "... [1]. and then ..." keeps its cited half. A piece opening on a
+# comma or a bracket is left alone: ", the island had ..." is what is left of a
+# sentence whose first words a page's markup took, "(b) to excise ..." an item.)
+_BEFORE_NUMBER = re.compile(r"(?:^|[\s(])(?:c|ca|circa|no|nos|vol|vols|pp?|fl|nr|fig|figs|ch|op|cf)\.$", re.I)
+_BEFORE_NAME = re.compile(r"(?:^|[\s(-])(?:St|Dr|Mr|Mrs|Ms|Mt|Ft|Prof|Gen|Col|Capt|Lt|Sgt|Rev|Hon|Sen|Gov|Adm|Maj|"
+                          r"Messrs)\.$")
+_GOES_ON = re.compile(r"[\"“‘']?[a-z]|;")
+
+
+def _one_sentence(before: str, gap: str, after: str) -> bool:
+    """Are two spans pysbd split, with `gap` between them, one sentence?"""
+    if gap.strip() or "\n" in gap or "\r" in gap:
+        return False  # a line break ends a sentence, or a heading, whatever its last word
+    return bool((_BEFORE_NUMBER.search(before) and after[:1].isdigit()) or
+                (_BEFORE_NAME.search(before) and after[:1].isupper()) or _GOES_ON.match(after))
+
+
+def rejoin(text: str, spans: list[Span]) -> list[Span]:
+    """Sentence `spans` of `text` with the wrongly split ones joined."""
+    out: list[Span] = []
+    for span in spans:
+        if out and _one_sentence(text[out[-1].start : out[-1].end], text[out[-1].end : span.start],
+                                 text[span.start : span.end]):
+            out[-1] = Span(out[-1].start, span.end)
+        else:
+            out.append(span)
+    return out
+
+
 def segments(article: Article) -> list[list[Span]]:
     """Groups of kept spans that are contiguous in the file: only whitespace
     lies between two spans of the same group."""
@@ -131,7 +167,8 @@ def pack(sents: list[Span], text: str, words: int, overlap: int) -> list[list[Sp
 def chunk_article(article: Article, settings: ChunkerSettings = ChunkerSettings()) -> list[Chunk]:
     chunks = []
     for group in segments(article):
-        sents = [s for span in group for s in split_sentences(article.text[span.start : span.end], span.start)]
+        sents = rejoin(article.text, [s for span in group
+                                      for s in split_sentences(article.text[span.start : span.end], span.start)])
         for window in pack(sents, article.text, settings.words, settings.overlap):
             start, end = window[0].start, window[-1].end
             text = article.text[start:end]

@@ -1,5 +1,5 @@
 from rag import ingest
-from rag.chunk import ChunkerSettings, chunk_article, pack, split_sentences
+from rag.chunk import ChunkerSettings, chunk_article, pack, rejoin, split_sentences
 from rag.records import Span, chunk_id
 
 from conftest import SEEDS
@@ -41,6 +41,37 @@ def test_sentence_split_is_exact():
     spans = split_sentences(text, 10)
     assert [text[s.start - 10:s.end - 10] for s in spans] == [
         "Mr. Putin met Xi in the U.S.-sanctioned city.", "They signed nothing!", "Trade rose 5.3% in 2023."]
+
+
+def test_sentences_cut_at_an_abbreviation_are_joined():
+    # An article's sentences (chunk_article): pysbd ends a sentence at "c." before a year, "Hon." before a name, "LL.D."
+    # before a lower-case word: each is one sentence, with exact spans.
+    text = ("Babbage began a small engine in c. 1819 and finished it. In 1939, ca. 1,300,000 people lived there. "
+            "The Deputy Premier, the Hon. Peter Ryan, spoke. As early as 1807 the degree of LL.D. was conferred "
+            "upon him. It ended in World War I. He was a major.")
+    spans = rejoin(text, split_sentences(text))
+    assert [text[s.start:s.end] for s in spans] == [
+        "Babbage began a small engine in c. 1819 and finished it.", "In 1939, ca. 1,300,000 people lived there.",
+        "The Deputy Premier, the Hon. Peter Ryan, spoke.",
+        "As early as 1807 the degree of LL.D. was conferred upon him.", "It ended in World War I.", "He was a major."]
+
+
+def test_an_articles_passages_hold_its_sentences_whole(tmp_path):
+    (tmp_path / "engine.txt").write_text("The engine\n\nBabbage began a small engine in c. 1819 and finished it "
+                                         "by 1822. It was shown in London.\n", encoding="utf-8")
+    [article] = ingest.load_corpus(tmp_path).articles
+    [chunk] = chunk_article(article)
+    assert [article.text[s.start:s.end] for s in chunk.sentences][-2:] == [
+        "Babbage began a small engine in c. 1819 and finished it by 1822.", "It was shown in London."]
+
+
+def test_lines_and_leftover_pieces_stay_apart():
+    # A line break ends a sentence whatever its last word; a piece opening on a
+    # comma is what markup left of another sentence, and "(b) ..." an item.
+    text = "See the list in Vol.\n2 items follow. It was settled in 1659. , the island had 4,897 people. It met (a) one and\n(b) two."
+    got = [text[s.start:s.end] for s in rejoin(text, split_sentences(text))]
+    assert got[:3] == ["See the list in Vol.", "2 items follow.", "It was settled in 1659."]
+    assert ", the island had 4,897 people." in got
 
 
 def test_pack_always_advances():

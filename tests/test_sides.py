@@ -254,3 +254,34 @@ def test_a_change_told_in_words_keeps_its_side(make_index):
         "_metadata.json": json.dumps({"a.txt": {"date": "2023-03-01"}, "b.txt": {"date": "2024-05-01"}})})
     picked = _paired(idx, "How did the relationship change between 2023 and 2024?")
     assert [s.text[:7] for s in picked] == ["In 2023", "In 2024"]
+
+
+def test_a_person_is_answered_from_the_passages_that_quote_them(make_index):
+    idx = make_index({
+        "a.txt": "An alliance between China and Russia is much discussed in Beijing.\n",
+        "b.txt": "Talk of a full alliance grew after the summit in Beijing.\n",
+        "c.txt": "Both capitals deny that an alliance is planned.\n",
+        "d.txt": "Li Lifan said ties had limits.\n\n\"China has been careful,\" he said. "
+                 "\"It is clear there will be no military alliance soon.\"\n",
+        "e.txt": "Artyom Lukin said China may go for a full alliance with Russia.\n"})
+    q = "How do Li Lifan and Artyom Lukin differ on a full alliance?"
+    by_doc = {c.doc: c for c in idx.chunks}
+    # Three passages that name neither rank first: each side is still answered from its own.
+    hits = [Hit(by_doc[d], 1.0, i + 1) for i, d in enumerate(["a.txt", "b.txt", "c.txt", "e.txt", "d.txt"])]
+    paired = pair(idx, read_question(idx, q), find_sides(idx, q), hits, idx.embedder.embed([q])[0],
+                  fixed_scorer(WEIGHTS))[0]
+    assert [s.hit.chunk.doc for s in paired] == ["d.txt", "e.txt"]
+
+
+def test_a_year_is_answered_from_the_best_passages_not_any_that_names_it(make_index):
+    idx = make_index({
+        "a.txt": "Border trade\n\nCompared with 2021, exports to Kazakhstan were up 77% in 2023.\n",
+        "b.txt": "Currencies\n\nThe yuan's share of currency trading rose from 0.4% in January 2022 to almost half.\n",
+        **{f"{n}.txt": f"Notes {n}\n\nThe {n} bakery on the square reopened after repairs.\n" for n in "cdefg"}})
+    q = "By what percentage did exports to Kazakhstan rise in 2022 compared with 2021?"
+    by_doc = {c.doc: c for c in idx.chunks}
+    hits = [Hit(by_doc[d], 1.0, i + 1) for i, d in enumerate(["a.txt", "c.txt", "d.txt", "e.txt", "b.txt"])]
+    # The yuan's "January 2022", in the fifth passage, says nothing of exports: 2022 has no side.
+    paired = pair(idx, read_question(idx, q), find_sides(idx, q), hits, idx.embedder.embed([q])[0],
+                  fixed_scorer(WEIGHTS))[0]
+    assert [s.hit.chunk.doc for s in paired] == ["a.txt"]
