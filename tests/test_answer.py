@@ -786,6 +786,13 @@ def test_the_years_asked_and_the_years_a_sentence_states():
     assert quantity_matches("His tower remained in use until 1877.", "How long did his tower stay in use?")
     assert quantity_matches("The war lasted from 1618 to 1648.", "How long did the war last?")
     assert not quantity_matches("The tower opened in 1759.", "How long did his tower stay in use?")
+    # ... or by the century it reached, or the death it lasted until.
+    assert quantity_matches("Families continued to use French names well into the nineteenth century.",
+                            "For how long did they continue to use French names?")
+    assert quantity_matches("He served until the late 18th century.", "How long did he serve?")
+    assert quantity_matches("He kept the post until his death.", "How long did he serve as chief?")
+    assert not quantity_matches("Families used French names in the nineteenth century.",
+                                "For how long did they continue to use French names?")
 
 
 def test_an_amount_is_dated_by_its_own_year_and_a_month_asked_must_be_named():
