@@ -23,10 +23,10 @@ class ChunkerSettings:
     overlap: int = 1  # sentences shared by consecutive chunks
 
     def as_dict(self) -> dict:
-        # The splitter's name includes its window: it decides where long
-        # paragraphs are split, so an index built with another is stale.
+        # The splitter's name includes its window and the version of `rejoin`:
+        # they decide where sentences end, so an index built with others is stale.
         return {"unit": "sentences", "words": self.words, "overlap": self.overlap,
-                "splitter": f"pysbd-0.3-w{WINDOW}-rejoined"}
+                "splitter": f"pysbd-0.3-w{WINDOW}-rejoin{REJOIN_VERSION}"}
 
 
 @lru_cache(maxsize=1)
@@ -99,33 +99,39 @@ def split_sentences(text: str, offset: int = 0, window: int = WINDOW) -> list[Sp
 
 # pysbd ends a sentence at some abbreviations that seldom end one: "in c. 1819",
 # "ca. 2 million", "No. 5" before a number; "the Hon. Peter Ryan", "Trinity-St.
-# Paul's" before a name. And a sentence never opens in lower case or on a semicolon
-# ("the degree of LL.D. was conferred", "Cooper Jr.; ..."): that is one sentence
-# cut in two, so a candidate answer would lose its half. (Only an article's
-# sentences are joined: a generated answer is checked in the finest pieces, so that
-# "... [1]. and then ..." keeps its cited half. A piece opening on a
-# comma or a bracket is left alone: ", the island had ..." is what is left of a
-# sentence whose first words a page's markup took, "(b) to excise ..." an item.)
+# Paul's" before a name. And a sentence never opens on a lower-case word or a
+# semicolon ("the degree of LL.D. was conferred", "Cooper Jr.; ..."): that is one
+# sentence cut in two, so a candidate answer would lose its half. Not "iPhone sales
+# rose", "mRNA vaccines", "de Gaulle was born": a name may open in lower case. A
+# piece opening on a comma or a bracket is left alone: ", the island had ..." is
+# what is left of a sentence whose first words a page's markup took, "(b) to excise
+# ..." an item. Only an article's sentences are joined: a generated answer is
+# checked in pysbd's finer pieces, so that "... [1]. and then ..." keeps its cited half.
+REJOIN_VERSION = 1  # raise when the rules below change: built indexes go stale
 _BEFORE_NUMBER = re.compile(r"(?:^|[\s(])(?:c|ca|circa|no|nos|vol|vols|pp?|fl|nr|fig|figs|ch|op|cf)\.$", re.I)
 _BEFORE_NAME = re.compile(r"(?:^|[\s(-])(?:St|Dr|Mr|Mrs|Ms|Mt|Ft|Prof|Gen|Col|Capt|Lt|Sgt|Rev|Hon|Sen|Gov|Adm|Maj|"
                           r"Messrs)\.$")
-_GOES_ON = re.compile(r"[\"“‘']?[a-z]|;")
+_GOES_ON = re.compile(r"[\"“‘']?(?!(?:de|van|von|du|da|di|al|bin|ibn|le|la)\s+[A-Z])[a-z]+(?![A-Z\d])|;")
+_LINE_BREAK = re.compile(r"[\n\r\v\f\x85\u2028\u2029]")
 
 
 def _one_sentence(before: str, gap: str, after: str) -> bool:
-    """Are two spans pysbd split, with `gap` between them, one sentence?"""
-    if gap.strip() or "\n" in gap or "\r" in gap:
+    """Are two pieces pysbd split, with `gap` (white space) between them, one sentence?"""
+    if _LINE_BREAK.search(gap):
         return False  # a line break ends a sentence, or a heading, whatever its last word
     return bool((_BEFORE_NUMBER.search(before) and after[:1].isdigit()) or
                 (_BEFORE_NAME.search(before) and after[:1].isupper()) or _GOES_ON.match(after))
 
 
 def rejoin(text: str, spans: list[Span]) -> list[Span]:
-    """Sentence `spans` of `text` with the wrongly split ones joined."""
+    """Sentence `spans` of `text` with the wrongly split ones joined, never past
+    WINDOW characters: a long run with no sentence end (a flattened list) stays
+    cut where split_sentences cut it."""
     out: list[Span] = []
     for span in spans:
-        if out and _one_sentence(text[out[-1].start : out[-1].end], text[out[-1].end : span.start],
-                                 text[span.start : span.end]):
+        if (out and span.end - out[-1].start <= WINDOW and
+                _one_sentence(text[out[-1].start : out[-1].end], text[out[-1].end : span.start],
+                              text[span.start : span.end])):
             out[-1] = Span(out[-1].start, span.end)
         else:
             out.append(span)

@@ -683,12 +683,17 @@ _DURATION = re.compile(r"\b(\d[\d,.]*|" + _NUMBER_WORDS + r")[\s-]+(years?|month
 _LASTED = (r"\bhow long\b[^?]*\b(?:last|stay|stayed|remain|remained|use|used|serve|run|reign|rule|survive|operate|"
            r"exist|continue|endure)\b")
 _ASKS_LASTED = re.compile(_LASTED, re.I)
+_ORDINAL_WORDS = (r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+                  r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty[\s-]first)")
 _UNTIL = re.compile(r"\b(?:until|till)\s+(?:(?:the\s+)?(?:early|late|mid)[\s-]+)?(?:\w+\s+)?(?:1[0-9]|20)\d\d\b|"
                     # "1618 to 1648", not "the 2019-20 season"
                     r"\b(?:1[0-9]|20)\d\d\s*(?:–|-|to|until)\s*(?:1[0-9]|20)?\d\d\b(?!\s*[a-z])|"
-                    # "well into the nineteenth century", "until the late 18th century", "until his death"
-                    r"\b(?:until|till|into|through)\s+the\s+(?:(?:early|late|mid)[\s-]+)?(?:[a-z]+|\d{1,2}(?:st|nd|rd|th))"
-                    r"[\s-]+century\b|\b(?:until|till)\s+(?:his|her|their|its)\s+(?:own\s+)?death\b", re.I)
+                    # "well into the nineteenth century", "until the late 18th century", "until his death";
+                    # not "into the nineteenth-century archives", nor "through the century" (during it)
+                    r"\b(?:until|till|into)\s+the\s+(?:(?:early|late|mid)[\s-]+)?(?:" + _ORDINAL_WORDS +
+                    r"|\d{1,2}(?:st|nd|rd|th)|next|following)\s+century\b(?!-)|"
+                    r"\b(?:until|till|into)\s+the\s+end\s+of\s+the\s+century\b|\b(?:until|till)\s+the\s+century['’]s\s+end\b|"
+                    r"\b(?:until|till)\s+(?:his|her|their|its)\s+(?:own\s+)?deaths?\b", re.I)
 # An age is a duration too: "how old" is answered by "16 years old".
 _TIME_Q = re.compile(r"\bhow (?:long|old)\b|\b(years?|months?|weeks?|days?|hours?|decades?)\b", re.I)
 # What a measure is counted in: a price needs money, a share a proportion, an

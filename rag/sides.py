@@ -39,7 +39,7 @@ from typing import Sequence
 import numpy as np
 
 from .compose import same_place
-from .features import Candidate, Reading, read_question
+from .features import Candidate, Reading, candidates, read_question
 from .followup import own_words
 from .index import Index, per_index
 from .ingest import MONTHS, UNKNOWN_OUTLET, without_brackets
@@ -329,17 +329,15 @@ SIDE_PASSAGES = 3  # passages a side is answered from: its best, of the wider se
 
 
 def side_hits(index: Index, side: Side, hits: Sequence[Hit], k: int = SIDE_PASSAGES) -> list[Hit]:
-    """The side's own best passages, ranked among themselves: its articles'
-    for a time or an article; for a person or a thing, those with a sentence
-    about them — the passages that quote Li Lifan, not the best of the whole
-    search ("It is clear that both China and Russia have no intention ..."
-    goes on in his words, in a passage the question's other words rank below
-    three others). A year no article is dated keeps the best passages: one
-    that merely names it ("in January 2022") is not about what is compared
-    (measured: looked for like a person, it answered three near misses)."""
+    """The side's own best passages, ranked among themselves. A time's or an
+    article's are its articles' best. A person's or a thing's are those with a
+    candidate sentence about them, where they are named or quoted (an expert's
+    words often sit in a passage the question's other words rank low). A year no
+    article is dated keeps the best passages of all: one that merely names the
+    year ("in January 2022") is not about what is compared."""
     about = bool(side.mention) and not side.mention.isdigit()
     own = [h for h in hits if (side.docs is None or h.chunk.doc in side.docs | side.later) and
-           (not about or any(on_side(index, side, h.chunk.doc, s) for s in h.chunk.sentences))][:k]
+           (not about or any(on_side(index, side, c.hit.chunk.doc, c.span) for c in candidates(index, [h])))][:k]
     return [replace(h, rank=r) for r, h in enumerate(own, start=1)]
 
 

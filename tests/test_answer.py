@@ -793,6 +793,11 @@ def test_the_years_asked_and_the_years_a_sentence_states():
     assert quantity_matches("He kept the post until his death.", "How long did he serve as chief?")
     assert not quantity_matches("Families used French names in the nineteenth century.",
                                 "For how long did they continue to use French names?")
+    # An adjective, or "through" (during), tells no end (review).
+    assert not quantity_matches("Historians looked into the nineteenth-century archives.", "How long did the war last?")
+    assert not quantity_matches("Trade flourished through the twentieth century.", "How long did the trade last?")
+    assert not quantity_matches("Its influence extended into the same century.", "How long did the influence last?")
+    assert quantity_matches("They served until their deaths.", "How long did they serve?")
 
 
 def test_an_amount_is_dated_by_its_own_year_and_a_month_asked_must_be_named():

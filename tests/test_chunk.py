@@ -65,13 +65,25 @@ def test_an_articles_passages_hold_its_sentences_whole(tmp_path):
         "Babbage began a small engine in c. 1819 and finished it by 1822.", "It was shown in London."]
 
 
-def test_lines_and_leftover_pieces_stay_apart():
+def test_lines_names_and_leftover_pieces_stay_apart():
     # A line break ends a sentence whatever its last word; a piece opening on a
-    # comma is what markup left of another sentence, and "(b) ..." an item.
-    text = "See the list in Vol.\n2 items follow. It was settled in 1659. , the island had 4,897 people. It met (a) one and\n(b) two."
+    # comma is what markup left of another sentence, "(b) ..." an item, and a
+    # name may open in lower case.
+    text = ("See the list in Vol.\n2 items follow. It was settled in 1659. , the island had 4,897 people. "
+            "Paris fell. de Gaulle was born in 1890. He bought a phone. iPhone sales rose. A heading in c.\u2028"
+            "1820 was here.")
     got = [text[s.start:s.end] for s in rejoin(text, split_sentences(text))]
     assert got[:3] == ["See the list in Vol.", "2 items follow.", "It was settled in 1659."]
-    assert ", the island had 4,897 people." in got
+    for piece in (", the island had 4,897 people.", "de Gaulle was born in 1890.", "iPhone sales rose.", "1820 was here."):
+        assert piece in got
+    assert rejoin("(a) one and (b) two.", [Span(0, 11), Span(12, 20)]) == [Span(0, 11), Span(12, 20)]
+
+
+def test_a_long_run_without_a_sentence_end_stays_cut():
+    # split_sentences cuts a run with no sentence end at a space; rejoin must not undo it.
+    text = ("item one, item two, and so on " * 300).strip()
+    spans = rejoin(text, split_sentences(text))
+    assert len(spans) > 1 and all(s.end - s.start <= 2000 for s in spans)
 
 
 def test_pack_always_advances():

@@ -7,7 +7,7 @@ from rag.answer import answer
 from rag.records import Hit
 from rag.features import read_question
 from rag.scorer import fixed_scorer
-from rag.sides import article_sides, asks_across_articles, find_sides, on_side, pair, without_sides
+from rag.sides import article_sides, asks_across_articles, find_sides, on_side, pair, side_hits, without_sides
 
 from test_scorer import WEIGHTS
 
@@ -285,3 +285,18 @@ def test_a_year_is_answered_from_the_best_passages_not_any_that_names_it(make_in
     paired = pair(idx, read_question(idx, q), find_sides(idx, q), hits, idx.embedder.embed([q])[0],
                   fixed_scorer(WEIGHTS))[0]
     assert [s.hit.chunk.doc for s in paired] == ["a.txt"]
+
+
+def test_a_side_is_looked_for_in_candidate_sentences_not_headings(make_index):
+    # A heading naming the thing is no sentence about it (review): the passages it
+    # heads must not take the side's places from the one that answers.
+    idx = make_index({
+        **{f"{n}.txt": f"Plastics {n}\n\nCatalin\n\nMoulds were costly in shop {n}.\n" for n in "abc"},
+        "d.txt": "Casting\n\nCatalin was cast in open moulds, unlike Bakelite.\n",
+        "e.txt": "Pressing\n\nBakelite was pressed in heated steel moulds.\n"})
+    q = "How do Catalin and Bakelite compare in how they were made?"
+    sides = find_sides(idx, q)
+    by_doc = {c.doc: c for c in idx.chunks}
+    hits = [Hit(by_doc[d], 1.0, i + 1) for i, d in enumerate(["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"])]
+    catalin = next(s for s in sides if s.mention == "Catalin")
+    assert [h.chunk.doc for h in side_hits(idx, catalin, hits)] == ["d.txt"]
