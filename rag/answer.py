@@ -33,7 +33,7 @@ from typing import Iterator
 
 from .api import search
 from .authors import byline_answer
-from .compose import GATHER_MAX, JOIN_RATIO, choose, compose_quoted, outside_passages
+from .compose import GATHER_MAX, JOIN_RATIO, choose, compose_quoted, outside_passages, sides_with_missing_words
 from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
@@ -43,7 +43,7 @@ from .question import (after_written, flows_agree, negation_agrees, outcome_told
                        times_agree, with_apostrophes)
 from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
-from .sides import article_sides, asks_across_articles, find_sides, pair
+from .sides import article_sides, asks_across_articles, find_sides, names_an_article, pair, without_sides
 from .settings import Settings, from_env
 
 ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers this question; "
@@ -120,7 +120,12 @@ def pair_sides(index: Index, reading: Reading, query: str, question_vec, setting
         paired = sorted(likeliest, key=lambda s: index.articles[s.hit.chunk.doc].date or "9999")  # undated last
     else:
         paired, confidence = pair(index, reading, sides, wide, question_vec, scorer)
-    return (paired, confidence) if len(paired) >= 2 else ([], 0.0)
+    if len(paired) < 2:
+        return [], 0.0
+    # What was asked, less the words naming an article ("per the Guardian"): a sentence
+    # naming the outlet adds nothing asked. A time asked stays ("… and in 2024?").
+    asked = read_question(index, without_sides(reading.question, [s for s in sides if names_an_article(s)]))
+    return sides_with_missing_words(index, paired, asked), confidence
 
 
 def dated_as_asked(index: Index, reading: Reading, best: Scored) -> bool:

@@ -37,7 +37,7 @@ from typing import Sequence
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from .features import Reading, is_heading
+from .features import Reading, candidates, is_heading
 from .index import Index, per_index
 from .ingest import UNKNOWN_OUTLET
 from .lexical import tokenize
@@ -255,6 +255,19 @@ def _with_missing_words(chosen: list[Scored], scored: list[Scored], reading: Rea
                 missing -= adds
                 break
     return out
+
+
+def sides_with_missing_words(index: Index, paired: list[Scored], reading: Reading) -> list[Scored]:
+    """A comparison's sentences (one for each side, sides.pair), each bringing
+    the sentence next to it that holds a key word of the question the answer
+    lacks, as an ordinary answer's do (_with_missing_words): "What state was the
+    light in after the 1960s work compared with 2000?" may pair a sentence on who
+    built it with "By 2000, the beacon was crumbling"; the sentence next to the
+    first, on its rebuilding in the 1960s, is what the question asked of that side.
+    Neighbours are looked for in the sides' passages and just outside them."""
+    hits = list({s.hit.chunk.id: s.hit for s in paired}.values())
+    same = [Scored(c.hit, c.span, c.text, 0.0, False) for c in candidates(index, hits)]
+    return _with_missing_words(paired, paired + same + outside_passages(index, paired + same), reading)
 
 
 def _with_reason(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:

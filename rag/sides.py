@@ -341,6 +341,12 @@ def side_hits(index: Index, side: Side, hits: Sequence[Hit], k: int = SIDE_PASSA
     return [replace(h, rank=r) for r, h in enumerate(own, start=1)]
 
 
+def names_an_article(side: Side) -> bool:
+    """Is the side an article the question names by its outlet, author or title
+    ("per the Guardian"), not a time ("in 2024") nor a person or thing?"""
+    return side.docs is not None and not _TIME.fullmatch(side.label)
+
+
 def without_sides(question: str, sides: Sequence[Side]) -> str:
     """The question less the words that name its sides: what each side is
     asked. "exports in 2023 per Bloomberg vs in 2024 per the Guardian" asks

@@ -300,3 +300,16 @@ def test_a_side_is_looked_for_in_candidate_sentences_not_headings(make_index):
     hits = [Hit(by_doc[d], 1.0, i + 1) for i, d in enumerate(["a.txt", "b.txt", "c.txt", "d.txt", "e.txt"])]
     catalin = next(s for s in sides if s.mention == "Catalin")
     assert [h.chunk.doc for h in side_hits(idx, catalin, hits)] == ["d.txt"]
+
+
+def test_a_sides_sentence_brings_its_neighbour_with_what_the_question_asks(make_index):
+    idx = make_index({
+        "a.txt": "Trade report\n\nExports fell to $8.3bn in April 2024. The drop hit machinery makers hardest.\n",
+        "b.txt": "Trade figures\n\nExports rose by 57% in the first nine months of 2023. Trade kept growing.\n",
+        **{f"{n}.txt": f"Notes {n}\n\nThe {n} bakery on the square reopened after repairs.\n" for n in "cdefg"},
+        "_metadata.json": json.dumps({"a.txt": {"date": "2024-05-20"}, "b.txt": {"date": "2023-10-17"}})})
+    q = "How did exports change between 2023 and 2024, for machinery makers?"
+    ans = answer(idx, q, scorer=fixed_scorer(WEIGHTS, threshold=0.0))
+    # Each side's sentence, and the one after 2024's, which names the makers asked about.
+    assert "57%" in ans.text and "$8.3bn" in ans.text and "machinery makers" in ans.text
+    assert "bakery" not in ans.text and "kept growing" not in ans.text
