@@ -112,12 +112,13 @@ _BEFORE_NUMBER = re.compile(r"(?:^|[\s(])(?:c|ca|circa|no|nos|vol|vols|pp?|fl|nr
 _BEFORE_NAME = re.compile(r"(?:^|[\s(-])(?:St|Dr|Mr|Mrs|Ms|Mt|Ft|Prof|Gen|Col|Capt|Lt|Sgt|Rev|Hon|Sen|Gov|Adm|Maj|"
                           r"Messrs)\.$")
 _GOES_ON = re.compile(r"[\"“‘']?(?!(?:de|van|von|du|da|di|al|bin|ibn|le|la)\s+[A-Z])[a-z]+(?![A-Z\d])|;")
-_LINE_BREAK = re.compile(r"[\n\r\v\f\x85\u2028\u2029]")
+# A line ends, whatever the file's convention ("\r\n" is one end; compose counts them).
+LINE_BREAKS = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")
 
 
 def _one_sentence(before: str, gap: str, after: str) -> bool:
     """Are two pieces pysbd split, with `gap` (white space) between them, one sentence?"""
-    if _LINE_BREAK.search(gap):
+    if LINE_BREAKS.search(gap):
         return False  # a line break ends a sentence, or a heading, whatever its last word
     return bool((_BEFORE_NUMBER.search(before) and after[:1].isdigit()) or
                 (_BEFORE_NAME.search(before) and after[:1].isupper()) or _GOES_ON.match(after))

@@ -37,6 +37,7 @@ from typing import Sequence
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
+from .chunk import LINE_BREAKS
 from .features import Reading, candidates, is_heading
 from .index import Index, per_index
 from .ingest import UNKNOWN_OUTLET
@@ -152,7 +153,6 @@ _ENUMERATION = re.compile(r"(?:\b(?:to|of|in|on|for|from|with|including|include[
                           r"(?:,\s+" + _ITEM + r")*,?\s+(?:and|or)\s+[\w’'-]+")
 
 
-_LINE_BREAKS = re.compile(r"\r\n|[\n\r\f\v\x85\u2028\u2029]")  # a line ends, whatever the file's convention
 
 
 def _follows(a: Scored, b: Scored) -> bool:
@@ -163,7 +163,7 @@ def _follows(a: Scored, b: Scored) -> bool:
     for chunk in (a.hit.chunk, b.hit.chunk):
         if chunk.start <= a.span.end and b.span.start <= chunk.end and gap >= 0:
             between = chunk.text[a.span.end - chunk.start : b.span.start - chunk.start]
-            return not between.strip() and len(_LINE_BREAKS.findall(between)) <= 2
+            return not between.strip() and len(LINE_BREAKS.findall(between)) <= 2
     return 0 <= gap <= 4
 
 
