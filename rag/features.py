@@ -173,8 +173,20 @@ FEATURES = (
     "numbers_in_passage", "speaker_ok", "focus_ok",
     "retrieval", "retrieval_rank", "bm25", "type_ok", *(f"type_ok_{k}" for k in KINDS),
     *(f"kind_{k}" for k in KINDS), "reason_given", "new_words", "length", "negation_mismatch", "has_number",
-    "quoted_speech", "with_context",
+    "quoted_speech", "with_context", "items", "list_items",
 )
+
+# What separates a list's items: ", ", "; ", " and ", " or ".
+_ITEM_SEPARATORS = re.compile(r"[,;]\s|\s(?:and|or)\s")
+
+
+def items_in(sentence: str) -> float:
+    """How many things a sentence may list, as log(1 + separators): "with a
+    musket, a hatchet, a knife, a cooking pot, a Bible, bedding and some
+    clothes" has 6. A graded count, not a test (compose._ENUMERATION is one):
+    the fitted weights say how much it tells, alone and for a list question
+    (measured: README "Evaluation", session 26)."""
+    return math.log1p(len(_ITEM_SEPARATORS.findall(sentence)))
 
 
 def _bigrams(stems: Sequence[str]) -> set[tuple[str, str]]:
@@ -282,6 +294,7 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
                       _same_paragraph(article.text, c.span.end, nxt[i]) else c.text)
         type_ok = type_matches(q.kind, typed_text, q.question, one_names)
         new = present - q_set
+        items = items_in(article.text[c.sentence.start : c.sentence.end])
         rows.append([
             dense, 0.0, 0.0, cov, 0.0, 0.0, cov_near,
             coverage(terms, passage_stems[c.hit.chunk.id], weights), coverage(terms, title_stems[doc], weights),
@@ -304,6 +317,7 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
             float(bool(numbers_in(c.text) - q.numbers)),
             float(bool(SPEECH.search(c.text) or OPENS_QUOTE.match(c.text))),
             float(c.span != c.sentence),
+            items, items if q.list_like else 0.0,
         ])
     x = np.asarray(rows, dtype=np.float64)
     # Where a candidate stands among its rivals matters as much as its value:

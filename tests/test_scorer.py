@@ -354,6 +354,26 @@ def test_what_enumerates():
         assert not _ENUMERATION.search(text), text
 
 
+def test_how_many_things_a_sentence_lists_and_a_list_question_asks_for_them(make_index):
+    from rag.features import items_in
+
+    assert items_in("He was landed with a musket, a hatchet, a knife, a cooking pot, a Bible, bedding and some "
+                    "clothes.") == pytest.approx(np.log(7))
+    assert items_in("Trade rose.") == 0.0 and items_in("Trade rose, exports fell and imports held.") == pytest.approx(np.log(3))
+    idx = make_index({"a.txt": "Supplies\n\nThe colonists were given axes, ploughs, seed and two cows. "
+                                  "The colonists were given a warm welcome by the governor."})
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
+    cands = candidates(idx, hits)
+    text = idx.articles[cands[0].hit.chunk.doc].text
+    listing = [i for i, c in enumerate(cands) if "axes" in text[c.sentence.start : c.sentence.end]]
+    assert len(listing) == 1
+    for q, asks_list in (("What supplies were the colonists given?", True), ("Who welcomed the colonists?", False)):
+        x = featurize(idx, read_question(idx, q), cands, idx.embedder.embed([q])[0])
+        col = x[:, FEATURES.index("list_items")]
+        assert (col[listing] > 0).all() == asks_list and x[listing, FEATURES.index("items")].min() > 0
+        assert col.max() == pytest.approx(np.log(4) if asks_list else 0.0)
+
+
 def test_a_name_of_the_source_is_met_by_its_sentences(seed_index):
     idx, _ = seed_index
     scmp = "000_e737f1f109234fde.txt"
