@@ -42,6 +42,7 @@ def answer_record(ans: Answer, index: Index) -> dict:
         "standalone_question": ans.standalone_question,
         "answer": ans.text,
         "abstained": ans.abstained,
+        "confidence": None if ans.confidence is None else round(ans.confidence, 4),  # P(answered), from the scorer
         "mode": ans.mode,
         "latency_ms": round(ans.timings.get("total_ms", 0.0), 1),
         "ttft_ms": round(ans.timings["ttft_ms"], 1) if "ttft_ms" in ans.timings else None,
@@ -118,6 +119,9 @@ def summarise(verdicts: list[dict], records: list[dict]) -> dict:
     lat = [r["latency_ms"] for r in records]
     ttft = [r["ttft_ms"] for r in records if r.get("ttft_ms") is not None]
     r = lambda x: None if x != x else round(x, 3)  # NaN -> None for JSON
+    # How well P(answered) ranks answerable above unanswerable questions, whatever the threshold.
+    confidence = {rec["id"]: rec.get("confidence") for rec in records}
+    scored = [v for v in verdicts if confidence.get(v["id"]) is not None]
     return {
         "questions": len(verdicts), "answerable": len(ans), "unanswerable": len(una),
         "hit@1": r(metrics.hit_at(ranks, 1)), "hit@3": r(metrics.hit_at(ranks, 3)),
@@ -126,6 +130,8 @@ def summarise(verdicts: list[dict], records: list[dict]) -> dict:
         "answer_pass": r(metrics.mean(float(v["passed"]) for v in ans)),
         "abstention_accuracy": r(metrics.mean(float(v["passed"]) for v in una)),
         "false_refusal": r(metrics.mean(float(v["false_refusal"]) for v in ans)),
+        "answerability_auc": r(metrics.auc([confidence[v["id"]] for v in scored if v["answerable"]],
+                                           [confidence[v["id"]] for v in scored if not v["answerable"]])),
         "citation_exact_span": r(metrics.mean(map(float, spans))),
         "citation_precision": r(metrics.mean(map(float, support))),
         "citation_recall": r(metrics.mean(float(v["cites_evidence"]) for v in ans)),
@@ -183,7 +189,7 @@ def run(index: Index, items: list[GoldItem], settings: Settings, config: Config,
 
 # --- reports -------------------------------------------------------------------
 
-HEADLINE = ["hit@1", "hit@5", "mrr@10", "answer_pass", "abstention_accuracy", "false_refusal",
+HEADLINE = ["hit@1", "hit@5", "mrr@10", "answer_pass", "abstention_accuracy", "false_refusal", "answerability_auc",
             "citation_exact_span", "citation_precision", "citation_recall", "latency_p50_ms", "latency_p95_ms",
             "ttft_p50_ms"]
 

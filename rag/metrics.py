@@ -50,6 +50,15 @@ def exact_span(file_text: str, start: int, end: int, text: str) -> bool:
     return 0 <= start <= end <= len(file_text) and file_text[start:end] == text
 
 
+def auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
+    """How often a positive scores above a negative, over every pair (a tie
+    counts half): 0.5 is chance, 1.0 a perfect ranking; NaN without both."""
+    if not positives or not negatives:
+        return math.nan
+    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
+    return wins / (len(positives) * len(negatives))
+
+
 def percentile(values: Sequence[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100); NaN for no values."""
     if not values:

@@ -41,6 +41,27 @@ def test_percentile_nearest_rank():
     assert metrics.percentile([1, 2, 3, 4], 95) == 4
 
 
+def test_auc_is_how_often_a_positive_outranks_a_negative():
+    assert metrics.auc([0.9, 0.8], [0.1, 0.2]) == 1.0 and metrics.auc([0.1], [0.9]) == 0.0
+    assert metrics.auc([0.5, 0.9], [0.5, 0.1]) == 0.875  # one tie of four pairs counts half
+    assert metrics.auc([0.5], []) != metrics.auc([0.5], [])  # NaN: nothing to rank against
+
+
+def test_the_summary_says_how_well_confidence_separates_answerable_questions():
+    from rag.evaluate import summarise
+
+    verdicts = [{"id": "a", "answerable": True, "passed": True, "false_refusal": False, "rank": 1,
+                 "evidence_recall": 1.0, "cites_evidence": True, "exact_spans": [], "supported": [], "problems": []},
+                {"id": "b", "answerable": True, "passed": False, "false_refusal": True, "rank": 1,
+                 "evidence_recall": 1.0, "cites_evidence": False, "exact_spans": [], "supported": [], "problems": []},
+                {"id": "c", "answerable": False, "passed": True, "exact_spans": [], "supported": [], "problems": []}]
+    records = [{"id": i, "confidence": c, "latency_ms": 1.0} for i, c in (("a", 0.9), ("b", 0.2), ("c", 0.3))]
+    assert summarise(verdicts, records)["answerability_auc"] == 0.5  # "b" is refused below the unanswerable "c"
+    records[1]["confidence"] = 0.4
+    assert summarise(verdicts, records)["answerability_auc"] == 1.0
+    assert summarise(verdicts[:2], records)["answerability_auc"] is None  # no unanswerable question
+
+
 @pytest.mark.parametrize("name", ["gold.jsonl", "heldout.jsonl"])
 def test_gold_file_is_valid_and_every_quote_is_verbatim(name):
     items = load_gold(ROOT / "eval" / name)
