@@ -1,0 +1,109 @@
+"""Pass against abstention at every threshold, over the sets not fitted on.
+
+    python eval/sweep.py [--sets heldout,squad,...] [--scorer rag/scorer.json] [--out sweep.json]
+    python eval/sweep.py --rows sweep.json --compare sweep-before.json   # no answering: two curves
+
+A change to the features is refitted, and the refit moves the threshold: pass
+and abstention then move along one curve, and comparing two methods at their
+own thresholds mixes a better ranking with another operating point. Here each
+question is answered with the threshold at its least — every other refusal
+stays: the off-topic line, the required checks, the year, denial and act
+checks — and its P(answered) is kept; the totals are then read off at every
+threshold, and two methods compared at the same number of unanswerable
+questions refused (README "Evaluation": session 26).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
+
+from ablation import SETS  # noqa: E402
+from rag import answer  # noqa: E402
+from rag.api import open_index  # noqa: E402
+from rag.evaluate import Config, run  # noqa: E402
+from rag.gold import load_gold  # noqa: E402
+from rag.scorer import SCORER_PATH, load_scorer  # noqa: E402
+from rag.settings import from_env  # noqa: E402
+
+LEAST = 1e-9  # above the off-topic answer's 0.0, so the off-topic line still refuses
+THRESHOLDS = [round(0.10 + 0.01 * i, 2) for i in range(51)]  # 0.10 .. 0.60
+
+
+def rows_of(sets: list[str], scorer_path: Path) -> list[dict]:
+    """One row per question: would it pass if answered, and is it refused whatever the threshold."""
+    fitted = load_scorer(scorer_path)
+    saved = answer.load_scorer
+    answer.load_scorer = lambda: replace(fitted, threshold=LEAST)
+    out = []
+    try:
+        for name in sets:
+            corpus, gold, _ = SETS[name]
+            s = from_env(corpus=corpus, index=Path("/tmp/dossier-eval") / corpus.name)
+            index = open_index(s, log=lambda m: print(m, file=sys.stderr))
+            records, verdicts = run(index, load_gold(gold), s, Config("sweep", "hybrid", "quoted"), progress=False)
+            out += [{"set": name, "id": v["id"], "answerable": v["answerable"], "refused": r["abstained"],
+                     "confidence": r["confidence"] or 0.0, "passes": bool(v["passed"]) if v["answerable"] else None}
+                    for r, v in zip(records, verdicts)]
+            print(f"{name}: {len(verdicts)} questions", file=sys.stderr, flush=True)
+    finally:
+        answer.load_scorer = saved
+    return out
+
+
+def totals(rows: list[dict], threshold: float) -> tuple[int, int, int]:
+    """(answered right, unanswerable refused, answerable refused) at a threshold."""
+    answered = [not r["refused"] and r["confidence"] >= threshold for r in rows]
+    right = sum(a and r["passes"] for a, r in zip(answered, rows) if r["answerable"])
+    refused = sum(not a for a, r in zip(answered, rows) if not r["answerable"])
+    false_refusals = sum(not a for a, r in zip(answered, rows) if r["answerable"])
+    return right, refused, false_refusals
+
+
+def curve(rows: list[dict]) -> list[tuple[int, int, int]]:
+    """totals() at every threshold from 0 to 1 in steps of 0.001."""
+    return [totals(rows, x / 1000) for x in range(1001)]
+
+
+def pass_at(points: list[tuple[int, int, int]], refused: int) -> int:
+    """The most right answers at any threshold refusing at least `refused` unanswerable questions."""
+    return max((right for right, n, _ in points if n >= refused), default=0)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--sets", default=",".join(n for n, (_, _, fitted) in SETS.items() if not fitted))
+    p.add_argument("--scorer", type=Path, default=SCORER_PATH)
+    p.add_argument("--out", type=Path, default=ROOT / "data" / "sweep.json", help="where the rows are written")
+    p.add_argument("--rows", type=Path, help="the rows of an earlier sweep, read instead of answering")
+    p.add_argument("--compare", type=Path, help="another sweep's rows: right answers of both at matched abstention")
+    args = p.parse_args()
+    if args.rows:
+        sweep = json.loads(args.rows.read_text())
+    else:
+        sweep = {"threshold": load_scorer(args.scorer).threshold, "rows": rows_of(args.sets.split(","), args.scorer)}
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(sweep) + "\n", encoding="utf-8")
+    rows, shipped = sweep["rows"], sweep["threshold"]
+    print(f"{len(rows)} questions; at the scorer's threshold {shipped:.4f}, answered right / unanswerable "
+          f"refused / false refusals: {' / '.join(map(str, totals(rows, shipped)))}")
+    print("| threshold | answered right | unanswerable refused | false refusals |\n|---|---|---|---|")
+    for t in THRESHOLDS:
+        print(f"| {t:.2f} | " + " | ".join(map(str, totals(rows, t))) + " |")
+    if args.compare:
+        now, before = curve(rows), curve(json.loads(args.compare.read_text())["rows"])
+        lo, hi = before[200][1], before[500][1]  # the refusals between thresholds 0.2 and 0.5
+        print(f"\n| unanswerable refused ≥ | right, {args.compare.name} | right, this sweep |\n|---|---|---|")
+        for refused in range(lo, hi + 1, max(1, (hi - lo) // 8)):
+            print(f"| {refused} | {pass_at(before, refused)} | {pass_at(now, refused)} |")
+
+
+if __name__ == "__main__":
+    main()
