@@ -42,7 +42,9 @@ def answer_record(ans: Answer, index: Index) -> dict:
         "standalone_question": ans.standalone_question,
         "answer": ans.text,
         "abstained": ans.abstained,
-        "confidence": None if ans.confidence is None else round(ans.confidence, 4),  # P(answered), from the scorer
+        # P(answered) as the threshold sees it: the scorer's, or a comparison side's or a part's when that
+        # answers (1.0 for a byline); before the year, denial and act checks, which may still refuse.
+        "confidence": None if ans.confidence is None else round(ans.confidence, 6),
         "mode": ans.mode,
         "latency_ms": round(ans.timings.get("total_ms", 0.0), 1),
         "ttft_ms": round(ans.timings["ttft_ms"], 1) if "ttft_ms" in ans.timings else None,
@@ -119,9 +121,10 @@ def summarise(verdicts: list[dict], records: list[dict]) -> dict:
     lat = [r["latency_ms"] for r in records]
     ttft = [r["ttft_ms"] for r in records if r.get("ttft_ms") is not None]
     r = lambda x: None if x != x else round(x, 3)  # NaN -> None for JSON
-    # How well P(answered) ranks answerable above unanswerable questions, whatever the threshold.
-    confidence = {rec["id"]: rec.get("confidence") for rec in records}
-    scored = [v for v in verdicts if confidence.get(v["id"]) is not None]
+    # How well P(answered) ranks answerable above unanswerable questions, whatever the threshold: the
+    # scorer's ranking (train.py's out-of-fold auc_answerable, on a set), not the refusals of the checks after it.
+    confidence = {rec.get("id"): rec.get("confidence") for rec in records}
+    scored = [v for v in verdicts if confidence.get(v["id"]) is not None and confidence[v["id"]] == confidence[v["id"]]]
     return {
         "questions": len(verdicts), "answerable": len(ans), "unanswerable": len(una),
         "hit@1": r(metrics.hit_at(ranks, 1)), "hit@3": r(metrics.hit_at(ranks, 3)),

@@ -176,7 +176,8 @@ FEATURES = (
     "quoted_speech", "with_context", "items", "list_items",
 )
 
-# What separates a list's items: ", ", "; ", " and ", " or ".
+# What separates a list's items: ", ", "; ", " and ", " or " (", and" counts once: the
+# comma takes the space " and " would need, so "A, B, and C" counts 2 as "A, B and C" does).
 _ITEM_SEPARATORS = re.compile(r"[,;]\s|\s(?:and|or)\s")
 
 
@@ -294,7 +295,7 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
                       _same_paragraph(article.text, c.span.end, nxt[i]) else c.text)
         type_ok = type_matches(q.kind, typed_text, q.question, one_names)
         new = present - q_set
-        items = items_in(article.text[c.sentence.start : c.sentence.end])
+        items = items_in(article.text[c.sentence.start : c.sentence.end])  # its own list, not the one before
         rows.append([
             dense, 0.0, 0.0, cov, 0.0, 0.0, cov_near,
             coverage(terms, passage_stems[c.hit.chunk.id], weights), coverage(terms, title_stems[doc], weights),

@@ -45,9 +45,12 @@ def test_eval_writes_reports_and_diff(capsys, hash_settings, tmp_path):
     for name in ("answers.jsonl", "summary.json", "report.md", "report.png"):
         assert (tmp_path / "a" / name).exists()
     rows = [json.loads(x) for x in (tmp_path / "a" / "answers.jsonl").read_text().splitlines()]
-    assert {"id", "question", "answer", "abstained", "latency_ms", "citations", "retrieved"} <= set(rows[0])
+    assert {"id", "question", "answer", "abstained", "confidence", "latency_ms", "citations",
+            "retrieved"} <= set(rows[0])
+    assert all(0 <= r["confidence"] <= 1 for r in rows)
     summary = json.loads((tmp_path / "a" / "summary.json").read_text())["runs"]["hybrid+quoted"]
-    assert summary["citation_exact_span"] == 1.0
+    assert summary["citation_exact_span"] == 1.0 and 0 <= summary["answerability_auc"] <= 1
+    assert "| answerability_auc |" in out
     code, out, _ = run(capsys, "eval", "--gold", str(gold), "--out", str(tmp_path / "b"), "--retriever", "bm25",
                        *common)
     code, out, _ = run(capsys, "eval", "--diff", str(tmp_path / "a"), str(tmp_path / "b"))

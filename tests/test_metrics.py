@@ -1,4 +1,5 @@
 import json
+import math
 
 import pytest
 
@@ -44,7 +45,7 @@ def test_percentile_nearest_rank():
 def test_auc_is_how_often_a_positive_outranks_a_negative():
     assert metrics.auc([0.9, 0.8], [0.1, 0.2]) == 1.0 and metrics.auc([0.1], [0.9]) == 0.0
     assert metrics.auc([0.5, 0.9], [0.5, 0.1]) == 0.875  # one tie of four pairs counts half
-    assert metrics.auc([0.5], []) != metrics.auc([0.5], [])  # NaN: nothing to rank against
+    assert math.isnan(metrics.auc([0.5], []))  # nothing to rank against
 
 
 def test_the_summary_says_how_well_confidence_separates_answerable_questions():
@@ -60,6 +61,8 @@ def test_the_summary_says_how_well_confidence_separates_answerable_questions():
     records[1]["confidence"] = 0.4
     assert summarise(verdicts, records)["answerability_auc"] == 1.0
     assert summarise(verdicts[:2], records)["answerability_auc"] is None  # no unanswerable question
+    del records[2]["confidence"]  # a record written before answers carried it
+    assert summarise(verdicts, records)["answerability_auc"] is None
 
 
 @pytest.mark.parametrize("name", ["gold.jsonl", "heldout.jsonl"])
