@@ -124,7 +124,8 @@ def summarise(verdicts: list[dict], records: list[dict]) -> dict:
     # How well P(answered) ranks answerable above unanswerable questions, whatever the threshold: the
     # scorer's ranking (train.py's out-of-fold auc_answerable, on a set), not the refusals of the checks after it.
     confidence = {rec.get("id"): rec.get("confidence") for rec in records}
-    scored = [v for v in verdicts if confidence.get(v["id"]) is not None and confidence[v["id"]] == confidence[v["id"]]]
+    scored = [(v["answerable"], c) for v in verdicts
+              if (c := confidence.get(v["id"])) is not None and c == c]  # none in older records; c == c: no NaN
     return {
         "questions": len(verdicts), "answerable": len(ans), "unanswerable": len(una),
         "hit@1": r(metrics.hit_at(ranks, 1)), "hit@3": r(metrics.hit_at(ranks, 3)),
@@ -133,8 +134,7 @@ def summarise(verdicts: list[dict], records: list[dict]) -> dict:
         "answer_pass": r(metrics.mean(float(v["passed"]) for v in ans)),
         "abstention_accuracy": r(metrics.mean(float(v["passed"]) for v in una)),
         "false_refusal": r(metrics.mean(float(v["false_refusal"]) for v in ans)),
-        "answerability_auc": r(metrics.auc([confidence[v["id"]] for v in scored if v["answerable"]],
-                                           [confidence[v["id"]] for v in scored if not v["answerable"]])),
+        "answerability_auc": r(metrics.auc([c for a, c in scored if a], [c for a, c in scored if not a])),
         "citation_exact_span": r(metrics.mean(map(float, spans))),
         "citation_precision": r(metrics.mean(map(float, support))),
         "citation_recall": r(metrics.mean(float(v["cites_evidence"]) for v in ans)),
@@ -192,9 +192,9 @@ def run(index: Index, items: list[GoldItem], settings: Settings, config: Config,
 
 # --- reports -------------------------------------------------------------------
 
-HEADLINE = ["hit@1", "hit@5", "mrr@10", "answer_pass", "abstention_accuracy", "false_refusal", "answerability_auc",
-            "citation_exact_span", "citation_precision", "citation_recall", "latency_p50_ms", "latency_p95_ms",
-            "ttft_p50_ms"]
+HEADLINE = ["hit@1", "hit@5", "mrr@10", "answer_pass", "abstention_accuracy", "false_refusal",
+            "answerability_auc", "citation_exact_span", "citation_precision", "citation_recall", "latency_p50_ms",
+            "latency_p95_ms", "ttft_p50_ms"]
 
 
 def fmt(x, metric: str = "") -> str:
