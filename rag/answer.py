@@ -163,6 +163,16 @@ def acts_as_asked(reading: Reading, best: Scored) -> bool:
     return roles_agree(own, best.text) and flows_agree(own, best.text) and outcome_told(own, best.text)
 
 
+def strongest_first(picked: list[Scored], scored: list[Scored]) -> list[Scored]:
+    """The sentences a generated answer reads: the picked ones, the surest
+    first, then the rest. A comparison's may open on a neighbour brought for
+    the question's words (compose.sides_with_missing_words), with no score of
+    its own; verify.py adds the first sentence when the model leaves it out,
+    and that must be a side's own best, not the neighbour."""
+    best = max(picked, key=lambda s: s.score)
+    return [best, *(s for s in picked if s is not best), *scored]
+
+
 def pick(index: Index, reading: Reading, hits, query: str, question_vec, settings: Settings,
          scorer: Scorer) -> tuple[list[Scored], float]:
     """Sentences the question's shape picks, and how sure they are: a dated
@@ -218,7 +228,7 @@ def answer_stream(
         # part (measured: the sides' confidence alone, or the whole's alone,
         # passed fewer questions).
         confidence = max(confidence, picked_confidence)
-        scored = picked + scored  # generated mode reads their passages first
+        scored = strongest_first(picked, scored)  # generated mode reads their passages first
     base = Answer(question=q, text="", citations=(), abstained=False, mode=mode, hits=hits,
                   standalone_question=standalone, confidence=confidence)
     other_year = bool(scored) and not picked and not dated_as_asked(index, reading, scored[0])

@@ -74,6 +74,18 @@ def test_prompt_passages_fit_the_budget(seed_index):
     assert messages[0]["role"] == "system" and "[1]" in messages[1]["content"]
 
 
+def test_the_model_reads_the_surest_picked_sentence_first():
+    """A comparison's picked sentences may open on a neighbour brought for the
+    question's words (score 0, no type): verify adds the first sentence the model
+    left out as the strongest evidence, so a side's own best must come first."""
+    from rag.answer import strongest_first
+
+    neighbour, side_a, side_b, other = (Scored(None, None, text, p, ok) for text, p, ok in
+                                        (("n", 0.0, False), ("a", 0.8, True), ("b", 0.6, True), ("o", 0.9, True)))
+    assert strongest_first([neighbour, side_a, side_b], [other]) == [side_a, neighbour, side_b, other]
+    assert strongest_first([side_b], []) == [side_b]
+
+
 def test_supported_sentence_is_kept_and_renumbered(seed_index):
     index, s = seed_index
     gen = Scripted(lambda m: f"{NO_AGREEMENT} [{passage_number(m, 'There was no agreement')}]")
