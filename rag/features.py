@@ -27,7 +27,8 @@ from .lexical import tokenize
 from .question import (CAUSAL, JOINING, LEAD, NEGATION, SPEECH, OPENS_QUOTE, abbreviates, answer_type,
                        name_present, numbers_in, describes_someone, speaker, type_matches, words)
 from .records import Hit, Span
-from .support import coverage, idf, question_names, sentence_vector, tables, topical, with_context, with_speaker
+from .support import (coverage, idf, question_names, sentence_vector, tables, topical, topical_in, with_context,
+                      with_speaker)
 
 KINDS = ("outcome", "quantity", "date", "person", "named", "place", "reason", "speech", "any")
 # A list asks for several things: a plural head noun right after "which"/"what"
@@ -285,7 +286,8 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
         # In a follow-up ("And coal?") the user's own words weigh as much as
         # the whole rewritten question: otherwise the context outvotes them.
         cov = (cov + cov_focus) / 2
-        found = [nm for nm in q.demanded if name_present(nm, near, in_article) or abbreviates(nm, article.title)]
+        found = [nm for nm in q.demanded if name_present(nm, near, in_article) or abbreviates(nm, article.title)
+                 or topical_in(nm, index, doc)]
         missing = [term_weight[st] for st in terms if st not in present]
         passage_numbers = numbers_in(f"{c.hit.chunk.text} {article.date} {article.title}")
         # "Which countries ...?": a sentence may announce the list the next one

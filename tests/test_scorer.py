@@ -411,6 +411,30 @@ def test_a_title_s_initials_are_met_by_its_sentences(make_index):
                      "The organisation of the colony was based at Itascatown on the west coast.": False}
 
 
+def test_what_an_article_is_about_need_not_be_named_in_its_sentences(make_index):
+    # "Selkirk" is in most of the article's passages, not in its title, and no topic of the corpus.
+    # (an article's title, here its opening words, counts as named by each of its sentences)
+    story = ["The ship sailed away from the little island in the south of the ocean without its master."]
+    story += [f"Selkirk counted the barrels of water number {i} on the beach." for i in range(20)]
+    files = {"castaway.txt": "The castaway\n\n" + " ".join(story + ["The island had many wild goats.",
+                                                                    "New clothes were made from goatskins."])}
+    for i, topic in enumerate(("Harbours", "Lighthouses", "Canals", "Bridges", "Tunnels", "Ferries", "Docks", "Piers",
+                               "Locks", "Quays", "Wharves", "Jetties", "Mills", "Forges", "Kilns", "Barns", "Granaries",
+                               "Chapels", "Markets", "Inns")):
+        files[f"{i:02d}.txt"] = f"{topic}\n\n{topic} were built of stone and timber in the old towns."
+    idx = make_index(files)
+    own = [c for c in idx.chunks if c.doc == "castaway.txt"]
+    assert sum("Selkirk" in c.text for c in own) / len(own) >= 0.5
+    assert sum("Selkirk" in c.text for c in idx.chunks) / len(idx.chunks) < 0.2
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(own)]
+    cands = candidates(idx, hits)
+    for q, met in (("What did Selkirk make his clothes from?", True),
+                   ("What did Fernando make his clothes from?", False)):  # a name the article lacks stays demanded
+        x = featurize(idx, read_question(idx, q), cands, idx.embedder.embed([q])[0])
+        goatskins = [row for c, row in zip(cands, x) if "goatskins" in c.text]
+        assert goatskins and all(bool(row[FEATURES.index("names_all")]) == met for row in goatskins), q
+
+
 def _spanning(s: Scored, first: int, last: int, p: float) -> Scored:
     """A candidate of `s`'s passage spanning its sentences first..last (as
     features.candidates gives a sentence opening "He ..." or "This ...", with
