@@ -153,8 +153,6 @@ _ENUMERATION = re.compile(r"(?:\b(?:to|of|in|on|for|from|with|including|include[
                           r"(?:,\s+" + _ITEM + r")*,?\s+(?:and|or)\s+[\w’'-]+")
 
 
-
-
 def _follows(a: Scored, b: Scored) -> bool:
     """Does `b` begin right where `a` ends: white space between them, at most
     a paragraph break ("\n\n" or "\r\n\r\n": a file's line endings change
