@@ -122,7 +122,7 @@ def summarise(verdicts: list[dict], records: list[dict]) -> dict:
     ttft = [r["ttft_ms"] for r in records if r.get("ttft_ms") is not None]
     r = lambda x: None if x != x else round(x, 3)  # NaN -> None for JSON
     # How well P(answered) ranks answerable above unanswerable questions, whatever the threshold: the
-    # scorer's ranking (train.py's out-of-fold auc_answerable, on a set), not the refusals of the checks after it.
+    # scorer's ranking (train.py's out-of-fold answerability_auc, on a set), not the refusals of the checks after it.
     confidence = {rec.get("id"): rec.get("confidence") for rec in records}
     scored = [(v["answerable"], c) for v in verdicts
               if (c := confidence.get(v["id"])) is not None and c == c]  # none in older records; c == c: no NaN

@@ -60,7 +60,7 @@ class _Tables:
     meta_words: dict[str, frozenset[str]]  # the words of each article's title, outlet and authors
     lower_words: frozenset[str]  # words the corpus writes in lower case ("according")
     upper_words: frozenset[str]  # words it writes capitalised (lower-cased: "xi")
-    proper_words: frozenset[str]  # ... mid-sentence and never in lower case: names ("normandy", "xi")
+    proper_words: frozenset[str]  # ... mid-sentence (after "Abbé" too) and never in lower case: names ("xi")
 
 
 def initials(name: str) -> str:
@@ -92,7 +92,7 @@ def _build_tables(index: Index) -> _Tables:
         lower_words=frozenset(lower),
         upper_words=frozenset(w.lower() for c in index.chunks for w in re.findall(r"\b[A-Z][\w\-]*", c.text)),
         proper_words=frozenset(w.lower() for c in index.chunks
-                               for w in re.findall(r"(?<=[a-z,;] )[A-Z][\w\-]*", c.text)) - lower - set(stopwords()))
+                               for w in re.findall(r"(?<=[a-zß-öø-ÿ,;] )[A-Z][\w\-]*", c.text)) - lower - set(stopwords()))
 
 
 _tables = per_index(_build_tables)
@@ -147,10 +147,19 @@ def with_speaker(index: Index, doc: str, span: Span, max_back: int = 3) -> Span:
     return Span(min(start, span.start), span.end)
 
 
+# The first word of a sentence ("What", "... 2013. Same number?") and a word
+# capitalised mid-sentence with a small letter after ("Russian", "Putin"; not
+# "US", "EVs", "SL9", "I'm").
+_SENTENCE_START = re.compile(r"(?:^|[.?!:]\s+)\W*[\w’'-]+")
+_CAPITALISES = re.compile(r"\b[A-Z][a-z]")
+
+
 def truecase(question: str, index: Index) -> str:
     """"who ruled normandy" -> "who ruled Normandy": a word the user typed in
     lower case that the corpus writes only as a name, capitalised mid-sentence
     and never in lower case. A question reads the same whatever its case."""
+    if _CAPITALISES.search(_SENTENCE_START.sub(" ", question)):
+        return question
     proper = _tables(index).proper_words
     return re.sub(r"\b[a-z][\w\-]*", lambda m: m.group(0).capitalize() if m.group(0) in proper else m.group(0),
                   question)

@@ -229,7 +229,7 @@ def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FAL
         "questions": len(qs), "answerable": int(sum(q.answerable for q in qs)), "candidates": int(sum(len(q.x) for q in qs)),
         "out_of_fold": {
             "top1_when_retrievable": round(float(np.mean(top1)), 4),
-            "auc_answerable": round(auc(confidence, answerable.astype(int)), 4),
+            "answerability_auc": round(auc(confidence, answerable.astype(int)), 4),
         },
         "max_false_refusal": max_false_refusal, "off_topic_false_refusal": OFF_TOPIC_FALSE_REFUSAL,
         "C": c, "required": list(required),

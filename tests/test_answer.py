@@ -155,9 +155,11 @@ def test_a_name_may_end_in_a_number_with_a_letter():
 def test_one_word_names_are_people_not_places(make_index):
     idx = make_index({"a.txt": "The talks were held in Moscow on Monday. Officials in Moscow said little.\n"
                                "Later that year Fahrenheit visited him and improved the scale.\n"
-                               "The scale was later named after Fahrenheit, the instrument maker.\n"})
+                               "The scale was later named after Fahrenheit, the instrument maker.\n"
+                               "The report reached Abbé Nollet. Nollet then named the jar.\n"})
     names = one_word_names(idx)
     assert "fahrenheit" in names and "moscow" not in names
+    assert "nollet" in names  # after an accented small letter, mid-sentence all the same
     assert not type_matches("person", "The talks were held in Moscow.", "Who hosted the talks?", names)
 
 
@@ -583,6 +585,12 @@ def test_names_in_questions(seed_index):
     assert question_names("besides ukraine, what did li lifan expect?", idx) == ["Li Lifan", "Ukraine"]
     assert question_names("whom was xi likely to meet in november?", idx) == ["Xi"]
     assert question_names("what did the foreign ministry say about trade?", idx) == []
+    # Who capitalises names types a word in lower case as no name ("Mark" is one in the
+    # seeds, "mark" never is); capitals alone ("US", "EVs") say nothing of the writer.
+    assert question_names("What did the Russian leader give Xi to mark his birthday?", idx) == ["Russian", "Xi"]
+    assert question_names("how much did biden raise US tariffs on chinese EVs?", idx) == ["Chinese EVs", "Biden", "US"]
+    # A month's short form before a number is a date: "Oct 2023", "Sept 2024".
+    assert question_names("Did Putin visit China in Oct 2023 or Sept 2024?", idx) == ["Putin", "China"]
     # A phrase the question quotes names what it asks about.
     assert question_names("what are the 'three noes'?", idx) == ["three noes"]
     assert question_names("Did China's “no limits” pledge hold?", idx) == ["China", "no limits"]
