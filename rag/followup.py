@@ -276,18 +276,24 @@ def rewrite(question: str, history: list[tuple[str, str]] | tuple = (),
     last_user = truecase(last_user, index) if index is not None else last_user  # "who is yun sun?" asks who is Yun Sun
     asked = _names(last_user)
     told = [e for e in _names(last_bot) if e not in asked and e not in " ".join(asked)]
-    standalone = question
+    # The user's names get their capitals before a name goes in: once "Alexey
+    # Maslov" stands in "what did he tell putin?", the question would read as
+    # written by someone who capitalises names, and "putin" as no name.
+    cased = truecase(question, index) if index is not None else question
+    standalone = cased
     pointer = _DEICTIC.search(question)
     places = placed_names(index) if index is not None else frozenset()
     place = _place(last_user, told, asked, where=_points_at_named(pointer), places=places) if pointer else ""
     if place:
-        standalone = _DEICTIC.sub(lambda m: _pointed(m, place), question, count=1)
+        standalone = _DEICTIC.sub(lambda m: _pointed(m, place), standalone, count=1)
     pronoun = _open_pronoun(standalone, index)
     topic = _referent(standalone[pronoun.start() :], last_user, asked, told, places) if pronoun else ""
     if topic:
         said = topic + ("'s" if pronoun.group(0).lower() in ("his", "her", "its", "their") else "")
         standalone = standalone[: pronoun.start()] + said + standalone[pronoun.end() :]
-    if standalone == question and (_ELLIPSIS.match(question) or points_back(question)):
-        standalone = f"{question}{FOLLOWING}{last_user})"
+    if standalone == cased:  # nothing put in: the question as typed
+        standalone = question
+        if _ELLIPSIS.match(question) or points_back(question):
+            standalone = f"{question}{FOLLOWING}{last_user})"
     query = f"{standalone} {last_user}"
     return standalone, query

@@ -84,7 +84,8 @@ def entities(text: str) -> list[str]:
 MONTH_SHORT = r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 _MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS)  # "January|February|…", capitalised: "march" is a verb
 _MONTH_FORM = r"(?:" + _MONTH_NAMES + "|" + MONTH_SHORT + r")\.?"
-_SHORT_MONTH_DATED = re.compile(r"(?<![-–/])\b(?:" + MONTH_SHORT + r")\.?(?=\s+\d)")
+# "Oct 2023", "Sept. 2024", "Jan–Aug 2023", "mid-Oct 2023": a date, whole ("Jan Mayen" is a name).
+SHORT_MONTH_DATED = re.compile(r"\b(?:" + _MONTH_FORM + r"[-–/])*(?:" + MONTH_SHORT + r")\.?(?=\s+\d)")
 _MONTH_SPAN = re.compile(_MONTH_FORM + r"(?:[-–/]" + _MONTH_FORM + r")+")
 
 
@@ -98,7 +99,7 @@ def names_of(text: str) -> list[str]:
     """The names in a question, without possessives and dates: "Putin's May
     2024 trip" names "Putin"."""
     names = []
-    text = _SHORT_MONTH_DATED.sub(" ", text)  # "Oct 2023", "Sept. 2023" are dates; "Jan Mayen" a name
+    text = SHORT_MONTH_DATED.sub(" ", text)
     for e in entities(text):
         # "Chinese-made", "US-sanctioned" describe: the name is the first part
         # ("Post-war Britain" names Britain; "Moscow-to-Beijing" stays whole).

@@ -28,9 +28,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index import Index, per_index
-from .ingest import without_brackets
+from .ingest import MONTHS, without_brackets
 from .lexical import stems, stopwords, tokenize
-from .question import HE_SHE, OPENS_QUOTE, name_present, name_words, names_of, numbers_in, words
+from .question import (HE_SHE, MONTH_SHORT, OPENS_QUOTE, SHORT_MONTH_DATED, name_present, name_words, names_of,
+                       numbers_in, words)
 from .records import Chunk, Span
 
 TOPICAL_SHARE = 0.2  # a name in this share of all passages is a topic of the corpus, not of one answer
@@ -147,18 +148,30 @@ def with_speaker(index: Index, doc: str, span: Span, max_back: int = 3) -> Span:
     return Span(min(start, span.start), span.end)
 
 
-# The first word of a sentence ("What", "... 2013. Same number?") and a word
-# capitalised mid-sentence with a small letter after ("Russian", "Putin"; not
-# "US", "EVs", "SL9", "I'm").
-_SENTENCE_START = re.compile(r"(?:^|[.?!:]\s+)\W*[\w’'-]+")
-_CAPITALISES = re.compile(r"\b[A-Z][a-z]")
+# Capitalised whoever writes: the first word of each sentence ("What", "... 2013.
+# Same number?"), months, days and titles. A word capitalised anywhere else with a
+# small letter after it ("Russian", "Putin", "Émile"; not "US", "EVs", "SL9") is a
+# name its writer capitalised.
+_SENTENCE_START = re.compile(r"(?:^|[.?!…:;][”\"’')\]]*\s*)\W*[\w’'-]+")
+_ALWAYS_CAPITALISED = re.compile(r"\b(?:" + "|".join(m.capitalize() for m in MONTHS) + "|" + MONTH_SHORT +
+                                 r"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mrs?|Ms|Dr|St)\b")
+_CAPITALISED = re.compile(r"\b[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]")
+
+
+def capitalises_names(text: str) -> bool:
+    """Does the writer capitalise names ("What did the Russian leader give Xi?"),
+    or type in lower case ("who ruled normandy in november?")?"""
+    return bool(_CAPITALISED.search(_ALWAYS_CAPITALISED.sub(" ", _SENTENCE_START.sub(" ", text))))
 
 
 def truecase(question: str, index: Index) -> str:
-    """"who ruled normandy" -> "who ruled Normandy": a word the user typed in
-    lower case that the corpus writes only as a name, capitalised mid-sentence
-    and never in lower case. A question reads the same whatever its case."""
-    if _CAPITALISES.search(_SENTENCE_START.sub(" ", question)):
+    """"who ruled normandy" -> "who ruled Normandy": for a writer who types in
+    lower case, a word the corpus writes only as a name (capitalised
+    mid-sentence and never in lower case) is that name. A writer who
+    capitalises names typed a lower-case word as no name: "What did the
+    Russian leader give Xi to mark his birthday?" names no "Mark", though the
+    seeds write the word only as one."""
+    if capitalises_names(question):
         return question
     proper = _tables(index).proper_words
     return re.sub(r"\b[a-z][\w\-]*", lambda m: m.group(0).capitalize() if m.group(0) in proper else m.group(0),
@@ -170,7 +183,7 @@ def question_names(question: str, index: Index) -> list[str]:
     of its sentences is capitalised only because it starts the sentence
     ("According to ...", "... since 2013. Same number?"), unless the corpus
     writes it capitalised and never in lower case."""
-    question = truecase(question, index)
+    question = SHORT_MONTH_DATED.sub(" ", truecase(question, index))  # before "Sept." reads as a sentence's end
     t = _tables(index)
 
     def common(m: re.Match) -> str:
