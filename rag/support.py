@@ -70,6 +70,10 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in ws) if len(ws) >= 3 else ""
 
 
+# A capital after a small letter (accented too: "Abbé Nollet"), a comma or a semicolon.
+_MID_SENTENCE_CAPITAL = re.compile(r"(?<=[a-zß-öø-ÿ,;] )[A-Z][\w\-]*")
+
+
 def _build_tables(index: Index) -> _Tables:
     df = Counter(t for stems in tokenize([c.text for c in index.chunks]) for t in set(stems))
     n = len(index.chunks)
@@ -92,8 +96,8 @@ def _build_tables(index: Index) -> _Tables:
         doc_words={d: frozenset(v) for d, v in doc_words.items()}, meta_words=meta,
         lower_words=frozenset(lower),
         upper_words=frozenset(w.lower() for c in index.chunks for w in re.findall(r"\b[A-Z][\w\-]*", c.text)),
-        proper_words=frozenset(w.lower() for c in index.chunks
-                               for w in re.findall(r"(?<=[a-zß-öø-ÿ,;] )[A-Z][\w\-]*", c.text)) - lower - set(stopwords()))
+        proper_words=frozenset(w.lower() for c in index.chunks for w in _MID_SENTENCE_CAPITAL.findall(c.text))
+        - lower - set(stopwords()))
 
 
 _tables = per_index(_build_tables)
