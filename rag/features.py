@@ -259,6 +259,10 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
     prev = [_neighbour(index, c.hit.chunk.doc, c.span, after=False) for c in cands]
     nxt = [_neighbour(index, c.hit.chunk.doc, c.span, after=True) for c in cands]
     passages = {c.hit.chunk.id: c.hit.chunk.text for c in cands}
+    # A demanded name that is what an article is about: read once per name and
+    # article (it scans the article's passages), not once per candidate.
+    docs = {c.hit.chunk.doc for c in cands}
+    article_topic = {(nm, doc): topical_in(nm, index, doc) for nm in q.demanded for doc in docs}
     titles = {c.hit.chunk.doc: index.articles[c.hit.chunk.doc].title for c in cands}
     texts = [c.text for c in cands] + near_texts + prev + nxt + list(passages.values()) + list(titles.values())
     ordered = tokenize(texts)
@@ -287,7 +291,7 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
         # the whole rewritten question: otherwise the context outvotes them.
         cov = (cov + cov_focus) / 2
         found = [nm for nm in q.demanded if name_present(nm, near, in_article) or abbreviates(nm, article.title)
-                 or topical_in(nm, index, doc)]
+                 or article_topic[nm, doc]]
         missing = [term_weight[st] for st in terms if st not in present]
         passage_numbers = numbers_in(f"{c.hit.chunk.text} {article.date} {article.title}")
         # "Which countries ...?": a sentence may announce the list the next one

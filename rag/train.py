@@ -48,6 +48,7 @@ from .api import open_index, search
 from .embed import get_embedder
 from .features import FEATURES, candidates, featurize
 from .gold import GoldItem, fold, load_gold
+from .metrics import auc
 from .scorer import (ANSWERABILITY_FEATURES, Linear, LinearScorer, answerability_row, apply_checks, model_of,
                      nearness)
 from .settings import ROOT, Settings, from_env
@@ -205,12 +206,6 @@ def threshold_for(confidence: np.ndarray, right: np.ndarray, max_false_refusal: 
     return 0.5 if np.isnan(estimate) else estimate  # nothing right to keep: the middle
 
 
-def auc(scores: np.ndarray, labels: np.ndarray) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(labels, scores)) if 0 < labels.sum() < len(labels) else float("nan")
-
-
 def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FALSE_REFUSAL,
         required: Sequence[str] = REQUIRED) -> LinearScorer:
     x, y, w = stack(qs)
@@ -221,7 +216,7 @@ def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FAL
     question = fit_linear(rows, labels, ANSWERABILITY_FEATURES, c, np.array([q.weight for q in kept]))
     confidence = question(rows)
     off_topic = threshold_for(np.array([nearness(q.x) for q in kept]), right, OFF_TOPIC_FALSE_REFUSAL)
-    answerable = np.array([q.answerable for q in kept])
+    answerable = np.array([q.answerable for q in kept], dtype=bool)
     top1 = [bool(q.y[int(np.argmax(p))]) for q, p in zip(qs, probs) if q.answerable and len(p) and q.y.any()]
     import sklearn
 
@@ -229,7 +224,7 @@ def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FAL
         "questions": len(qs), "answerable": int(sum(q.answerable for q in qs)), "candidates": int(sum(len(q.x) for q in qs)),
         "out_of_fold": {
             "top1_when_retrievable": round(float(np.mean(top1)), 4),
-            "answerability_auc": round(auc(confidence, answerable.astype(int)), 4),
+            "answerability_auc": round(auc(confidence[answerable].tolist(), confidence[~answerable].tolist()), 4),
         },
         "max_false_refusal": max_false_refusal, "off_topic_false_refusal": OFF_TOPIC_FALSE_REFUSAL,
         "C": c, "required": list(required),
