@@ -174,7 +174,7 @@ FEATURES = (
     "numbers_in_passage", "speaker_ok", "focus_ok",
     "retrieval", "retrieval_rank", "bm25", "type_ok", *(f"type_ok_{k}" for k in KINDS),
     *(f"kind_{k}" for k in KINDS), "reason_given", "new_words", "length", "negation_mismatch", "has_number",
-    "quoted_speech", "with_context", "items", "list_items",
+    "quoted_speech", "with_context", "items", "list_items", "dense_adapted", "dense_adapted_gap",
 )
 
 # What separates a list's items: ", ", "; ", " and ", " or " (", and" counts once: the
@@ -230,8 +230,12 @@ def one_word_names(index: Index) -> frozenset[str]:
     return tables(index).proper_words - places
 
 
-def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec: np.ndarray) -> np.ndarray:
-    """A (len(cands), len(FEATURES)) matrix of evidence, one row per candidate."""
+def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec: np.ndarray,
+              adapted_vec: np.ndarray | None = None) -> np.ndarray:
+    """A (len(cands), len(FEATURES)) matrix of evidence, one row per candidate
+    (`adapted_vec`: the question moved by the scorer's adapter, adapter.py;
+    without one, "dense_adapted" is MiniLM's similarity again)."""
+    adapted_vec = question_vec if adapted_vec is None else adapted_vec
     if not cands:
         return np.zeros((0, len(FEATURES)))
     weights = idf(index)
@@ -325,6 +329,7 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
             float(bool(SPEECH.search(c.text) or OPENS_QUOTE.match(c.text))),
             float(c.span != c.sentence),
             items, items if q.list_like else 0.0,
+            float(vec @ adapted_vec) if vec is not None else 0.0, 0.0,
         ])
     x = np.asarray(rows, dtype=np.float64)
     # Where a candidate stands among its rivals matters as much as its value:
@@ -334,4 +339,14 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
         v = x[:, col[value]]
         x[:, col[gap]] = v - v.max()
         x[:, col[rank]] = _ranks(v)
+    return with_adapted(x, x[:, col["dense_adapted"]])
+
+
+def with_adapted(x: np.ndarray, similarities: np.ndarray) -> np.ndarray:
+    """`x` with "dense_adapted" and its gap to the best set from these
+    similarities (train.py refills them once the adapter is fitted)."""
+    x = x.copy()
+    if len(x):
+        x[:, FEATURES.index("dense_adapted")] = similarities
+        x[:, FEATURES.index("dense_adapted_gap")] = similarities - similarities.max()
     return x

@@ -9,8 +9,9 @@ Two logistic regressions, fitted on labelled questions (train.py): one over
 the features of each sentence, one over a question's best candidates (their
 scores, the margin between them); and one fitted line below which a question
 is off topic (`nearness`: none of its candidates comes close to it). All are
-plain numbers in a small JSON file, so answering needs numpy only;
-scikit-learn is needed to fit them.
+plain numbers in a small JSON file, with the query adapter (adapter.py) in a
+.npy file beside it, so answering needs numpy only; scikit-learn and torch
+are needed to fit them.
 
 A `Scorer` is anything with these two methods: tests use a fixed-weight
 one, so they do not depend on what the last training run learned.
@@ -18,6 +19,8 @@ one, so they do not depend on what the last training run learned.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -26,6 +29,7 @@ from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
+from .adapter import adapt
 from .errors import ScorerUnavailable
 from .features import FEATURES, Candidate, Reading, candidates, featurize
 from .index import Index
@@ -140,6 +144,12 @@ class LinearScorer:
     # likely-looking best sentence; none of them comes close to it.
     off_topic: float = 0.0
     embedder: str = ""  # the model whose similarities `off_topic` is measured in ("" for any)
+    # The query adapter (adapter.py) behind "dense_adapted", in that model's space;
+    # saved beside the JSON file as <name>.adapter.npy.
+    adapter: np.ndarray | None = None
+
+    def adapt(self, question_vec: np.ndarray) -> np.ndarray:
+        return adapt(self.adapter, question_vec)
 
     def sentence_probabilities(self, x: np.ndarray) -> np.ndarray:
         return apply_checks(self.sentence(x), x, self.required) if len(x) else np.zeros(0)
@@ -149,18 +159,51 @@ class LinearScorer:
             return OFF_TOPIC_CONFIDENCE
         return float(self.question(answerability_row(probabilities)[None, :])[0])
 
-    def to_json(self) -> dict:
-        return {"format": FORMAT, "threshold": round(self.threshold, 6), "off_topic": round(self.off_topic, 6),
-                "embedder": self.embedder, "required": list(self.required),
-                "sentence": self.sentence.to_json(), "question": self.question.to_json(), "info": self.info}
+    def to_json(self, adapter_file: str = "") -> dict:
+        d = {"format": FORMAT, "threshold": round(self.threshold, 6), "off_topic": round(self.off_topic, 6),
+             "embedder": self.embedder, "required": list(self.required),
+             "sentence": self.sentence.to_json(), "question": self.question.to_json(), "info": self.info}
+        if self.adapter is not None:
+            d["adapter"] = {"file": adapter_file, "sha256": hashlib.sha256(_npy(self.adapter)).hexdigest()}
+        return d
 
     def save(self, path: Path) -> None:
+        path = Path(path)
+        if self.adapter is not None:  # the matrix first: the JSON names it and its checksum
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(_npy(self.adapter))
+            tmp.replace(adapter_path(path))
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=1) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(self.to_json(adapter_path(path).name), indent=1) + "\n", encoding="utf-8")
         tmp.replace(path)
 
 
-def scorer_from_json(d: dict) -> LinearScorer:
+def adapter_path(path: Path) -> Path:
+    """rag/scorer.json -> rag/scorer.adapter.npy"""
+    return Path(path).with_suffix(".adapter.npy")
+
+
+def _npy(matrix: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, np.asarray(matrix, dtype=np.float32))
+    return buf.getvalue()
+
+
+def _read_adapter(d: dict, folder: Path) -> np.ndarray:
+    path = folder / str(d["file"])
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ScorerUnavailable(f"the scorer's adapter {path} cannot be read ({e}); run `rag train`") from e
+    if hashlib.sha256(raw).hexdigest() != d["sha256"]:
+        raise ScorerUnavailable(f"the scorer's adapter {path} is not the one it was fitted with; run `rag train`")
+    matrix = np.load(io.BytesIO(raw), allow_pickle=False)
+    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+        raise ScorerUnavailable(f"the scorer's adapter {path} is not a square matrix; run `rag train`")
+    return matrix.astype(np.float64)
+
+
+def scorer_from_json(d: dict, folder: Path = SCORER_PATH.parent) -> LinearScorer:
     if d.get("format") != FORMAT:
         raise ScorerUnavailable(f"scorer format {d.get('format')!r}, expected {FORMAT}; run `rag train`")
     sentence, question = Linear.from_json(d["sentence"]), Linear.from_json(d["question"])
@@ -169,8 +212,9 @@ def scorer_from_json(d: dict) -> LinearScorer:
     required = tuple(d.get("required", ()))
     if not set(required) <= set(FEATURES):
         raise ScorerUnavailable(f"the scorer requires unknown checks {sorted(set(required) - set(FEATURES))}")
+    adapter = _read_adapter(d["adapter"], folder) if d.get("adapter") else None
     return LinearScorer(sentence, question, float(d["threshold"]), required, d.get("info", {}),
-                        float(d.get("off_topic", 0.0)), str(d.get("embedder", "")))
+                        float(d.get("off_topic", 0.0)), str(d.get("embedder", "")), adapter)
 
 
 @lru_cache(maxsize=4)
@@ -181,7 +225,7 @@ def load_scorer(path: Path = SCORER_PATH) -> LinearScorer:
     except (OSError, ValueError) as e:
         raise ScorerUnavailable(f"the answer scorer {path} cannot be read ({e}); run `rag train`") from e
     try:
-        return scorer_from_json(d)
+        return scorer_from_json(d, Path(path).parent)
     except (KeyError, TypeError, ValueError) as e:
         raise ScorerUnavailable(f"the answer scorer {path} is malformed ({e}); run `rag train`") from e
 
@@ -204,9 +248,11 @@ def score(index: Index, reading: Reading, hits: Sequence[Hit], question_vec: np.
     the probability that the best one answers the question at all (`keep`:
     only the sentences it accepts compete, as for one side of a comparison)."""
     if isinstance(scorer, LinearScorer) and scorer.embedder and scorer.embedder != model_of(index.embedder.id):
-        scorer = replace(scorer, off_topic=0.0)  # its line is a similarity in another model's space (test fakes)
+        # Its line and its adapter are in another model's space (test fakes).
+        scorer = replace(scorer, off_topic=0.0, adapter=None)
     cands: list[Candidate] = [c for c in candidates(index, hits) if keep is None or keep(c)]
-    x = featurize(index, reading, cands, question_vec)
+    adapted = scorer.adapt(question_vec) if isinstance(scorer, LinearScorer) else None
+    x = featurize(index, reading, cands, question_vec, adapted)
     p = scorer.sentence_probabilities(x)
     col = {name: i for i, name in enumerate(FEATURES)}
     scored = [Scored(c.hit, c.span, c.text, float(pi), bool(row[col["type_ok"]])) for c, pi, row in zip(cands, p, x)]

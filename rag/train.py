@@ -15,6 +15,10 @@ retrieval, candidates, features). A candidate is labelled 1 when it holds an
 evidence quote of an answerable question; every candidate of an unanswerable
 question is 0. Then:
 
+0. the query adapter (adapter.py), fitted on the SQuAD pool's answerable
+   questions only (our own sets share the seed articles with the held-out set
+   and the blind batches); the pool's own features use an adapter fitted
+   without the question's article, as the folds below expect;
 1. the sentence model: a logistic regression over the candidates' features;
 2. the question model: a logistic regression over each question's best
    candidates (fitted on out-of-fold sentence scores, grouped by article, so
@@ -44,14 +48,16 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .adapter import Example, adapt, fit_adapter
 from .api import open_index, search
 from .embed import get_embedder
-from .features import FEATURES, candidates, featurize
+from .features import FEATURES, candidates, featurize, with_adapted
 from .gold import GoldItem, fold, load_gold
 from .metrics import auc
 from .scorer import (ANSWERABILITY_FEATURES, Linear, LinearScorer, answerability_row, apply_checks, model_of,
                      nearness)
 from .settings import ROOT, Settings, from_env
+from .support import sentence_vector
 
 SHARED = ROOT.parent / "shared" / "external" / "squad" / "train"
 TRAINING_SETS = ((SHARED / "corpus", SHARED / "train.jsonl"), (ROOT / "seeds", ROOT / "eval" / "gold.jsonl"),
@@ -78,6 +84,8 @@ class Question:
     x: np.ndarray
     y: np.ndarray  # 1 where the candidate holds an evidence quote
     weight: float = 1.0  # each labelled set weighs the same in the fit, however many questions it has
+    question_vec: np.ndarray | None = None  # for the adapter: the question's vector ...
+    sentence_vecs: np.ndarray | None = None  # ... and its candidates' sentence vectors, one row each
 
 
 def label(item: GoldItem, texts: Sequence[tuple[str, str]]) -> np.ndarray:
@@ -108,10 +116,46 @@ def questions_of(corpus: Path, items: Sequence[GoldItem], settings: Settings, lo
         reading = reading_of(index, typed, standalone)
         x = featurize(index, reading, cands, qvec)
         texts = [(c.text, index.articles[c.hit.chunk.doc].text[c.sentence.start : c.sentence.end]) for c in cands]
+        vecs = [sentence_vector(index, c.hit.chunk.doc, c.sentence) for c in cands]
+        sentence_vecs = np.array([np.zeros(len(qvec)) if v is None else v for v in vecs], dtype=np.float32)
         # Folds keep an article of SQuAD ids ("00_Normans/...") or a whole gold file together.
         out.append(Question(item.id, item.id.split("/")[0] if "/" in item.id else group, item.answerable, x,
-                            label(item, texts)))
+                            label(item, texts), question_vec=np.asarray(qvec, dtype=np.float32),
+                            sentence_vecs=sentence_vecs.reshape(len(cands), len(qvec))))
     return out
+
+
+def examples(qs: Sequence[Question]) -> list[Example]:
+    """The answerable questions with their answer among the candidates."""
+    return [Example(q.question_vec, q.sentence_vecs, q.y.astype(bool)) for q in qs
+            if q.answerable and q.y.any() and q.question_vec is not None]
+
+
+def _fitted(qs: Sequence[Question]) -> np.ndarray | None:
+    found = examples(qs)
+    return fit_adapter(found) if found else None
+
+
+def with_adapter(per_set: Sequence[Sequence[Question]],
+                 log: Callable[[str], None] = print) -> tuple[np.ndarray | None, list[list[Question]]]:
+    """The adapter fitted on the first set, and every question's
+    "dense_adapted" computed with an adapter that never saw its article: for
+    the first set's questions one fitted without their group, for the other
+    sets' the full one."""
+    pool = per_set[0]
+    full = _fitted(pool)
+    held = {}
+    for g in sorted({q.group for q in pool}):
+        log(f"fitting the query adapter without {g}")
+        held[g] = _fitted([q for q in pool if q.group != g])
+
+    def refilled(q: Question, matrix: np.ndarray | None) -> Question:
+        if q.question_vec is None or not len(q.x):
+            return q
+        similarities = q.sentence_vecs.astype(np.float64) @ adapt(matrix, q.question_vec.astype(np.float64))
+        return replace(q, x=with_adapted(q.x, similarities))
+
+    return full, [[refilled(q, held[q.group]) for q in pool], *[[refilled(q, full) for q in part] for part in per_set[1:]]]
 
 
 def weighted(per_set: Sequence[Sequence[Question]]) -> list[Question]:
@@ -242,7 +286,11 @@ def train(sets=TRAINING_SETS, settings: Settings | None = None, out: Path | None
     for corpus, gold in sets:
         log(f"reading {gold} ({corpus})")
         per_set.append(questions_of(Path(corpus), load_gold(Path(gold)), settings, log, group=Path(gold).stem))
-    scorer = replace(fit(weighted(per_set), required=required), embedder=model_of(get_embedder(settings.embedder).id))
+    # The adapter learns from the first set (the SQuAD pool by default) only.
+    log("fitting the query adapter")
+    adapter, per_set = with_adapter(per_set, log)
+    scorer = replace(fit(weighted(per_set), required=required), embedder=model_of(get_embedder(settings.embedder).id),
+                     adapter=adapter)
     scorer.info["sets"] = [os.path.relpath(Path(g).absolute(), ROOT) for _, g in sets]
     if out is not None:
         scorer.save(out)

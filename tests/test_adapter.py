@@ -1,0 +1,102 @@
+"""The query adapter's contract (adapter.py): fitted by `rag train`, saved
+beside the scorer with its checksum, and one more similarity feature."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from rag.adapter import Example, adapt, fit_adapter
+from rag.errors import ScorerUnavailable
+from rag.features import FEATURES, candidates, featurize, read_question
+from rag.records import Hit
+from rag.scorer import SCORER_PATH, adapter_path, fixed_scorer, load_scorer
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+def planted(n: int = 40, d: int = 8, seed: int = 0) -> list[Example]:
+    """Questions whose answer lies along a rotated copy of the question: a
+    map MiniLM's plain similarity cannot see, a linear adapter can learn."""
+    rng = np.random.default_rng(seed)
+    rotation = np.roll(np.eye(d), 1, axis=0)
+    out = []
+    for _ in range(n):
+        q = _unit(rng.normal(size=d))
+        distractors = _unit(q + rng.normal(scale=0.8, size=(4, d)))  # near the question itself
+        answer = _unit(rotation @ q + rng.normal(scale=0.1, size=d))
+        sentences = np.vstack([distractors, answer]).astype(np.float32)
+        out.append(Example(q.astype(np.float32), sentences, np.array([False] * 4 + [True])))
+    return out
+
+
+def _top1(examples: list[Example], matrix) -> float:
+    return float(np.mean([e.answers[int(np.argmax(e.sentences @ adapt(matrix, e.question)))] for e in examples]))
+
+
+def test_no_adapter_leaves_the_question_as_it_is():
+    q = _unit(np.arange(1.0, 5.0))
+    assert adapt(None, q) is q
+    assert np.allclose(adapt(np.zeros((4, 4)), q), q)
+    assert np.isclose(np.linalg.norm(adapt(np.eye(4) * 0.3, q)), 1.0)
+
+
+def test_the_adapter_learns_a_planted_map_and_generalises():
+    pytest.importorskip("torch")
+    train, test = planted(n=80, seed=0), planted(seed=1)
+    matrix = fit_adapter(train, epochs=40, rate=1e-2, penalty=1e-4)  # a strong signal: learned fast
+    assert matrix.shape == (8, 8) and matrix.dtype == np.float32
+    assert _top1(test, None) < 0.5 < _top1(test, matrix)  # questions it never saw
+
+
+def test_fitting_the_adapter_is_deterministic_and_refuses_empty_data():
+    pytest.importorskip("torch")
+    data = planted(n=10)
+    assert np.array_equal(fit_adapter(data, epochs=3), fit_adapter(data, epochs=3))
+    with pytest.raises(ValueError):
+        fit_adapter([replace(data[0], answers=np.zeros(5, bool))])
+
+
+def test_without_an_adapter_the_adapted_similarity_is_minilms(seed_index):
+    idx, _ = seed_index
+    q = "How many times have Xi and Putin met since 2013?"
+    cands = candidates(idx, [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks[:3])])
+    vec = idx.embedder.embed([q])[0]
+    x = featurize(idx, read_question(idx, q), cands, vec)
+    col = FEATURES.index
+    assert np.allclose(x[:, col("dense_adapted")], x[:, col("dense")])
+    assert np.isclose(x[:, col("dense_adapted_gap")].max(), 0.0)
+    moved = featurize(idx, read_question(idx, q), cands, vec, adapted_vec=-vec)
+    assert np.allclose(moved[:, col("dense_adapted")], -x[:, col("dense")])
+    assert np.allclose(np.delete(moved, [col("dense_adapted"), col("dense_adapted_gap")], axis=1),
+                       np.delete(x, [col("dense_adapted"), col("dense_adapted_gap")], axis=1))
+
+
+def test_the_adapter_is_saved_beside_the_scorer_and_checked(tmp_path):
+    matrix = np.eye(4, dtype=np.float32) * 0.5
+    scorer = replace(fixed_scorer({"dense": 1.0}), adapter=matrix)
+    path = tmp_path / "scorer.json"
+    scorer.save(path)
+    assert adapter_path(path).name == "scorer.adapter.npy" and adapter_path(path).exists()
+    loaded = load_scorer(path)
+    assert np.array_equal(loaded.adapter, matrix)
+    q = _unit(np.ones(4))
+    assert np.allclose(loaded.adapt(q), q)  # (I + 0.5 I) q, normalised
+    np.save(adapter_path(path), matrix * 2)  # changed after fitting
+    load_scorer.cache_clear()
+    with pytest.raises(ScorerUnavailable, match="rag train"):
+        load_scorer(path)
+    adapter_path(path).unlink()
+    load_scorer.cache_clear()
+    with pytest.raises(ScorerUnavailable, match="cannot be read"):
+        load_scorer(path)
+    load_scorer.cache_clear()
+
+
+def test_the_shipped_scorer_carries_an_adapter_in_minilms_space():
+    s = load_scorer()
+    assert s.adapter is not None and s.adapter.shape == (384, 384)  # all-MiniLM-L6-v2's width
+    assert json.loads(SCORER_PATH.read_text())["adapter"]["file"] == adapter_path(SCORER_PATH).name
