@@ -100,3 +100,23 @@ def test_the_shipped_scorer_carries_an_adapter_in_minilms_space():
     s = load_scorer()
     assert s.adapter is not None and s.adapter.shape == (384, 384)  # all-MiniLM-L6-v2's width
     assert json.loads(SCORER_PATH.read_text())["adapter"]["file"] == adapter_path(SCORER_PATH).name
+
+
+def test_the_pool_is_scored_by_adapters_that_never_saw_its_article():
+    pytest.importorskip("torch")
+    from rag.train import Question, examples, with_adapter
+
+    def questions(group: str, seed: int) -> list[Question]:
+        return [Question(f"{group}/{i}", group, True, np.zeros((5, len(FEATURES))), e.answers.astype(int),
+                         question_vec=e.question, sentence_vecs=e.sentences)
+                for i, e in enumerate(planted(n=8, seed=seed))]
+
+    pool, ours = questions("a", 0) + questions("b", 1), questions("gold", 2)
+    full, (pool_now, ours_now) = with_adapter([pool, ours], log=lambda m: None)
+    col = FEATURES.index("dense_adapted")
+    without_a = fit_adapter(examples([q for q in pool if q.group == "b"]))
+    q = pool_now[0]  # of article "a": scored by the adapter fitted on "b" alone
+    assert np.allclose(q.x[:, col], q.sentence_vecs @ adapt(without_a, q.question_vec), atol=1e-5)
+    assert np.array_equal(full, fit_adapter(examples(pool)))  # the shipped one saw the whole pool ...
+    o = ours_now[0]  # ... and scores the other sets
+    assert np.allclose(o.x[:, col], o.sentence_vecs @ adapt(full, o.question_vec), atol=1e-5)
