@@ -55,7 +55,8 @@ def adapt(matrix: np.ndarray | None, question_vec: np.ndarray) -> np.ndarray:
 def fit_adapter(examples: Sequence[Example], epochs: int = EPOCHS, seed: int = 0, rate: float = RATE,
                 penalty: float = PENALTY) -> np.ndarray:
     """A (d, d) float32 matrix, fitted by Adam on the softmax loss above.
-    Deterministic for the same examples (fixed seeds, one thread)."""
+    Deterministic for the same examples: A starts at zero, the batches come
+    from a seeded numpy permutation, and one thread fixes the summation order."""
     import torch
 
     examples = [e for e in examples if len(e.sentences) and e.answers.any()]

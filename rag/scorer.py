@@ -197,10 +197,15 @@ def _read_adapter(d: dict, folder: Path) -> np.ndarray:
         raise ScorerUnavailable(f"the scorer's adapter {path} cannot be read ({e}); run `rag train`") from e
     if hashlib.sha256(raw).hexdigest() != d["sha256"]:
         raise ScorerUnavailable(f"the scorer's adapter {path} is not the one it was fitted with; run `rag train`")
-    matrix = np.load(io.BytesIO(raw), allow_pickle=False)
+    try:
+        matrix = np.load(io.BytesIO(raw), allow_pickle=False)
+    except (EOFError, ValueError) as e:
+        raise ScorerUnavailable(f"the scorer's adapter {path} is malformed ({e}); run `rag train`") from e
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
         raise ScorerUnavailable(f"the scorer's adapter {path} is not a square matrix; run `rag train`")
-    return matrix.astype(np.float64)
+    matrix = matrix.astype(np.float64)
+    matrix.setflags(write=False)  # shared by every caller of the cached load_scorer
+    return matrix
 
 
 def scorer_from_json(d: dict, folder: Path = SCORER_PATH.parent) -> LinearScorer:

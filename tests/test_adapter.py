@@ -76,7 +76,7 @@ def test_without_an_adapter_the_adapted_similarity_is_minilms(seed_index):
 
 
 def test_the_adapter_is_saved_beside_the_scorer_and_checked(tmp_path):
-    matrix = np.eye(4, dtype=np.float32) * 0.5
+    matrix = np.diag([0.5, 0.0, 0.0, 0.0]).astype(np.float32)  # not a multiple of I: it moves q
     scorer = replace(fixed_scorer({"dense": 1.0}), adapter=matrix)
     path = tmp_path / "scorer.json"
     scorer.save(path)
@@ -84,10 +84,11 @@ def test_the_adapter_is_saved_beside_the_scorer_and_checked(tmp_path):
     loaded = load_scorer(path)
     assert np.array_equal(loaded.adapter, matrix)
     q = _unit(np.ones(4))
-    assert np.allclose(loaded.adapt(q), q)  # (I + 0.5 I) q, normalised
+    assert np.allclose(loaded.adapt(q), _unit(np.array([1.5, 1.0, 1.0, 1.0])))  # (I + A) q, normalised
+    assert not loaded.adapter.flags.writeable
     np.save(adapter_path(path), matrix * 2)  # changed after fitting
     load_scorer.cache_clear()
-    with pytest.raises(ScorerUnavailable, match="rag train"):
+    with pytest.raises(ScorerUnavailable, match="not the one it was fitted with"):
         load_scorer(path)
     adapter_path(path).unlink()
     load_scorer.cache_clear()
