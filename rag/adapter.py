@@ -65,7 +65,6 @@ def fit_adapter(examples: Sequence[Example], epochs: int = EPOCHS, seed: int = 0
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # summation order fixed: the same data gives the same matrix
     try:
-        torch.manual_seed(seed)
         d = len(examples[0].question)
         a = torch.zeros(d, d, dtype=torch.float32, requires_grad=True)
         opt = torch.optim.Adam([a], lr=rate)
