@@ -51,7 +51,7 @@ bench: setup
 	$(PY) bench/run.py
 
 # Refit the answer scorer (rag/scorer.json and its query adapter,
-# rag/scorer.adapter.npy) from the labelled questions: the SQuAD training pool
+# rag/scorer.adapter.<checksum>.npy) from the labelled questions: the SQuAD training pool
 # beside the project (../shared/external/squad/train), eval/gold.jsonl and
 # eval/blind/seeds-b1.jsonl (~4 min on 2 cores). scikit-learn is needed only
 # here, never to answer; the adapter is fitted with the torch the embedder has.

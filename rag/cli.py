@@ -206,10 +206,11 @@ def cmd_eval(args) -> int:
 
 def cmd_train(args) -> int:
     from .scorer import SCORER_PATH
-    from .train import REQUIRED, TRAINING_SETS, train
+    from .train import ADAPTER_SETS, REQUIRED, TRAINING_SETS, train
 
     sets = [(Path(c), Path(g)) for c, g in args.set] if args.set else TRAINING_SETS
-    missing = [str(p) for pair in sets for p in pair if not p.exists()]
+    adapter_sets = [(Path(c), Path(g)) for c, g in args.adapter_set] if args.adapter_set else ADAPTER_SETS
+    missing = [str(p) for pair in [*sets, *adapter_sets] for p in pair if not p.exists()]
     if missing:
         raise DossierError("training data not found: " + ", ".join(missing))
     try:
@@ -217,7 +218,8 @@ def cmd_train(args) -> int:
     except ImportError:
         raise DossierError("fitting needs scikit-learn: run `make train` (it installs the [train] extra)") from None
     required = REQUIRED if args.required is None else tuple(r for r in args.required.split(",") if r)
-    train(sets, _settings(args), out=args.out or SCORER_PATH, log=_log, required=required)
+    train(sets, _settings(args), out=args.out or SCORER_PATH, log=_log, required=required,
+          adapter_sets=adapter_sets)
     return 0
 
 
@@ -282,6 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--set", nargs=2, action="append", metavar=("CORPUS", "GOLD"),
                     help="a corpus folder and its gold file (repeatable; default: the SQuAD training pool "
                          "beside the project, eval/gold.jsonl and eval/blind/seeds-b1.jsonl)")
+    sp.add_argument("--adapter-set", nargs=2, action="append", metavar=("CORPUS", "GOLD"),
+                    help="a labelled set the query adapter alone learns from, besides the first --set "
+                         "(repeatable)")
     sp.add_argument("--out", type=Path, help="where to write the scorer (default rag/scorer.json)")
     sp.add_argument("--required", help="checks a candidate must pass, comma-separated feature names "
                                        "(default: names_all,type_ok; '' for none)")

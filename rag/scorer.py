@@ -145,10 +145,13 @@ class LinearScorer:
     off_topic: float = 0.0
     embedder: str = ""  # the model whose similarities `off_topic` is measured in ("" for any)
     # The query adapter (adapter.py) behind "dense_adapted", in that model's space;
-    # saved beside the JSON file as <name>.adapter.npy.
+    # saved beside the JSON file as <name>.adapter.<checksum>.npy.
     adapter: np.ndarray | None = None
 
     def adapt(self, question_vec: np.ndarray) -> np.ndarray:
+        if self.adapter is not None and self.adapter.shape[1] != len(question_vec):
+            raise ScorerUnavailable(f"the scorer's adapter is {self.adapter.shape[1]} wide, the embedder's vectors "
+                                    f"{len(question_vec)}: it was fitted for another embedder; run `rag train`")
         return adapt(self.adapter, question_vec)
 
     def sentence_probabilities(self, x: np.ndarray) -> np.ndarray:
@@ -159,28 +162,42 @@ class LinearScorer:
             return OFF_TOPIC_CONFIDENCE
         return float(self.question(answerability_row(probabilities)[None, :])[0])
 
-    def to_json(self, adapter_file: str = "") -> dict:
+    def to_json(self, adapter_file: str | None = None) -> dict:
+        """The weights; with an adapter, `adapter_file` names the .npy file holding it."""
         d = {"format": FORMAT, "threshold": round(self.threshold, 6), "off_topic": round(self.off_topic, 6),
              "embedder": self.embedder, "required": list(self.required),
              "sentence": self.sentence.to_json(), "question": self.question.to_json(), "info": self.info}
         if self.adapter is not None:
+            if not adapter_file:
+                raise ValueError("a scorer with an adapter needs the name of the adapter's file")
             d["adapter"] = {"file": adapter_file, "sha256": hashlib.sha256(_npy(self.adapter)).hexdigest()}
         return d
 
     def save(self, path: Path) -> None:
+        """The adapter's file first, under a name of its own content, then the
+        JSON naming it, then the adapter files no JSON names any more: an
+        interrupted save leaves the previous scorer whole and loadable."""
         path = Path(path)
-        if self.adapter is not None:  # the matrix first: the JSON names it and its checksum
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_bytes(_npy(self.adapter))
-            tmp.replace(adapter_path(path))
+        keep = None
+        if self.adapter is not None:
+            raw = _npy(self.adapter)
+            keep = adapter_path(path, raw)
+            tmp = keep.with_name(keep.name + ".tmp")
+            tmp.write_bytes(raw)
+            tmp.replace(keep)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(adapter_path(path).name), indent=1) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(self.to_json(keep.name if keep else None), indent=1) + "\n", encoding="utf-8")
         tmp.replace(path)
+        for stale in path.parent.glob(f"{path.stem}.adapter.*.npy"):
+            if stale != keep:
+                stale.unlink(missing_ok=True)
 
 
-def adapter_path(path: Path) -> Path:
-    """rag/scorer.json -> rag/scorer.adapter.npy"""
-    return Path(path).with_suffix(".adapter.npy")
+def adapter_path(path: Path, raw: bytes) -> Path:
+    """rag/scorer.json and an adapter's .npy bytes -> rag/scorer.adapter.<sha256[:12]>.npy:
+    named by its content, so a new adapter never overwrites the one the current
+    JSON names."""
+    return Path(path).with_name(f"{Path(path).stem}.adapter.{hashlib.sha256(raw).hexdigest()[:12]}.npy")
 
 
 def _npy(matrix: np.ndarray) -> bytes:

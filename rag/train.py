@@ -62,6 +62,8 @@ from .support import sentence_vector
 SHARED = ROOT.parent / "shared" / "external" / "squad" / "train"
 TRAINING_SETS = ((SHARED / "corpus", SHARED / "train.jsonl"), (ROOT / "seeds", ROOT / "eval" / "gold.jsonl"),
                  (ROOT / "seeds", ROOT / "eval" / "blind" / "seeds-b1.jsonl"))
+# Labelled sets the query adapter alone learns from (none by default).
+ADAPTER_SETS: tuple[tuple[Path, Path], ...] = ()
 MAX_FALSE_REFUSAL = 0.10  # of questions whose best candidate is right
 # Off topic: a question none of whose candidates comes this close to it is
 # refused, the similarity chosen to refuse at most this share of the training
@@ -136,18 +138,20 @@ def _fitted(qs: Sequence[Question]) -> np.ndarray | None:
     return fit_adapter(found) if found else None
 
 
-def with_adapter(per_set: Sequence[Sequence[Question]],
-                 log: Callable[[str], None] = print) -> tuple[np.ndarray | None, list[list[Question]]]:
-    """The adapter fitted on the first set, and every question's
-    "dense_adapted" computed with an adapter that never saw its article: for
-    the first set's questions one fitted without their group, for the other
-    sets' the full one."""
+def with_adapter(per_set: Sequence[Sequence[Question]], log: Callable[[str], None] = print,
+                 extra: Sequence[Question] = ()) -> tuple[np.ndarray | None, list[list[Question]]]:
+    """The adapter fitted on the first set (and `extra`, questions the adapter
+    alone learns from), and every question's "dense_adapted" computed with an
+    adapter that never saw its article: for the first set's questions one
+    fitted without their group, for the other sets' the full one."""
     pool = per_set[0]
-    full = _fitted(pool)
+    full = _fitted([*pool, *extra])
     held = {}
     for g in sorted({q.group for q in pool}):
         log(f"fitting the query adapter without {g}")
-        held[g] = _fitted([q for q in pool if q.group != g])
+        held[g] = _fitted([*(q for q in pool if q.group != g), *extra])
+        if held[g] is None:  # a pool of one article: nothing else to learn from
+            log(f"no adapter without {g}: its questions' adapted similarity is MiniLM's own")
 
     def refilled(q: Question, matrix: np.ndarray | None) -> Question:
         if q.question_vec is None or not len(q.x):
@@ -156,6 +160,15 @@ def with_adapter(per_set: Sequence[Sequence[Question]],
         return replace(q, x=with_adapted(q.x, similarities))
 
     return full, [[refilled(q, held[q.group]) for q in pool], *[[refilled(q, full) for q in part] for part in per_set[1:]]]
+
+
+def _torch_version() -> dict:
+    """The torch the adapter was fitted with, where one was."""
+    try:
+        import torch
+    except ImportError:
+        return {}
+    return {"torch": torch.__version__}
 
 
 def weighted(per_set: Sequence[Sequence[Question]]) -> list[Question]:
@@ -273,25 +286,32 @@ def fit(qs: Sequence[Question], c: float = C, max_false_refusal: float = MAX_FAL
         "max_false_refusal": max_false_refusal, "off_topic_false_refusal": OFF_TOPIC_FALSE_REFUSAL,
         "C": c, "required": list(required),
         "fitted_with": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
-                        "numpy": np.__version__},
+                        "numpy": np.__version__, **_torch_version()},
     }
     return LinearScorer(sentence, question, threshold_for(confidence, right, max_false_refusal), tuple(required), info,
                         off_topic)
 
 
 def train(sets=TRAINING_SETS, settings: Settings | None = None, out: Path | None = None,
-          log: Callable[[str], None] = print, required: Sequence[str] = REQUIRED) -> LinearScorer:
+          log: Callable[[str], None] = print, required: Sequence[str] = REQUIRED,
+          adapter_sets=ADAPTER_SETS) -> LinearScorer:
     settings = settings or from_env()
     per_set = []
     for corpus, gold in sets:
         log(f"reading {gold} ({corpus})")
         per_set.append(questions_of(Path(corpus), load_gold(Path(gold)), settings, log, group=Path(gold).stem))
-    # The adapter learns from the first set (the SQuAD pool by default) only.
+    extra = []
+    for corpus, gold in adapter_sets:
+        log(f"reading {gold} ({corpus}) for the adapter")
+        extra += questions_of(Path(corpus), load_gold(Path(gold)), settings, log, group=Path(gold).stem)
+    # The adapter learns from the first set (the SQuAD pool by default) and the adapter sets.
     log("fitting the query adapter")
-    adapter, per_set = with_adapter(per_set, log)
+    adapter, per_set = with_adapter(per_set, log, extra)
     scorer = replace(fit(weighted(per_set), required=required), embedder=model_of(get_embedder(settings.embedder).id),
                      adapter=adapter)
     scorer.info["sets"] = [os.path.relpath(Path(g).absolute(), ROOT) for _, g in sets]
+    if adapter_sets:
+        scorer.info["adapter_sets"] = [os.path.relpath(Path(g).absolute(), ROOT) for _, g in adapter_sets]
     if out is not None:
         scorer.save(out)
         log(f"wrote {out}: threshold {scorer.threshold:.3f}, {scorer.info['out_of_fold']}")
