@@ -229,7 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp, corpus=True):
         if corpus:
-            sp.add_argument("--corpus", type=Path, help="folder of .txt/.md/.html articles (default: seeds/)")
+            sp.add_argument("--corpus", type=Path, help="folder of .txt/.md/.html/.pdf/.docx articles (default: seeds/)")
         sp.add_argument("--index", type=Path, help="index folder (default: index/)")
         sp.add_argument("--chunk-words", dest="chunk_words", type=int, help="words per chunk (default 120)")
         sp.add_argument("--chunk-overlap", dest="chunk_overlap", type=int, help="sentences shared by neighbours")

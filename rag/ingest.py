@@ -1,4 +1,4 @@
-"""Ingestion: a folder of .txt/.md/.html files becomes a list of `Article`s.
+"""Ingestion: a folder of .txt/.md/.html/.pdf/.docx files becomes a list of `Article`s.
 
 Reading is defensive because the corpus is untrusted: a file that is binary,
 not UTF-8 (or UTF-16/32 with a byte-order mark), empty, enormous, unreadable or
@@ -18,13 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from . import clean
+from . import clean, extract
 from .errors import CorpusError
 from .records import Article
 
-EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm")
+EXTENSIONS = (".txt", ".md", ".markdown", ".html", ".htm", *extract.FORMATS)
 METADATA_FILE = "_metadata.json"  # optional per-article overrides
 MAX_FILE_BYTES = 5_000_000  # a news article is ~10 kB; 5 MB is not an article
+MAX_DOCUMENT_BYTES = 50_000_000  # a PDF or .docx carries its pictures: ten times that, its text still capped above
+NO_FILES = "no .txt, .md, .html, .pdf or .docx files"
 UNKNOWN_OUTLET = "unknown outlet"  # an article whose outlet neither its text nor _metadata.json gives
 
 
@@ -269,12 +271,20 @@ def read_article(path: Path, doc: str, overrides: dict | None = None) -> Article
     """One file -> one cleaned Article (raises CorpusError when unusable)."""
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise CorpusError(f"{doc}: {size:,} bytes is over the {MAX_FILE_BYTES:,}-byte limit for one article")
+        limit = MAX_DOCUMENT_BYTES if doc.lower().endswith(extract.FORMATS) else MAX_FILE_BYTES
+        if size > limit:
+            raise CorpusError(f"{doc}: {size:,} bytes is over the {limit:,}-byte limit for one article")
         data = path.read_bytes()
     except OSError as e:
         raise CorpusError(f"{doc}: cannot read ({e.strerror or e})") from e
-    raw = decode(data, doc)
+    if doc.lower().endswith(extract.FORMATS):
+        found = extract.extract(data, doc)
+        raw, meta = found.text, found.metadata
+        if len(raw) > MAX_FILE_BYTES:
+            raise CorpusError(f"{doc}: {len(raw):,} characters of text is over the {MAX_FILE_BYTES:,} limit "
+                              "for one article")
+    else:
+        raw, meta = decode(data, doc), {}
     text = masked_text(raw, doc)
     verdicts = clean.classify(text)
     kept = clean.kept_spans(verdicts)
@@ -283,13 +293,14 @@ def read_article(path: Path, doc: str, overrides: dict | None = None) -> Article
     header = [v.line.text for v in verdicts if v.reason == "header"]
     o = overrides or {}
     first = text[kept[0].start : kept[0].end]
-    title = o.get("title") or find_title(header, first) or (first[:80] + ("…" if len(first) > 80 else ""))
+    title = (o.get("title") or find_title(header, first) or meta.get("title")
+             or (first[:80] + ("…" if len(first) > 80 else "")))
     return Article(
         doc=doc,
         title=title,
         outlet=o.get("outlet") or find_outlet(text) or UNKNOWN_OUTLET,
         date=o.get("date") or find_date(header),
-        authors=tuple(o.get("authors") or find_authors(header)),
+        authors=tuple(o.get("authors") or find_authors(header) or meta.get("authors", ())),
         text=text,
         kept=kept,
         sha256=file_sha256(data),
@@ -339,6 +350,6 @@ def load_corpus(folder: Path, follow_symlinks: bool = False) -> Corpus:
     warnings: list[str] = []
     articles = list(iter_articles(folder, skipped, warnings, follow_symlinks))
     if not articles:
-        why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:5]) or "no .txt, .md or .html files"
+        why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:5]) or NO_FILES
         raise CorpusError(f"no readable articles in {folder} ({why})")
     return Corpus(tuple(articles), tuple(skipped), tuple(warnings))

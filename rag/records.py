@@ -94,7 +94,8 @@ class Scored:
 
 @dataclass(frozen=True)
 class Citation:
-    """A numbered source of an answer, pointing into the original file."""
+    """A numbered source of an answer, pointing into the original file (into
+    the text read out of it, for a PDF or .docx: `Article.text`)."""
 
     n: int
     doc: str

@@ -1,0 +1,134 @@
+"""PDF and Word files in the corpus: read, reflowed, cited; a bad one skipped with a reason."""
+
+import io
+
+import pytest
+
+from rag import extract, ingest
+from rag.answer import answer
+from rag.errors import CorpusError
+
+
+def make_pdf(pages: list[list[str]], title: str = "") -> bytes:
+    """A minimal PDF, each page a list of lines (Helvetica 11 pt, 14 pt apart),
+    written by hand so the tests need no PDF writer."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    kids = []
+    for lines in pages:
+        shown = " ".join("(" + line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") Tj T*"
+                         for line in lines)
+        ops = f"BT /F1 11 Tf 14 TL 72 760 Td {shown} ET"
+        objects.append(f"<< /Length {len(ops)} >>\nstream\n{ops}\nendstream")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {len(objects)} 0 R "
+                       "/Resources << /Font << /F1 3 0 R >> >> >>")
+        kids.append(f"{len(objects)} 0 R")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {len(kids)} >>"
+    if title:
+        objects.append(f"<< /Title ({title}) >>")
+    out, offsets = b"%PDF-1.4\n", []
+    for i, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    info = f" /Info {len(objects)} 0 R" if title else ""
+    return out + f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
+
+
+# Lines as a PDF gives them: broken where the margin fell, no blank line between paragraphs.
+PAGE = ["Pipeline talks stall",
+        "Russia and China have not agreed on the price of the gas to be sent",
+        "through the Power of Siberia 2 pipeline, officials said on Monday, and",
+        "the talks will go on next year.",
+        "The two sides did sign a deal on grain exports, which began in the",
+        "spring; the first trains left Novosibirsk in April with a load of well-",
+        "known wheat.",
+        "A closing remark."]
+
+
+def test_wrapped_lines_become_paragraphs():
+    text = extract.reflowed("\n".join(PAGE))
+    assert text.split("\n\n") == [
+        "Pipeline talks stall",
+        "Russia and China have not agreed on the price of the gas to be sent through the Power of Siberia 2 "
+        "pipeline, officials said on Monday, and the talks will go on next year.",
+        "The two sides did sign a deal on grain exports, which began in the spring; the first trains left "
+        "Novosibirsk in April with a load of well-known wheat.",  # the hyphen kept, no space after it
+        "A closing remark."]
+    assert extract.reflowed("Short.\nLines.\nOnly.") == "Short.\n\nLines.\n\nOnly."  # nothing ran to a margin
+
+
+def test_a_pdf_answer_cites_its_text(tmp_path, no_network):
+    import rag
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "talks.pdf").write_bytes(make_pdf([PAGE]))
+    (folder / "weather.txt").write_text("Oslo was cold in March, with snow on most days of the month.\n")
+    s = rag.from_env(env={}, corpus=folder, index=tmp_path / "index", embedder="hash")
+    idx = rag.open_index(s)
+    ans = answer(idx, "Why has the Power of Siberia 2 pipeline not gone ahead?", settings=s)
+    assert not ans.abstained and ans.citations[0].doc == "talks.pdf"
+    c = ans.citations[0]
+    text = idx.articles["talks.pdf"].text
+    assert text[c.start:c.end] == c.text and text[c.quote_start:c.quote_end] == c.quote
+    assert "have not agreed on the price of the gas to be sent through the Power of Siberia 2" in c.quote
+
+
+def test_pdf_and_docx_articles(tmp_path, make_index):
+    docx = pytest.importorskip("docx")
+    document = docx.Document()
+    document.add_heading("Grain for gas: a new deal between Moscow and Beijing", level=1)
+    document.add_paragraph("Russia will send more grain to China from next year, the two governments said.")
+    table = document.add_table(rows=2, cols=2)
+    for row, (k, v) in zip(table.rows, [("Grain", "8 million tonnes"), ("Gas", "no agreement")]):
+        row.cells[0].text, row.cells[1].text = k, v
+    document.core_properties.author = "Jane Roe"
+    buf = io.BytesIO()
+    document.save(buf)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "talks.pdf").write_bytes(make_pdf([PAGE, ["Page two is short."]], title="Pipeline talks"))
+    (folder / "deal.docx").write_bytes(buf.getvalue())
+    arts = {a.doc: a for a in ingest.load_corpus(folder).articles}
+    pdf, word = arts["talks.pdf"], arts["deal.docx"]
+    assert "Power of Siberia 2 pipeline, officials said on Monday" in pdf.cleaned()
+    assert pdf.title == "Pipeline talks stall"  # the text's own headline before the file's metadata
+    assert word.title == "Grain for gas: a new deal between Moscow and Beijing"
+    assert word.authors == ("Jane Roe",)  # no byline in the text: the file's author
+    assert "Grain; 8 million tonnes" in word.text  # a table row, cells in order
+    for a in (pdf, word):
+        assert a.sha256 == ingest.file_sha256((folder / a.doc).read_bytes())  # the file's bytes, as for text
+        assert all(a.text[s.start:s.end].strip() for s in a.kept)
+
+
+@pytest.mark.parametrize("name, data, why", [
+    ("broken.pdf", b"%PDF-1.4\nthis is not really a PDF\n", "not a readable PDF"),
+    ("scan.pdf", make_pdf([[]]), "no text layer"),
+    ("broken.docx", b"PK\x03\x04 not a zip", "not a readable Word"),
+])
+def test_an_unreadable_document_is_skipped_with_a_reason(tmp_path, name, data, why):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / name).write_bytes(data)
+    (folder / "ok.txt").write_text("A plain article that can be read, about grain and gas.\n")
+    corpus = ingest.load_corpus(folder)
+    assert [a.doc for a in corpus.articles] == ["ok.txt"]
+    [skipped] = corpus.skipped
+    assert skipped.path == name and why in skipped.reason and "\n" not in skipped.reason
+    with pytest.raises(CorpusError, match=why):
+        extract.extract(data, name)
+
+
+def test_a_password_protected_pdf_says_so(tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(make_pdf([PAGE]))).pages:
+        writer.add_page(page)
+    writer.encrypt(user_password="secret", algorithm="RC4-128")
+    buf = io.BytesIO()
+    writer.write(buf)
+    with pytest.raises(CorpusError, match="password-protected"):
+        extract.extract(buf.getvalue(), "locked.pdf")
