@@ -18,6 +18,9 @@ from .errors import CorpusError
 
 FORMATS = (".pdf", ".docx")
 WRAPPED = 0.75  # a line at least this share of its block's widest line was broken by the margin
+# What PDF and Word writers put in a file's metadata when the author wrote nothing.
+PLACEHOLDERS = re.compile(r"^(microsoft word - .*|untitled.*|python-docx|author|user|administrator|owner)$", re.I)
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,8 @@ def reflowed(page: str) -> str:
         widest = max(map(len, lines))
         para = lines[0]
         for prev, line in zip(lines, lines[1:]):
-            if len(prev) >= WRAPPED * widest and widest >= 40:
+            ended = prev.endswith((".", "!", "?", ":")) and line[:1].isupper()  # a sentence ends: maybe a heading next
+            if len(prev) >= WRAPPED * widest and widest >= 40 and not ended:
                 para += line if prev.endswith("-") else " " + line
             else:
                 out.append(para)
@@ -54,51 +58,63 @@ def reflowed(page: str) -> str:
     return "\n\n".join(out)
 
 
+def printable(text: str) -> str:
+    """Text with what no article holds removed: NULs, control characters and
+    lone surrogates, which a broken font map can put in a PDF's text."""
+    return _UNPRINTABLE.sub("", text)
+
+
+def _meta(title, authors) -> dict:
+    """The metadata worth keeping: text only (a PDF may hold a number or bytes
+    there), no writer's placeholder."""
+    keep = lambda v: isinstance(v, str) and v.strip() and not PLACEHOLDERS.match(v.strip())  # noqa: E731
+    names = [a.strip() for a in re.split(r";|\s+and\s+", authors) if keep(a)] if isinstance(authors, str) else []
+    return {k: v for k, v in {"title": title.strip() if keep(title) else "", "authors": names}.items() if v}
+
+
 def pdf_text(data: bytes, name: str) -> Extracted:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
+    # The file is untrusted and pypdf raises many kinds of error on a broken
+    # one (its own, NotImplementedError, AssertionError, ...): any of them
+    # means "not readable", said in one line.
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise CorpusError(f"{name}: the PDF is password-protected; save an unprotected copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [printable(page.extract_text() or "") for page in reader.pages]
         info = reader.metadata or {}
+        meta = _meta(info.get("/Title"), info.get("/Author"))
     except CorpusError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as e:
+    except Exception as e:  # noqa: BLE001 - see above
         raise CorpusError(f"{name}: not a readable PDF ({type(e).__name__}: {str(e)[:80]})") from e
     text = "\n\n".join(filter(None, (reflowed(p) for p in pages)))
-    if not text.strip():
+    if sum(c.isalnum() for c in text) < 0.5 * len(text.replace(" ", "").replace("\n", "")) or not text.strip():
         raise CorpusError(f"{name}: the PDF has no text layer (a scan?); run OCR on it first")
-    meta = {"title": (info.get("/Title") or "").strip(),
-            "authors": [a.strip() for a in re.split(r";|\s+and\s+", info.get("/Author") or "") if a.strip()]}
-    return Extracted(text, {k: v for k, v in meta.items() if v})
+    return Extracted(text, meta)
 
 
 def docx_text(data: bytes, name: str) -> Extracted:
-    from zipfile import BadZipFile
-
     import docx
     from docx.table import Table
 
-    try:
+    try:  # untrusted, as above: broken XML, a missing part, a wrong root
         document = docx.Document(io.BytesIO(data))
-    except (BadZipFile, KeyError, ValueError) as e:
+        parts = []
+        for item in document.iter_inner_content():  # paragraphs and tables in reading order
+            if isinstance(item, Table):
+                parts += ["; ".join(c.text.strip() for c in row.cells if c.text.strip()) for row in item.rows]
+            else:
+                parts.append(item.text.strip())
+        props = document.core_properties
+        meta = _meta(props.title, props.author)
+    except Exception as e:  # noqa: BLE001
         raise CorpusError(f"{name}: not a readable Word (.docx) file ({type(e).__name__})") from e
-    parts = []
-    for item in document.iter_inner_content():  # paragraphs and tables in reading order
-        if isinstance(item, Table):
-            parts += ["; ".join(c.text.strip() for c in row.cells if c.text.strip()) for row in item.rows]
-        else:
-            parts.append(item.text.strip())
-    text = "\n\n".join(p for p in parts if p)
-    if not text:
+    text = printable("\n\n".join(p for p in parts if p))
+    if not text.strip():
         raise CorpusError(f"{name}: empty file")
-    props = document.core_properties
-    meta = {"title": (props.title or "").strip(),
-            "authors": [a.strip() for a in re.split(r";|,|\s+and\s+", props.author or "") if a.strip()]}
-    return Extracted(text, {k: v for k, v in meta.items() if v})
+    return Extracted(text, meta)
 
 
 def extract(data: bytes, name: str) -> Extracted:

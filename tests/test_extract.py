@@ -77,7 +77,7 @@ def test_a_pdf_answer_cites_its_text(tmp_path, no_network):
 
 
 def test_pdf_and_docx_articles(tmp_path, make_index):
-    docx = pytest.importorskip("docx")
+    import docx
     document = docx.Document()
     document.add_heading("Grain for gas: a new deal between Moscow and Beijing", level=1)
     document.add_paragraph("Russia will send more grain to China from next year, the two governments said.")
@@ -121,6 +121,28 @@ def test_an_unreadable_document_is_skipped_with_a_reason(tmp_path, name, data, w
         extract.extract(data, name)
 
 
+def test_a_sentence_end_before_a_capital_keeps_its_line_break():
+    lines = ["Russia and China have not agreed on the price of the gas, they said.",
+             "Grain exports to China rose sharply after the deal was signed in May",
+             "of that year."]
+    assert extract.reflowed("\n".join(lines)).split("\n\n") == [
+        lines[0], "Grain exports to China rose sharply after the deal was signed in May of that year."]
+
+
+def test_metadata_of_the_wrong_kind_or_a_placeholder_is_ignored():
+    assert extract._meta(5, b"\x9f") == {}
+    assert extract._meta("Microsoft Word - draft3.docx", "python-docx") == {}
+    assert extract._meta("Grain talks", "Jane Roe; John Doe") == {"title": "Grain talks",
+                                                                   "authors": ["Jane Roe", "John Doe"]}
+    assert extract.printable("a\x00b\ud800c") == "abc"
+
+
+def test_a_broken_content_stream_is_one_line(tmp_path):
+    data = make_pdf([PAGE]).replace(b"/Length", b"/Filter /Bogus /Length", 1)
+    with pytest.raises(CorpusError, match="not a readable PDF"):
+        extract.extract(data, "bogus.pdf")
+
+
 def test_a_password_protected_pdf_says_so(tmp_path):
     from pypdf import PdfReader, PdfWriter
 
@@ -132,3 +154,10 @@ def test_a_password_protected_pdf_says_so(tmp_path):
     writer.write(buf)
     with pytest.raises(CorpusError, match="password-protected"):
         extract.extract(buf.getvalue(), "locked.pdf")
+    secured = PdfWriter()  # AES with an empty user password: opens like any PDF
+    for page in PdfReader(io.BytesIO(make_pdf([PAGE]))).pages:
+        secured.add_page(page)
+    secured.encrypt(user_password="", owner_password="owner", algorithm="AES-128")
+    buf = io.BytesIO()
+    secured.write(buf)
+    assert "Power of Siberia 2" in extract.extract(buf.getvalue(), "secured.pdf").text
