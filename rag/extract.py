@@ -90,7 +90,8 @@ def pdf_text(data: bytes, name: str) -> Extracted:
     except Exception as e:  # noqa: BLE001 - see above
         raise CorpusError(f"{name}: not a readable PDF ({type(e).__name__}: {str(e)[:80]})") from e
     text = "\n\n".join(filter(None, (reflowed(p) for p in pages)))
-    if sum(c.isalnum() for c in text) < 0.5 * len(text.replace(" ", "").replace("\n", "")) or not text.strip():
+    visible = re.sub(r"\s", "", text)  # a font with no text map gives pages of U+FFFD, not letters
+    if not visible or sum(c.isalnum() for c in visible) < 0.5 * len(visible):
         raise CorpusError(f"{name}: the PDF has no text layer (a scan?); run OCR on it first")
     return Extracted(text, meta)
 

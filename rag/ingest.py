@@ -269,15 +269,16 @@ def masked_text(raw: str, name: str) -> str:
 
 def read_article(path: Path, doc: str, overrides: dict | None = None) -> Article:
     """One file -> one cleaned Article (raises CorpusError when unusable)."""
+    document = doc.lower().endswith(extract.FORMATS)  # a PDF or .docx: its text is extracted, not decoded
     try:
         size = path.stat().st_size
-        limit = MAX_DOCUMENT_BYTES if doc.lower().endswith(extract.FORMATS) else MAX_FILE_BYTES
+        limit = MAX_DOCUMENT_BYTES if document else MAX_FILE_BYTES
         if size > limit:
             raise CorpusError(f"{doc}: {size:,} bytes is over the {limit:,}-byte limit for one article")
         data = path.read_bytes()
     except OSError as e:
         raise CorpusError(f"{doc}: cannot read ({e.strerror or e})") from e
-    if doc.lower().endswith(extract.FORMATS):
+    if document:
         found = extract.extract(data, doc)
         raw, meta = found.text, found.metadata
         if len(raw) > MAX_FILE_BYTES:

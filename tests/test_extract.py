@@ -76,7 +76,7 @@ def test_a_pdf_answer_cites_its_text(tmp_path, no_network):
     assert "have not agreed on the price of the gas to be sent through the Power of Siberia 2" in c.quote
 
 
-def test_pdf_and_docx_articles(tmp_path, make_index):
+def test_pdf_and_docx_articles(tmp_path):
     import docx
     document = docx.Document()
     document.add_heading("Grain for gas: a new deal between Moscow and Beijing", level=1)
@@ -137,13 +137,13 @@ def test_metadata_of_the_wrong_kind_or_a_placeholder_is_ignored():
     assert extract.printable("a\x00b\ud800c") == "abc"
 
 
-def test_a_broken_content_stream_is_one_line(tmp_path):
+def test_a_broken_content_stream_is_one_line():
     data = make_pdf([PAGE]).replace(b"/Length", b"/Filter /Bogus /Length", 1)
     with pytest.raises(CorpusError, match="not a readable PDF"):
         extract.extract(data, "bogus.pdf")
 
 
-def test_a_password_protected_pdf_says_so(tmp_path):
+def test_a_password_protected_pdf_says_so():
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
