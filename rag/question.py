@@ -43,8 +43,22 @@ def with_apostrophes(question: str) -> str:
 
 _QUESTION_WORD = re.compile(r"^(who|whom|whose|what|why|when|where|which|how|is|are|did|does|do|was|were)$", re.I)
 # A middle initial stays inside its name: "Bruce C. Murray", "Russell S. Penniman".
-_ENTITY = re.compile(r"(?:[A-Z][\w\-’']+|of|the|de|von|der)(?:\s+(?:[A-Z][\w\-’']+|of|the|von|der|de|"
+# Short forms whose full stop ends no sentence: titles before a name ("Mr. Smith",
+# "Maj. Gen. John F. Reynolds"), which articles as often leave out, and the short
+# words that open a place's name ("St. Petersburg", "Mt. Everest"), part of it.
+TITLES = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Rev", "Gen", "Maj", "Col", "Capt", "Lt", "Sgt", "Gov", "Sen", "Rep")
+PLACE_PREFIXES = ("St", "Mt", "Ft")
+_TITLE = re.compile(r"\b(?:" + "|".join(TITLES) + r")\.\s+")
+_PLACE_PREFIX = r"(?:" + "|".join(PLACE_PREFIXES) + r")\.(?=\s+[A-Z])"
+_ENTITY = re.compile(r"(?:" + _PLACE_PREFIX + r"|[A-Z][\w\-’']+|of|the|de|von|der)"
+                     r"(?:\s+(?:" + _PLACE_PREFIX + r"|[A-Z][\w\-’']+|of|the|von|der|de|"
                      r"\d+(?:[A-Z]\b)?|[A-Z]\.(?=\s+[A-Z][a-z])))*")  # "SN 1987A", "Power of Siberia 2"
+
+
+def abbreviation_ends(text: str, at: int) -> bool:
+    """Is the full stop at `at` that of a title or a place's short word ("Dr.", "St.")?"""
+    m = re.search(r"\b(\w+)$", text[:at])
+    return bool(m) and m.group(1) in TITLES + PLACE_PREFIXES + ("Jr", "Sr")
 NAME_GLUE = {"of", "the", "de", "von", "der"}
 _CALENDAR = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|December|"
                        r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
@@ -99,7 +113,7 @@ def names_of(text: str) -> list[str]:
     """The names in a question, without possessives and dates: "Putin's May
     2024 trip" names "Putin"."""
     names = []
-    text = SHORT_MONTH_DATED.sub(" ", text)
+    text = _TITLE.sub("", SHORT_MONTH_DATED.sub(" ", text))
     for e in entities(text):
         # "Chinese-made", "US-sanctioned" describe: the name is the first part
         # ("Post-war Britain" names Britain; "Moscow-to-Beijing" stays whole).

@@ -30,7 +30,7 @@ import numpy as np
 from .index import Index, per_index
 from .ingest import MONTHS, without_brackets
 from .lexical import stems, stopwords, tokenize
-from .question import (HE_SHE, MONTH_SHORT, OPENS_QUOTE, SHORT_MONTH_DATED, name_present, name_words, names_of,
+from .question import (HE_SHE, MONTH_SHORT, abbreviation_ends, OPENS_QUOTE, SHORT_MONTH_DATED, name_present, name_words, names_of,
                        numbers_in, words)
 from .records import Chunk, Span
 
@@ -191,6 +191,8 @@ def question_names(question: str, index: Index) -> list[str]:
     t = _tables(index)
 
     def common(m: re.Match) -> str:
+        if m.group(1).startswith(".") and abbreviation_ends(question, m.start(1)):  # "Dr. Maslov", "St. Petersburg"
+            return m.group(0)
         w = m.group(2).lower()
         plain = w in t.lower_words or w not in t.upper_words or w in stopwords()
         return m.group(1) + (", " if plain else m.group(2))

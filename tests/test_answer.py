@@ -586,6 +586,11 @@ def test_names_in_questions(seed_index):
     assert question_names("What did Putin's May 2024 trip mean?", idx) == ["Putin"]
     # Each sentence of a question opens with a capital, not only its first.
     assert question_names("Both count how often Xi and Putin have met. Same number?", idx) == ["Putin", "Xi"]
+    # The full stop of a title or of a place's short word ends no sentence: a title is
+    # left out (articles often are), "St." stays part of the place's name.
+    assert question_names("What did Dr. Maslov say about Putin?", idx) == ["Maslov", "Putin"]
+    assert question_names("what did dr. maslov say", idx) == ["Maslov"]
+    assert question_names("Who visited St. Petersburg in 2023?", idx) == ["St. Petersburg"]
     # Typed in lower case, a question names the same: the corpus writes these only as names.
     assert question_names("besides ukraine, what did li lifan expect?", idx) == ["Li Lifan", "Ukraine"]
     assert question_names("whom was xi likely to meet in november?", idx) == ["Xi"]
