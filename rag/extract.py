@@ -5,7 +5,8 @@ becomes plain text here, once, at index time; that text is what the index
 keeps and what a citation opens, so offsets stay exact (the file's bytes are
 still what its checksum covers). pypdf and python-docx do the reading; what
 is ours is the reflow: a PDF has no paragraphs, only lines broken where the
-page's margin fell, and the chunker ends a sentence at every line break.
+page's margin fell, and the chunker ends a sentence at every line break; and
+its pages carry running heads, feet and numbers that are no part of the text.
 """
 
 from __future__ import annotations
@@ -21,6 +22,14 @@ WRAPPED = 0.75  # a line at least this share of its block's widest line was brok
 # What PDF and Word writers put in a file's metadata when the author wrote nothing.
 PLACEHOLDERS = re.compile(r"^(microsoft word - .*|untitled.*|python-docx|author|user|administrator|owner)$", re.I)
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# Running heads and feet sit in a page's first or last lines ("EDGE_LINES"); a line
+# there that comes back on at least RUNNING_SHARE of the pages (digits aside:
+# "Trade Review · page 3") is the page's furniture, not the article's.
+EDGE_LINES = 2
+RUNNING_SHARE = 0.5
+# A page number alone on its line: "3", "- 3 -", "Page 3", "3 of 12", "3/12".
+_PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:page\s*)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?[-–—\s]*$", re.I)
+_SENTENCE_END = (".", "!", "?", ":", ";", "\"", "”", "’", ")")
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,44 @@ def reflowed(page: str) -> str:
     return "\n\n".join(out)
 
 
+def _edges(lines: list[str]) -> list[int]:
+    """Where a page's running head and foot may stand: its first and last lines."""
+    n = len(lines)
+    return sorted(set(range(min(EDGE_LINES, n))) | set(range(max(n - EDGE_LINES, 0), n)))
+
+
+def without_running_lines(pages: list[str]) -> list[str]:
+    """Pages without their running heads and feet and their page numbers, which
+    reflow would otherwise join to the article's sentences ("... the talks will
+    Trade Review 3 go on next year")."""
+    shape = lambda line: re.sub(r"\d+", "#", " ".join(line.lower().split()))  # noqa: E731 - digits aside
+    split = [page.splitlines() for page in pages]
+    edges = [[written[i] for i in _edges(written)]  # the edge lines' numbers on the page, blank lines aside
+             for written in ([i for i, line in enumerate(lines) if line.strip()] for lines in split)]
+    seen: dict[str, int] = {}
+    for lines, at in zip(split, edges):
+        for key in {shape(lines[i]) for i in at}:
+            seen[key] = seen.get(key, 0) + 1
+    least = max(2, RUNNING_SHARE * len(pages))
+    out = []
+    for page, lines, at in zip(pages, split, edges):
+        drop = {i for i in at if seen[shape(lines[i])] >= least or _PAGE_NUMBER.match(lines[i])}
+        out.append("\n".join(line for i, line in enumerate(lines) if i not in drop) if drop else page)
+    return out
+
+
+def joined(pages: list[str]) -> str:
+    """Reflowed pages as one text. A page that stops mid-sentence, before a
+    page that opens in lower case, goes on in it: one paragraph, not two."""
+    text = ""
+    for page in filter(None, pages):
+        if text and not text.endswith(_SENTENCE_END) and page[:1].islower():
+            text += page if text.endswith("-") else " " + page
+        else:
+            text += ("\n\n" if text else "") + page
+    return text
+
+
 def printable(text: str) -> str:
     """Text with what no article holds removed: NULs, control characters and
     lone surrogates, which a broken font map can put in a PDF's text."""
@@ -89,7 +136,7 @@ def pdf_text(data: bytes, name: str) -> Extracted:
         raise
     except Exception as e:  # noqa: BLE001 - see above
         raise CorpusError(f"{name}: not a readable PDF ({type(e).__name__}: {str(e)[:80]})") from e
-    text = "\n\n".join(filter(None, (reflowed(p) for p in pages)))
+    text = joined([reflowed(p) for p in without_running_lines(pages)])
     visible = re.sub(r"\s", "", text)  # a font with no text map gives pages of U+FFFD, not letters
     if not visible or sum(c.isalnum() for c in visible) < 0.5 * len(visible):
         raise CorpusError(f"{name}: the PDF has no text layer (a scan?); run OCR on it first")

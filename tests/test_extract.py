@@ -161,3 +161,17 @@ def test_a_password_protected_pdf_says_so():
     buf = io.BytesIO()
     secured.write(buf)
     assert "Power of Siberia 2" in extract.extract(buf.getvalue(), "secured.pdf").text
+
+
+def test_running_heads_feet_and_page_numbers_are_dropped_and_a_sentence_goes_on_across_pages():
+    head = "Trade Review - Moscow edition"
+    pages = [[head, *PAGE[:3]], [head, "the talks will go on next year, they said, and grain exports began in",
+                                 "the spring.", "- 2 -"], [head, "A closing remark.", "3"]]
+    text = extract.extract(make_pdf(pages), "talks.pdf").text
+    assert head not in text and "- 2 -" not in text and not text.endswith("3")
+    assert ("officials said on Monday, and the talks will go on next year, they said, and grain exports began "
+            "in the spring.") in text  # page 1 stops mid-sentence, page 2 goes on in lower case: one paragraph
+    assert text.split("\n\n")[0] == "Pipeline talks stall"  # a line on one page only stays
+    assert text.endswith("A closing remark.")
+    one = extract.without_running_lines([f"{head}\nOne page only."])  # a lone page has no running lines
+    assert one == [f"{head}\nOne page only."]
