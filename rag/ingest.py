@@ -351,6 +351,11 @@ def load_corpus(folder: Path, follow_symlinks: bool = False) -> Corpus:
     warnings: list[str] = []
     articles = list(iter_articles(folder, skipped, warnings, follow_symlinks))
     if not articles:
-        why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:5]) or NO_FILES
-        raise CorpusError(f"no readable articles in {folder} ({why})")
+        raise no_articles(folder, skipped)
     return Corpus(tuple(articles), tuple(skipped), tuple(warnings))
+
+
+def no_articles(folder: Path, skipped: list[Skipped]) -> CorpusError:
+    """The error for a corpus with no readable article, saying why (the first few reasons)."""
+    why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:5]) or NO_FILES
+    return CorpusError(f"no readable articles in {folder} ({why})")

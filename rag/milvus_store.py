@@ -48,7 +48,7 @@ from .chunk import ChunkerSettings, chunk_article
 from .embed import Embedder
 from .errors import CorpusError, DossierError, IndexCorrupt, IndexMismatch, IndexMissing
 from .index import BuildReport, Index, _article, _article_record, expected_manifest, refuse_mismatch
-from .ingest import NO_FILES, Skipped, corpus_files, iter_articles
+from .ingest import Skipped, corpus_files, iter_articles, no_articles
 from .lexical import tokenize
 from .records import Article, Chunk, Hit, Span, chunk_id
 
@@ -424,8 +424,7 @@ def build(
         log(f"skipped {s.path}: {s.reason}")
     if not counts["documents"]:
         _drop_generation(client, gen)
-        why = "; ".join(f"{s.path}: {s.reason}" for s in skipped[:5]) or NO_FILES
-        raise CorpusError(f"no readable articles in {corpus} ({why})")
+        raise no_articles(corpus, skipped)
 
     # Check before switching: every row arrived, and the collections answer.
     for suffix in ("_p", "_s", "_b"):
