@@ -46,9 +46,7 @@ Variants, each adding one part to the one before:
                (compose._with_reason); a list answer that enumerates nothing
                takes the likeliest of the ten best sentences that enumerates
                and shares a key word with the question
-               (compose._with_enumeration)
-  +wider       a list or comparison question reads twice as many passages
-               (answer.passages_for; the shipped method)
+               (compose._with_enumeration; the shipped method)
 and, read from eval/rules/<set>/summary.json when present, the hand-written
 rules this method replaced (run with the code at commit e007983).
 
@@ -94,16 +92,16 @@ METRICS = ("answer_pass", "abstention_accuracy", "false_refusal", "citation_reca
 
 
 VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+sides", "+statements", "+shapes",
-            "+times", "+denials", "+acts", "+order", "+neighbours", "+wider")
+            "+times", "+denials", "+acts", "+order", "+neighbours")
 
 
 @contextmanager
 def variant(name: str, unchecked: Path):
-    saved = (answer.GATHER_SEARCH, retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX,
-             answer.load_scorer, answer.pair_sides, compose._continued, compose.with_its_speaker,
-             answer.byline_answer, answer.split_parts, compose._with_items, answer.dated_as_asked,
-             answer.denies_as_asked, answer.acts_as_asked, answer.ordered_parts, compose._with_reason,
-             compose._with_enumeration, compose._with_missing_words, compose._with_their_words)
+    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
+             answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
+             compose._with_items, answer.dated_as_asked, answer.denies_as_asked, answer.acts_as_asked,
+             answer.ordered_parts, compose._with_reason, compose._with_enumeration,
+             compose._with_missing_words, compose._with_their_words)
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -134,15 +132,13 @@ def variant(name: str, unchecked: Path):
             compose._with_reason = lambda chosen, scored: chosen
             compose._with_enumeration = lambda chosen, scored, reading: chosen
             compose._with_missing_words = lambda chosen, scored, reading: chosen
-        if step < 13:  # a list or comparison reads k passages, as any question
-            answer.GATHER_SEARCH = 1
         yield
     finally:
-        (answer.GATHER_SEARCH, retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX,
-         answer.load_scorer, answer.pair_sides, compose._continued, compose.with_its_speaker,
-         answer.byline_answer, answer.split_parts, compose._with_items, answer.dated_as_asked,
-         answer.denies_as_asked, answer.acts_as_asked, answer.ordered_parts, compose._with_reason,
-         compose._with_enumeration, compose._with_missing_words, compose._with_their_words) = saved
+        (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
+         answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
+         answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked,
+         answer.acts_as_asked, answer.ordered_parts, compose._with_reason, compose._with_enumeration,
+         compose._with_missing_words, compose._with_their_words) = saved
 
 
 def fmt(summary: dict) -> str:

@@ -44,7 +44,7 @@ from .question import (after_written, flows_agree, negation_agrees, outcome_told
 from .records import Answer, Event, Scored
 from .scorer import OFF_TOPIC_CONFIDENCE, Scorer, load_scorer, score
 from .sides import article_sides, asks_across_articles, find_sides, names_an_article, pair, without_sides
-from .settings import RANGES, Settings, from_env
+from .settings import Settings, from_env
 
 ABSTAIN_TEXT = ("The articles don't say. None of the passages I found answers this question; "
                 "the closest ones are listed as related reading.")
@@ -53,10 +53,6 @@ OFF_TOPIC_TEXT = "The articles are not about this. None of them comes close to w
 OTHER_YEAR_NOTE = "the closest passages are about other years than the one asked"
 WRITTEN_BEFORE_NOTE = "the closest passages were written before the time asked about"
 SIDE_SEARCH = 20  # passages searched for the sides of a comparison
-# A list or a comparison gathers its sentences from several passages, often of
-# several articles: it reads this many times k passages (session 32: twice k
-# answered 8 more of 4,051 questions right, three times 9, none refused more).
-GATHER_SEARCH = 2
 
 # Control and invisible characters, and lone surrogates ("\ud800"), which no
 # tokenizer can encode: replaced by spaces at the edge.
@@ -102,11 +98,6 @@ def reading_of(index: Index, typed: str, standalone: str) -> Reading:
 
 
 # --- the pipeline --------------------------------------------------------------
-
-
-def passages_for(reading: Reading, k: int) -> int:
-    """How many passages a question reads: k, or more for a list or a comparison."""
-    return min(k * GATHER_SEARCH, int(RANGES["k"][1])) if reading.list_like or reading.compare_like else k
 
 
 def pair_sides(index: Index, reading: Reading, query: str, question_vec, settings: Settings,
@@ -224,12 +215,11 @@ def answer_stream(
     typed, standalone, query = understood(index, q, turns)  # the answer keeps the user's own text
     # One embedding serves retrieval and scoring when the query is the question.
     qvec = index.embedder.embed([standalone])[0]
-    reading = reading_of(index, typed, standalone)
-    hits = tuple(search(index, query, k=passages_for(reading, s.k), settings=s,
-                        query_vec=qvec if query == standalone else None))
+    hits = tuple(search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None))
     timings = {"retrieve_ms": (time.perf_counter() - t0) * 1000}
     yield Event("retrieved", hits=hits)
 
+    reading = reading_of(index, typed, standalone)
     scorer = scorer or load_scorer()
     scored, confidence = score(index, reading, hits, qvec, scorer)
     picked, picked_confidence = pick(index, reading, hits, query, qvec, s, scorer)

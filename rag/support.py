@@ -30,8 +30,8 @@ import numpy as np
 from .index import Index, per_index
 from .ingest import MONTHS, without_brackets
 from .lexical import stems, stopwords, tokenize
-from .question import (HE_SHE, MONTH_SHORT, OPENS_QUOTE, SHORT_MONTH_DATED, abbreviation_ends, name_present,
-                       name_words, names_of, numbers_in, words)
+from .question import (HE_SHE, MONTH_SHORT, abbreviation_ends, OPENS_QUOTE, SHORT_MONTH_DATED, name_present, name_words, names_of,
+                       numbers_in, words)
 from .records import Chunk, Span
 
 TOPICAL_SHARE = 0.2  # a name in this share of all passages is a topic of the corpus, not of one answer

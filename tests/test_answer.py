@@ -1,6 +1,6 @@
 import pytest
 
-from rag.answer import ABSTAIN_TEXT, answer, check_question, clean_history, passages_for
+from rag.answer import ABSTAIN_TEXT, answer, check_question, clean_history
 from rag.compose import CONFLICT_PREFIX
 from rag.errors import BadQuestion
 from rag.followup import FOLLOWING, entities, own_words, placed_names, rewrite
@@ -1080,14 +1080,3 @@ def test_a_consequence_is_read_with_its_cause():
     read = _read_with_context("A copy of the prototype was copied before the patent was granted.",
                               "As a consequence, the kaleidoscope yielded no direct financial benefits to Brewster.")
     assert read.startswith("A copy of the prototype")
-
-
-def test_a_list_or_comparison_reads_more_passages(seed_index):
-    idx, s = seed_index
-    listing = read_question(idx, "Which central Asian countries did Chinese exports grow to?")
-    ordinary = read_question(idx, "When did Putin visit Harbin?")
-    assert listing.list_like and not ordinary.list_like and not ordinary.compare_like
-    assert passages_for(listing, 5) == 10 and passages_for(listing, 80) == 100  # never past the range of k
-    assert passages_for(ordinary, 5) == 5
-    assert len(answer(idx, listing.question, settings=s).hits) == 2 * s.k
-    assert len(answer(idx, ordinary.question, settings=s).hits) == s.k
