@@ -23,8 +23,8 @@ WRAPPED = 0.75  # a line at least this share of its block's widest line was brok
 PLACEHOLDERS = re.compile(r"^(microsoft word - .*|untitled.*|python-docx|author|user|administrator|owner)$", re.I)
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 # Running heads and feet sit in a page's first or last lines ("EDGE_LINES"); a line
-# there that comes back on at least RUNNING_SHARE of the pages (digits aside:
-# "Trade Review · page 3") is the page's furniture, not the article's.
+# there that comes back on at least RUNNING_SHARE of the pages (digits aside in a
+# line of words: "Trade Review · page 3") is the page's furniture, not the article's.
 EDGE_LINES = 2
 RUNNING_SHARE = 0.5
 # A page number alone on its line: "3", "- 3 -", "Page 3", "3 of 12", "3/12".
@@ -73,11 +73,17 @@ def _edges(lines: list[str]) -> list[int]:
     return sorted(set(range(min(EDGE_LINES, n))) | set(range(max(n - EDGE_LINES, 0), n)))
 
 
+def _shape(line: str) -> str:
+    """A line as it recurs from page to page: its digits aside when it has words
+    ("trade review · page #"), whole when it is mostly figures (a table's rows)."""
+    return re.sub(r"\d+", "#", line) if sum(c.isalpha() for c in line) >= 3 else line
+
+
 def without_running_lines(pages: list[str]) -> list[str]:
     """Pages without their running heads and feet and their page numbers, which
     reflow would otherwise join to the article's sentences ("... the talks will
     Trade Review 3 go on next year")."""
-    shape = lambda line: re.sub(r"\d+", "#", " ".join(line.lower().split()))  # noqa: E731 - digits aside
+    shape = lambda line: _shape(" ".join(line.lower().split()))  # noqa: E731
     split = [page.splitlines() for page in pages]
     edges = [[written[i] for i in _edges(written)]  # the edge lines' numbers on the page, blank lines aside
              for written in ([i for i, line in enumerate(lines) if line.strip()] for lines in split)]
@@ -87,8 +93,10 @@ def without_running_lines(pages: list[str]) -> list[str]:
             seen[key] = seen.get(key, 0) + 1
     least = max(2, RUNNING_SHARE * len(pages))
     out = []
-    for page, lines, at in zip(pages, split, edges):
-        drop = {i for i in at if seen[shape(lines[i])] >= least or _PAGE_NUMBER.match(lines[i])}
+    for n, (page, lines, at) in enumerate(zip(pages, split, edges)):
+        # The first page's head may be the article's headline, which later pages repeat: kept.
+        heads = set(at[:EDGE_LINES]) if n == 0 else set()
+        drop = {i for i in at if (seen[shape(lines[i])] >= least and i not in heads) or _PAGE_NUMBER.match(lines[i])}
         out.append("\n".join(line for i, line in enumerate(lines) if i not in drop) if drop else page)
     return out
 

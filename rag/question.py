@@ -42,23 +42,33 @@ def with_apostrophes(question: str) -> str:
 # --- names -------------------------------------------------------------------
 
 _QUESTION_WORD = re.compile(r"^(who|whom|whose|what|why|when|where|which|how|is|are|did|does|do|was|were)$", re.I)
-# A middle initial stays inside its name: "Bruce C. Murray", "Russell S. Penniman".
 # Short forms whose full stop ends no sentence: titles before a name ("Mr. Smith",
 # "Maj. Gen. John F. Reynolds"), which articles as often leave out, and the short
 # words that open a place's name ("St. Petersburg", "Mt. Everest"), part of it.
 TITLES = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Rev", "Gen", "Maj", "Col", "Capt", "Lt", "Sgt", "Gov", "Sen", "Rep")
 PLACE_PREFIXES = ("St", "Mt", "Ft")
+# A title is cut from the name, leaving a break: "US Sen. Rubio" names "US" and "Rubio".
 _TITLE = re.compile(r"\b(?:" + "|".join(TITLES) + r")\.\s+")
 _PLACE_PREFIX = r"(?:" + "|".join(PLACE_PREFIXES) + r")\.(?=\s+[A-Z])"
+# A middle initial stays inside its name: "Bruce C. Murray", "Russell S. Penniman".
 _ENTITY = re.compile(r"(?:" + _PLACE_PREFIX + r"|[A-Z][\w\-’']+|of|the|de|von|der)"
                      r"(?:\s+(?:" + _PLACE_PREFIX + r"|[A-Z][\w\-’']+|of|the|von|der|de|"
                      r"\d+(?:[A-Z]\b)?|[A-Z]\.(?=\s+[A-Z][a-z])))*")  # "SN 1987A", "Power of Siberia 2"
 
 
 def abbreviation_ends(text: str, at: int) -> bool:
-    """Is the full stop at `at` that of a title or a place's short word ("Dr.", "St.")?"""
-    m = re.search(r"\b(\w+)$", text[:at])
-    return bool(m) and m.group(1) in TITLES + PLACE_PREFIXES + ("Jr", "Sr")
+    """Is the full stop at `at` that of a title ("Dr.") or of a place's short
+    word ("visited St."), not a sentence's end? "on Main St." ends one: after a
+    capitalised word "St." is a street."""
+    m = re.search(r"(\S+\s+)?\b(\w+)$", text[:at])
+    if not m:
+        return False
+    if m.group(2) in TITLES:
+        return True
+    before = (m.group(1) or "").strip()
+    return m.group(2) in PLACE_PREFIXES and not before[:1].isupper()
+
+
 NAME_GLUE = {"of", "the", "de", "von", "der"}
 _CALENDAR = re.compile(r"^(January|February|March|April|May|June|July|August|September|October|November|December|"
                        r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)$")
@@ -113,7 +123,7 @@ def names_of(text: str) -> list[str]:
     """The names in a question, without possessives and dates: "Putin's May
     2024 trip" names "Putin"."""
     names = []
-    text = _TITLE.sub("", SHORT_MONTH_DATED.sub(" ", text))
+    text = _TITLE.sub(", ", SHORT_MONTH_DATED.sub(" ", text))
     for e in entities(text):
         # "Chinese-made", "US-sanctioned" describe: the name is the first part
         # ("Post-war Britain" names Britain; "Moscow-to-Beijing" stays whole).
@@ -151,9 +161,11 @@ def words(text: str) -> set[str]:
 
 
 def name_words(name: str) -> list[str]:
-    """The words of a name, without glue words and numbers."""
+    """The words of a name, without glue words, numbers and a place's short word
+    ("St. Petersburg" is found by "Petersburg", also where it is "Saint Petersburg")."""
+    short = {p.lower() for p in PLACE_PREFIXES}
     return [w for w in re.findall(r"[^\W_]+", fold_accents(name).lower().replace("’s", "").replace("'s", ""))
-            if w not in NAME_GLUE and not w.isdigit()]
+            if w not in NAME_GLUE and w not in short and not w.isdigit()]
 
 
 def name_present(name: str, present: set[str], article: set[str] | frozenset[str] | None = None) -> bool:

@@ -30,8 +30,8 @@ import numpy as np
 from .index import Index, per_index
 from .ingest import MONTHS, without_brackets
 from .lexical import stems, stopwords, tokenize
-from .question import (HE_SHE, MONTH_SHORT, abbreviation_ends, OPENS_QUOTE, SHORT_MONTH_DATED, name_present, name_words, names_of,
-                       numbers_in, words)
+from .question import (HE_SHE, MONTH_SHORT, OPENS_QUOTE, SHORT_MONTH_DATED, abbreviation_ends, name_present,
+                       name_words, names_of, numbers_in, words)
 from .records import Chunk, Span
 
 TOPICAL_SHARE = 0.2  # a name in this share of all passages is a topic of the corpus, not of one answer
@@ -197,7 +197,8 @@ def question_names(question: str, index: Index) -> list[str]:
         plain = w in t.lower_words or w not in t.upper_words or w in stopwords()
         return m.group(1) + (", " if plain else m.group(2))
 
-    # A sentence ends at "?", "!" or a full stop after a small letter or digit (not "U.S. Treasury").
+    # A sentence ends at "?", "!" or a full stop after a small letter or digit (not "U.S. Treasury"),
+    # but for a title's or a place's short word (abbreviation_ends: "Dr. Maslov", "St. Petersburg").
     names = names_of(re.sub(r"(^\W*|(?:(?<=[a-z\d\"'’”)])\.|[?!])\s+)([\w\-]+)", common, question))
     # A phrase the question quotes ("what are the 'three noes'?") names what it asks about.
     quoted = [m.group(1) for m in _QUOTED.finditer(question)

@@ -168,10 +168,22 @@ def test_running_heads_feet_and_page_numbers_are_dropped_and_a_sentence_goes_on_
     pages = [[head, *PAGE[:3]], [head, "the talks will go on next year, they said, and grain exports began in",
                                  "the spring.", "- 2 -"], [head, "A closing remark.", "3"]]
     text = extract.extract(make_pdf(pages), "talks.pdf").text
-    assert head not in text and "- 2 -" not in text and not text.endswith("3")
+    # The first page's head stays (it may be the headline later pages repeat); the others go.
+    assert text.startswith(head) and text.count(head) == 1 and "- 2 -" not in text and not text.endswith("3")
     assert ("officials said on Monday, and the talks will go on next year, they said, and grain exports began "
             "in the spring.") in text  # page 1 stops mid-sentence, page 2 goes on in lower case: one paragraph
-    assert text.split("\n\n")[0] == "Pipeline talks stall"  # a line on one page only stays
+    assert text.split("\n\n")[1] == "Pipeline talks stall"  # a line on one page only stays
     assert text.endswith("A closing remark.")
     one = extract.without_running_lines([f"{head}\nOne page only."])  # a lone page has no running lines
     assert one == [f"{head}\nOne page only."]
+
+
+def test_a_headline_repeated_as_running_head_and_rows_of_figures_stay():
+    headline = "Pipeline talks between Russia and China stall again"
+    pages = [f"{headline}\nBy Anna Writer\nThe talks went on.\nThe end of the page.",
+             f"{headline}\nMore text here.\n2019 1,234 5.6%\n2020 2,345 6.1%",
+             "2021 3,456 7.0%\n2022 4,567 7.9%\nThe last words."]
+    kept = extract.without_running_lines(pages)
+    assert kept[0].startswith(headline) and headline not in kept[1]  # kept where it heads the article
+    assert "2020 2,345 6.1%" in kept[1] and kept[2].startswith("2021 3,456 7.0%")  # figures are no running line
+    assert extract.joined(["It ended.", "then it went on", "and on-", "ward."]) == "It ended.\n\nthen it went on and on-ward."
