@@ -587,7 +587,7 @@ def test_names_in_questions(seed_index):
     # Each sentence of a question opens with a capital, not only its first.
     assert question_names("Both count how often Xi and Putin have met. Same number?", idx) == ["Putin", "Xi"]
     # The full stop of a title or of a place's short word ends no sentence: a title is
-    # left out (articles often are), "St." stays part of the place's name.
+    # left out of the name (articles often leave it out), "St." stays part of a place's.
     assert question_names("What did Dr. Maslov say about Putin?", idx) == ["Maslov", "Putin"]
     assert question_names("What did US Sen. Rubio say about China?", idx) == ["Rubio", "China", "US"]
     assert question_names("Who visited St. Petersburg in 2023?", idx) == ["St. Petersburg"]
