@@ -74,8 +74,10 @@ def _edges(lines: list[str]) -> list[int]:
 
 
 def _shape(line: str) -> str:
-    """A line as it recurs from page to page: its digits aside when it has words
-    ("trade review · page #"), whole when it is mostly figures (a table's rows)."""
+    """A line as it recurs from page to page, case and spacing aside: its digits
+    aside too when it has words ("trade review · page #"), whole when it is mostly
+    figures (a table's rows)."""
+    line = " ".join(line.lower().split())
     return re.sub(r"\d+", "#", line) if sum(c.isalpha() for c in line) >= 3 else line
 
 
@@ -83,20 +85,22 @@ def without_running_lines(pages: list[str]) -> list[str]:
     """Pages without their running heads and feet and their page numbers, which
     reflow would otherwise join to the article's sentences ("... the talks will
     Trade Review 3 go on next year")."""
-    shape = lambda line: _shape(" ".join(line.lower().split()))  # noqa: E731
     split = [page.splitlines() for page in pages]
-    edges = [[written[i] for i in _edges(written)]  # the edge lines' numbers on the page, blank lines aside
-             for written in ([i for i, line in enumerate(lines) if line.strip()] for lines in split)]
+    edges: list[dict[int, str]] = []  # each page's edge lines (blank lines aside), by number, with their shapes
+    for lines in split:
+        written = [i for i, line in enumerate(lines) if line.strip()]
+        edges.append({written[k]: _shape(lines[written[k]]) for k in _edges(written)})
     seen: dict[str, int] = {}
-    for lines, at in zip(split, edges):
-        for key in {shape(lines[i]) for i in at}:
+    for shapes in edges:
+        for key in set(shapes.values()):
             seen[key] = seen.get(key, 0) + 1
     least = max(2, RUNNING_SHARE * len(pages))
     out = []
-    for n, (page, lines, at) in enumerate(zip(pages, split, edges)):
+    for n, (page, lines, shapes) in enumerate(zip(pages, split, edges)):
         # The first page's head may be the article's headline, which later pages repeat: kept.
-        heads = set(at[:EDGE_LINES]) if n == 0 else set()
-        drop = {i for i in at if (seen[shape(lines[i])] >= least and i not in heads) or _PAGE_NUMBER.match(lines[i])}
+        heads = set(sorted(shapes)[:EDGE_LINES]) if n == 0 else set()
+        drop = {i for i, key in shapes.items()
+                if (seen[key] >= least and i not in heads) or _PAGE_NUMBER.match(lines[i])}
         out.append("\n".join(line for i, line in enumerate(lines) if i not in drop) if drop else page)
     return out
 

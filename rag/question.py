@@ -47,6 +47,7 @@ _QUESTION_WORD = re.compile(r"^(who|whom|whose|what|why|when|where|which|how|is|
 # words that open a place's name ("St. Petersburg", "Mt. Everest"), part of it.
 TITLES = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Rev", "Gen", "Maj", "Col", "Capt", "Lt", "Sgt", "Gov", "Sen", "Rep")
 PLACE_PREFIXES = ("St", "Mt", "Ft")
+_PLACE_SHORT_WORDS = frozenset(p.lower() for p in PLACE_PREFIXES)  # as name_words reads them
 # A title is cut from the name, leaving a break: "US Sen. Rubio" names "US" and "Rubio".
 _TITLE = re.compile(r"\b(?:" + "|".join(TITLES) + r")\.\s+")
 _PLACE_PREFIX = r"(?:" + "|".join(PLACE_PREFIXES) + r")\.(?=\s+[A-Z])"
@@ -163,9 +164,8 @@ def words(text: str) -> set[str]:
 def name_words(name: str) -> list[str]:
     """The words of a name, without glue words, numbers and a place's short word
     ("St. Petersburg" is found by "Petersburg", also where it is "Saint Petersburg")."""
-    short = {p.lower() for p in PLACE_PREFIXES}
     return [w for w in re.findall(r"[^\W_]+", fold_accents(name).lower().replace("’s", "").replace("'s", ""))
-            if w not in NAME_GLUE and w not in short and not w.isdigit()]
+            if w not in NAME_GLUE and w not in _PLACE_SHORT_WORDS and not w.isdigit()]
 
 
 def name_present(name: str, present: set[str], article: set[str] | frozenset[str] | None = None) -> bool:
