@@ -12,7 +12,9 @@ its pages carry running heads, feet and numbers that are no part of the text.
 from __future__ import annotations
 
 import io
+import logging
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from .errors import CorpusError
@@ -29,6 +31,11 @@ EDGE_LINES = 2
 RUNNING_SHARE = 0.5
 # A page number alone on its line: "3", "- 3 -", "Page 3", "3 of 12", "3/12".
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:page\s*)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?[-–—\s]*$", re.I)
+# pypdf logs each repair it makes to a broken file ("Ignoring wrong pointing
+# object 6 0"); with no handler anywhere Python prints them to stderr, among
+# the build's own lines. They stay available to an application that sets up
+# logging; a file pypdf cannot read is still a one-line error.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 _SENTENCE_END = (".", "!", "?", ":", ";", "\"", "”", "’", ")")
 
 
@@ -90,17 +97,23 @@ def without_running_lines(pages: list[str]) -> list[str]:
     for lines in split:
         written = [i for i, line in enumerate(lines) if line.strip()]
         edges.append({written[k]: _shape(lines[written[k]]) for k in _edges(written)})
-    seen: dict[str, int] = {}
-    for shapes in edges:
-        for key in set(shapes.values()):
-            seen[key] = seen.get(key, 0) + 1
+    # Counted by the page's side too: a book heads its left pages with its title
+    # and its right ones with the chapter's, each on only half the pages.
+    seen = (Counter(), Counter())
+    for n, shapes in enumerate(edges):
+        seen[n % 2].update(set(shapes.values()))
     least = max(2, RUNNING_SHARE * len(pages))
+    least_side = [max(2, RUNNING_SHARE * ((len(pages) + 1 - side) // 2)) for side in (0, 1)]
+
+    def running(key: str, side: int) -> bool:
+        return seen[0][key] + seen[1][key] >= least or seen[side][key] >= least_side[side]
+
     out = []
     for n, (page, lines, shapes) in enumerate(zip(pages, split, edges)):
         # The first page's head may be the article's headline, which later pages repeat: kept.
         heads = set(sorted(shapes)[:EDGE_LINES]) if n == 0 else set()
         drop = {i for i, key in shapes.items()
-                if (seen[key] >= least and i not in heads) or _PAGE_NUMBER.match(lines[i])}
+                if (running(key, n % 2) and i not in heads) or _PAGE_NUMBER.match(lines[i])}
         out.append("\n".join(line for i, line in enumerate(lines) if i not in drop) if drop else page)
     return out
 

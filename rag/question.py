@@ -48,8 +48,11 @@ _QUESTION_WORD = re.compile(r"^(who|whom|whose|what|why|when|where|which|how|is|
 TITLES = ("Mr", "Mrs", "Ms", "Dr", "Prof", "Rev", "Gen", "Maj", "Col", "Capt", "Lt", "Sgt", "Gov", "Sen", "Rep")
 PLACE_PREFIXES = ("St", "Mt", "Ft")
 _PLACE_SHORT_WORDS = frozenset(p.lower() for p in PLACE_PREFIXES)  # as name_words reads them
+# Titles British style writes without the full stop ("Mr Smith"), read as titles
+# only before a capitalised word.
+DOTLESS_TITLES = ("Mr", "Mrs", "Ms", "Dr")
 # A title is cut from the name, leaving a break: "US Sen. Rubio" names "US" and "Rubio".
-_TITLE = re.compile(r"\b(?:" + "|".join(TITLES) + r")\.\s+")
+_TITLE = re.compile(r"\b(?:(?:" + "|".join(TITLES) + r")\.|(?:" + "|".join(DOTLESS_TITLES) + r")(?=\s+[A-Z]))\s+")
 _PLACE_PREFIX = r"(?:" + "|".join(PLACE_PREFIXES) + r")\.(?=\s+[A-Z])"
 # A middle initial stays inside its name: "Bruce C. Murray", "Russell S. Penniman".
 _ENTITY = re.compile(r"(?:" + _PLACE_PREFIX + r"|[A-Z][\w\-’']+|of|the|de|von|der)"

@@ -591,6 +591,9 @@ def test_names_in_questions(seed_index):
     assert question_names("What did Dr. Maslov say about Putin?", idx) == ["Maslov", "Putin"]
     assert question_names("What did US Sen. Rubio say about China?", idx) == ["Rubio", "China", "US"]
     assert question_names("Who visited St. Petersburg in 2023?", idx) == ["St. Petersburg"]
+    # British style drops a title's full stop: "Mr Maslov" names Maslov.
+    assert question_names("What did Mr Maslov tell Mrs Foster?", idx) == ["Maslov", "Foster"]
+    assert question_names("Where is the clinic of Dr Maslov?", idx) == ["Maslov"]
     # ... but after a capitalised word "St." is a street, and may end a sentence.
     assert question_names("Which shop is on Main St. In what year did it open?", idx) == ["Main St"]
     assert name_words("St. Petersburg") == ["petersburg"]  # found as "Saint Petersburg" too, not by "St. Louis"

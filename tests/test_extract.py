@@ -1,6 +1,8 @@
 """PDF and Word files in the corpus: read, reflowed, cited; a bad one skipped with a reason."""
 
 import io
+import subprocess
+import sys
 
 import pytest
 
@@ -143,6 +145,17 @@ def test_a_broken_content_stream_is_one_line():
         extract.extract(data, "bogus.pdf")
 
 
+def test_pypdf_repairs_to_a_broken_file_are_not_printed(tmp_path):
+    data = make_pdf([["Gas talks opened in Moscow today."]])
+    broken = tmp_path / "repaired.pdf"  # a wrong table offset: pypdf finds the table itself, and logs it
+    broken.write_bytes(data[: data.rindex(b"startxref")] + b"startxref\n9999\n%%EOF\n")
+    # In a process of its own: pytest's log capture would hide what a user's terminal shows.
+    code = ("from pathlib import Path; from rag import extract; "
+            f"print(extract.extract(Path({str(broken)!r}).read_bytes(), 'x.pdf').text)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "Gas talks opened in Moscow today." and done.stderr == ""
+
+
 def test_a_password_protected_pdf_says_so():
     from pypdf import PdfReader, PdfWriter
 
@@ -186,4 +199,10 @@ def test_a_headline_repeated_as_running_head_and_rows_of_figures_stay():
     kept = extract.without_running_lines(pages)
     assert kept[0].startswith(headline) and headline not in kept[1]  # kept where it heads the article
     assert "2020 2,345 6.1%" in kept[1] and kept[2].startswith("2021 3,456 7.0%")  # figures are no running line
+    # A book's left and right pages carry different heads, each on fewer than half the pages.
+    body = ["Gas talks opened.", "Prices were the sticking point.", "Both sides met again.", "No deal came.",
+            "Oil flowed instead.", "Banks grew wary.", "Trade rose anyway."]
+    book = [f"{'The Partnership' if n % 2 else 'Chapter 3: Gas'}\n{line}\n{n + 1}" for n, line in enumerate(body)]
+    assert [p.splitlines() for p in extract.without_running_lines(book)] == \
+        [["Chapter 3: Gas", body[0]]] + [[line] for line in body[1:]]
     assert extract.joined(["It ended.", "then it went on", "and on-", "ward."]) == "It ended.\n\nthen it went on and on-ward."
