@@ -15,7 +15,9 @@ import io
 import logging
 import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Iterator
 
 from .errors import CorpusError
 
@@ -31,11 +33,12 @@ EDGE_LINES = 2
 RUNNING_SHARE = 0.5
 # A page number alone on its line: "3", "- 3 -", "Page 3", "3 of 12", "3/12".
 _PAGE_NUMBER = re.compile(r"^[-–—\s]*(?:page\s*)?\d{1,3}(?:\s*(?:of|/)\s*\d{1,3})?[-–—\s]*$", re.I)
-# pypdf logs each repair it makes to a broken file ("Ignoring wrong pointing
-# object 6 0"); with no handler anywhere Python prints them to stderr, among
-# the build's own lines. They stay available to an application that sets up
-# logging; a file pypdf cannot read is still a one-line error.
-logging.getLogger("pypdf").addHandler(logging.NullHandler())
+# pypdf logs each repair it makes to a broken file ("incorrect startxref
+# pointer"); with no handler anywhere Python prints them to stderr, among the
+# build's own lines. Its errors are collected instead (pdf_problems) and become
+# the build's warnings; a file pypdf cannot read is still a one-line error.
+_PYPDF_LOG = logging.getLogger("pypdf")
+_PYPDF_LOG.addHandler(logging.NullHandler())
 _SENTENCE_END = (".", "!", "?", ":", ";", "\"", "”", "’", ")")
 
 
@@ -103,7 +106,9 @@ def without_running_lines(pages: list[str]) -> list[str]:
     for n, shapes in enumerate(edges):
         seen[n % 2].update(set(shapes.values()))
     least = max(2, RUNNING_SHARE * len(pages))
-    least_side = [max(2, RUNNING_SHARE * ((len(pages) + 1 - side) // 2)) for side in (0, 1)]
+    # ... but on nearly every page of its side (a chapter's first page has none), and on
+    # three at least: two pages of a side share a table's header or a source line too.
+    least_side = [max(3, (len(pages) + 1 - side) // 2 - 1) for side in (0, 1)]
 
     def running(key: str, side: int) -> bool:
         return seen[0][key] + seen[1][key] >= least or seen[side][key] >= least_side[side]
@@ -142,6 +147,31 @@ def _meta(title, authors) -> dict:
     keep = lambda v: isinstance(v, str) and v.strip() and not PLACEHOLDERS.match(v.strip())  # noqa: E731
     names = [a.strip() for a in re.split(r";|\s+and\s+", authors) if keep(a)] if isinstance(authors, str) else []
     return {k: v for k, v in {"title": title.strip() if keep(title) else "", "authors": names}.items() if v}
+
+
+class _Collected(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = " ".join(record.getMessage().split())
+        message = message if len(message) <= 100 else message[:100].rsplit(" ", 1)[0] + " …"
+        if message not in self.messages:
+            self.messages.append(message)
+
+
+@contextmanager
+def pdf_problems() -> Iterator[list[str]]:
+    """What pypdf logged as errors while reading inside the block, once each:
+    an encoding it does not implement ("Advanced encoding /X not implemented
+    yet") may turn a page's text into wrong letters, and says so only there."""
+    handler = _Collected()
+    _PYPDF_LOG.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        _PYPDF_LOG.removeHandler(handler)
 
 
 def pdf_text(data: bytes, name: str) -> Extracted:

@@ -312,8 +312,8 @@ def iter_articles(folder: Path, skipped: list[Skipped], warnings: list[str],
                   follow_symlinks: bool = False) -> Iterator[Article]:
     """Every readable article below `folder`, one at a time (so a corpus
     larger than memory can stream); what cannot be read goes to `skipped`
-    with the reason, what in `_metadata.json` was ignored to `warnings`.
-    Duplicate files are read once. Files that resolve outside `folder`
+    with the reason, what in `_metadata.json` was ignored and the errors the PDF
+    reader met in a file it could read to `warnings`. Duplicate files are read once. Files that resolve outside `folder`
     (symlinks) are skipped unless `follow_symlinks`."""
     folder = Path(folder)
     if not folder.is_dir():
@@ -333,7 +333,8 @@ def iter_articles(folder: Path, skipped: list[Skipped], warnings: list[str],
                                         "--follow-symlinks)"))
             continue
         try:
-            article = read_article(path, doc, overrides.get(doc))
+            with extract.pdf_problems() as problems:
+                article = read_article(path, doc, overrides.get(doc))
         except CorpusError as e:
             skipped.append(Skipped(doc, str(e).removeprefix(f"{doc}: ")))
             continue
@@ -341,6 +342,7 @@ def iter_articles(folder: Path, skipped: list[Skipped], warnings: list[str],
             skipped.append(Skipped(doc, f"duplicate of {hashes[article.sha256]}"))
             continue
         hashes[article.sha256] = doc
+        warnings += [f"{doc}: the PDF reader reports: {p}" for p in problems]
         yield article
 
 

@@ -156,6 +156,18 @@ def test_pypdf_repairs_to_a_broken_file_are_not_printed(tmp_path):
     assert done.stdout.strip() == "Gas talks opened in Moscow today." and done.stderr == ""
 
 
+def test_what_the_pdf_reader_reports_as_an_error_is_a_warning_of_the_build(tmp_path):
+    data = make_pdf([["Gas talks opened in Moscow today."]])
+    # A font encoding pypdf does not implement: the text may come out as wrong letters.
+    (tmp_path / "odd.pdf").write_bytes(data.replace(b"/BaseFont /Helvetica", b"/BaseFont /Helvetica /Encoding /Bogus"))
+    (tmp_path / "plain.pdf").write_bytes(make_pdf([["Oil flowed instead."]]))
+    corpus = ingest.load_corpus(tmp_path)
+    assert len(corpus.articles) == 2
+    [warning] = corpus.warnings  # once, shortened: pypdf's message goes on to list 256 characters
+    assert warning.startswith("odd.pdf: the PDF reader reports: Advanced encoding /Bogus not implemented yet")
+    assert warning.endswith(" …") and len(warning) < 150
+
+
 def test_a_password_protected_pdf_says_so():
     from pypdf import PdfReader, PdfWriter
 
@@ -205,4 +217,8 @@ def test_a_headline_repeated_as_running_head_and_rows_of_figures_stay():
     book = [f"{'The Partnership' if n % 2 else 'Chapter 3: Gas'}\n{line}\n{n + 1}" for n, line in enumerate(body)]
     assert [p.splitlines() for p in extract.without_running_lines(book)] == \
         [["Chapter 3: Gas", body[0]]] + [[line] for line in body[1:]]
+    # ... but two pages of a side may share a source line or a table's header: kept.
+    report = [f"{line}\n{'Source: IMF World Economic Outlook.' if n in (1, 3) else line.upper()}" for n, line in
+              enumerate(body[:6])]
+    assert extract.without_running_lines(report) == report
     assert extract.joined(["It ended.", "then it went on", "and on-", "ward."]) == "It ended.\n\nthen it went on and on-ward."
