@@ -312,9 +312,10 @@ def iter_articles(folder: Path, skipped: list[Skipped], warnings: list[str],
                   follow_symlinks: bool = False) -> Iterator[Article]:
     """Every readable article below `folder`, one at a time (so a corpus
     larger than memory can stream); what cannot be read goes to `skipped`
-    with the reason, what in `_metadata.json` was ignored and the errors the PDF
-    reader met in a file it could read to `warnings`. Duplicate files are read once. Files that resolve outside `folder`
-    (symlinks) are skipped unless `follow_symlinks`."""
+    with the reason; what in `_metadata.json` was ignored, and the errors the
+    PDF reader met in a file it could still read, go to `warnings`. Duplicate
+    files are read once. Files that resolve outside `folder` (symlinks) are
+    skipped unless `follow_symlinks`."""
     folder = Path(folder)
     if not folder.is_dir():
         raise CorpusError(f"corpus folder {folder} does not exist")
