@@ -273,9 +273,9 @@ def _count(client, collection: str) -> int:
 # --- building -----------------------------------------------------------------------
 
 
-def _stream_articles(corpus: Path, skipped: list[Skipped]) -> Iterator[Article]:
+def _stream_articles(corpus: Path, skipped: list[Skipped], warnings: list[str]) -> Iterator[Article]:
     """ingest.load_corpus, one article at a time (a corpus larger than RAM)."""
-    return iter_articles(Path(corpus), skipped, [])
+    return iter_articles(Path(corpus), skipped, warnings)
 
 
 class _Reuse:
@@ -369,6 +369,7 @@ def build(
           properties={"dossier.embedder": embedder.id})
     expected = expected_manifest(corpus, embedder, chunker)  # fingerprint before reading: a file changed
     skipped: list[Skipped] = []                               # meanwhile makes the index stale, not wrong
+    warnings: list[str] = []
     counts = {"documents": 0, "chunks": 0, "sentences": 0, "embedded": 0}
     total_files = len(corpus_files(Path(corpus)))
     bar = tqdm(total=total_files, unit="doc", desc="indexing", disable=not progress, mininterval=0.5)
@@ -405,7 +406,7 @@ def build(
         counts["embedded"] += len(todo)
 
     batch = _Batch([], [], [])
-    for article in _stream_articles(corpus, skipped):
+    for article in _stream_articles(corpus, skipped, warnings):
         chunks = chunk_article(article, chunker)
         sents = sorted({(s.start, s.end) for c in chunks for s in c.sentences})
         batch.chunks += chunks
@@ -422,6 +423,8 @@ def build(
     bar.close()
     for s in skipped:
         log(f"skipped {s.path}: {s.reason}")
+    for w in warnings:
+        log(f"warning: {w}")
     if not counts["documents"]:
         _drop_generation(client, gen)
         raise no_articles(corpus, skipped)
@@ -448,6 +451,7 @@ def build(
         "build_seconds": round(time.perf_counter() - t0, 3),
         "counts": counts,
         "skipped": [asdict(s) for s in skipped],
+        "warnings": warnings,
         "milvus": {"bm25": BM25_PARAMS, "analyzer": "lexical.tokenize (PyStemmer english + stop-words)",
                    "dense": "AUTOINDEX, IP"},
     }
@@ -462,7 +466,7 @@ def build(
     texts = counts["chunks"] + counts["sentences"]
     return BuildReport(f"{uri}#{gen}", counts["documents"], counts["chunks"], counts["embedded"],
                        time.perf_counter() - t0, tuple(skipped), sentences=counts["sentences"],
-                       reused=texts - counts["embedded"])
+                       reused=texts - counts["embedded"], warnings=tuple(warnings))
 
 
 def _switch_alias(client, name: str, gen: str) -> None:

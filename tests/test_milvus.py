@@ -342,3 +342,14 @@ def test_a_first_build_killed_half_way_resumes_without_re_embedding_its_finished
     assert 0 < again.embedded < full.embedded and again.chunks == full.chunks, (again.embedded, full.embedded)
     print(f"resumed: {again.embedded} of {full.embedded} texts embedded again")
     assert len(M.load(s.milvus_uri, HashEmbedder()).articles) == 5
+
+
+def test_a_milvus_build_reports_the_warnings_a_faiss_build_does(milvus_settings, tmp_path):
+    """What `_metadata.json` names but cannot use is a warning of the build, on either backend."""
+    import shutil
+
+    corpus = tmp_path / "with-metadata"
+    shutil.copytree(milvus_settings.corpus, corpus)
+    (corpus / "_metadata.json").write_text('{"gone.txt": {"title": "No such file"}}', encoding="utf-8")
+    report = M.build(corpus, milvus_settings.milvus_uri, HashEmbedder(), chunker_settings(milvus_settings))
+    assert report.warnings == ("_metadata.json: 'gone.txt' names no article file in the corpus; ignored",)
