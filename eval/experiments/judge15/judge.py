@@ -1,14 +1,12 @@
 """P(Yes) of the 1.5B (or 0.5B) as a judge of 'does this text answer the question?'."""
 import json, sys, time
 from pathlib import Path
-import numpy as np, ctranslate2, jinja2
-from tokenizers import Tokenizer
+import numpy as np
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from rag.runtime import CT2Generator  # the app's loader: model, tokenizer and chat template
 rows_path, model_dir, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-gen = ctranslate2.Generator(str(model_dir), device="cpu", compute_type="int8", intra_threads=2)
-tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-cfg = json.loads((model_dir / "tokenizer_config.json").read_text())
-tpl = (model_dir / "chat_template.jinja").read_text() if (model_dir / "chat_template.jinja").exists() else cfg["chat_template"]
-tpl = jinja2.Environment(trim_blocks=True, lstrip_blocks=True).from_string(tpl)
+model = CT2Generator(model_dir, threads=2)
+gen, tok, tpl = model.gen, model.tokenizer, model.template
 yes = [tok.token_to_id(t) for t in ("Yes", "yes", "ĠYes")]; no = [tok.token_to_id(t) for t in ("No", "no", "ĠNo")]
 yes = [i for i in yes if i is not None]; no = [i for i in no if i is not None]
 SYSTEM = "You are a careful fact checker. Reply with Yes or No only."

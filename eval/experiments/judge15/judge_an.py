@@ -13,9 +13,10 @@ conf = np.array([lg(r["confidence"]) for r in J]); jd = np.array([r["judge"] for
 m = (y_right == 1) | (una == 1)
 print("judged", len(J), "right", y_right.sum(), "unanswerable", una.sum())
 for grp in ("all", "seeds", "foreign"):
-    sel = m & np.array([grp == "all" or (r["set"].startswith("seeds") == (grp == "seeds")) for r in J])
+    in_grp = np.array([grp == "all" or r["set"].startswith("seeds") == (grp == "seeds") for r in J])
+    sel = m & in_grp
     print(grp, "AUC right-vs-unanswerable: conf %.3f judge %.3f" % (roc_auc_score(y_right[sel], conf[sel]), roc_auc_score(y_right[sel], jd[sel])),
-          " | right-vs-rest: conf %.3f judge %.3f" % (roc_auc_score(y_right[sel | True][sel], conf[sel]) if False else roc_auc_score(y_right, conf), roc_auc_score(y_right, jd)))
+          " | right-vs-rest: conf %.3f judge %.3f" % (roc_auc_score(y_right[in_grp], conf[in_grp]), roc_auc_score(y_right[in_grp], jd[in_grp])))
 # leave-one-set-out combination, fitted on right (1) vs everything else answered (0)
 sets = sorted({r["set"] for r in J}); comb = np.zeros(len(J))
 X = np.c_[conf, jd]
@@ -27,11 +28,8 @@ clf = LogisticRegression(C=1.0).fit(X, y_right); print("coef", clf.coef_, clf.in
 print("AUC combined right-vs-unanswerable %.3f" % roc_auc_score(y_right[m], comb[m]))
 # curves: base confidence vs combined (mapped to rank-equivalent scale)
 base = [dict(r) for r in rows]
-new = [dict(r) for r in rows]; k = 0
-idx = {id(r): i for i, r in enumerate(J)}
-for r0, r1 in zip(rows, new):
-    if r0.get("judge") is not None:
-        r1["confidence"] = float(comb[idx[id(r0)]])
+combined = iter(comb)  # J is rows' judged subset, in order
+new = [dict(r, confidence=float(next(combined))) if r.get("judge") is not None else dict(r) for r in rows]
 cb, cn = curve(base), curve(new)
 print("at shipped threshold base:", totals(base, t))
 for refused in range(totals(base, 0.2)[1], totals(base, 0.5)[1] + 1, 8):
