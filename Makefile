@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PYTHON ?= python3
 
-.PHONY: setup browser-deps run test test-fast index eval bench bench-backends train clean
+.PHONY: setup browser-deps run test test-fast index eval bench bench-backends train train-judge clean
 
 setup: $(STAMP)
 
@@ -58,6 +58,13 @@ bench: setup
 train: setup
 	$(PY) -m pip install -q -e '.[train]'
 	$(VENV)/bin/rag train
+
+# Refit the judge's decision (rag/judge.json: how the judge's verdict and the
+# scorer's P(answered) combine, and the threshold) on thirteen evaluation sets,
+# each answer read by the bundled 1.5B model (eval/fit_judge.py, ~20 min).
+train-judge: setup
+	$(PY) -m pip install -q -e '.[train]'
+	$(PY) eval/fit_judge.py
 
 # FAISS against Milvus (milvus-lite): same gold figures, scale, SIGKILL during builds.
 bench-backends: setup

@@ -2,6 +2,7 @@
 
     python eval/sweep.py [--sets heldout,squad,...] [--scorer rag/scorer.json] [--out sweep.json]
     python eval/sweep.py --rows sweep.json --compare sweep-before.json   # no answering: two curves
+    python eval/sweep.py --judge 1.5b --out judged.json   # with the judge: its fit's P(right) thresholded
 
 A change to the features is refitted, and the refit moves the threshold: pass
 and abstention then move along one curve, and comparing two methods at their
@@ -30,6 +31,7 @@ from rag import answer  # noqa: E402
 from rag.api import open_index  # noqa: E402
 from rag.evaluate import Config, run  # noqa: E402
 from rag.gold import load_gold  # noqa: E402
+from rag.judge import load_fit  # noqa: E402
 from rag.scorer import SCORER_PATH, load_scorer  # noqa: E402
 from rag.settings import from_env  # noqa: E402
 
@@ -37,25 +39,42 @@ LEAST = 1e-9  # above the off-topic answer's 0.0, so the off-topic line still re
 THRESHOLDS = [round(0.10 + 0.01 * i, 2) for i in range(51)]  # 0.10 .. 0.60
 
 
-def rows_of(sets: list[str], scorer_path: Path) -> list[dict]:
-    """One row per question: would it pass if answered, and is it refused whatever the threshold."""
+def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool = False) -> list[dict]:
+    """One row per question: would it pass if answered, and is it refused whatever the threshold.
+    With a judge (judge.py), each answer the checks let through is also read by it: its verdict is
+    kept, and its fit answers whatever the verdict. `texts` keeps the question, answer and cited text."""
     fitted = load_scorer(scorer_path)
-    saved = answer.load_scorer
+    saved = answer.load_scorer, answer.load_fit
     answer.load_scorer = lambda: replace(fitted, threshold=LEAST)
+    answer.load_fit = lambda: replace(load_fit(), threshold=0.0)
     out = []
     try:
         for name in sets:
             corpus, gold, _ = SETS[name]
-            s = from_env(corpus=corpus, index=Path("/tmp/dossier-eval") / corpus.name)
+            s = from_env(corpus=corpus, index=Path("/tmp/dossier-eval") / corpus.name, judge=judge)
             index = open_index(s, log=lambda m: print(m, file=sys.stderr))
-            records, verdicts = run(index, load_gold(gold), s, Config("sweep", "hybrid", "quoted"), progress=False)
-            out += [{"set": name, "id": v["id"], "answerable": v["answerable"], "refused": r["abstained"],
-                     "confidence": r["confidence"] or 0.0, "passes": bool(v["passed"]) if v["answerable"] else None}
-                    for r, v in zip(records, verdicts)]
+            items = load_gold(gold)
+            records, verdicts = run(index, items, s, Config("sweep", "hybrid", "quoted"), progress=False)
+            for it, r, v in zip(items, records, verdicts):
+                row = {"set": name, "id": v["id"], "answerable": v["answerable"], "refused": r["abstained"],
+                       "confidence": r["confidence"] or 0.0, "passes": bool(v["passed"]) if v["answerable"] else None}
+                if judge != "off":
+                    row["verdict"] = r["verdict"]
+                if texts:
+                    row.update(kind=it.kind, question=it.question, standalone=r["standalone_question"],
+                               answer=r["answer"], cited=[c["text"] for c in r["citations"]])
+                out.append(row)
             print(f"{name}: {len(verdicts)} questions", file=sys.stderr, flush=True)
     finally:
-        answer.load_scorer = saved
+        answer.load_scorer, answer.load_fit = saved
     return out
+
+
+def judged(rows: list[dict], fit) -> list[dict]:
+    """The rows with the judge's decision as their confidence: the fit's P(right answer) where
+    the judge read the answer (the others are refused by a check or off topic either way)."""
+    return [dict(r, confidence=fit.probability(r["confidence"], r["verdict"])) if r.get("verdict") is not None
+            else r for r in rows]
 
 
 def totals(rows: list[dict], threshold: float) -> tuple[int, int, int]:
@@ -84,21 +103,31 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=ROOT / "data" / "sweep.json", help="where the rows are written")
     p.add_argument("--rows", type=Path, help="the rows of an earlier sweep, read instead of answering")
     p.add_argument("--compare", type=Path, help="another sweep's rows: right answers of both at matched abstention")
+    p.add_argument("--judge", choices=["off", "0.5b", "1.5b"], default="off",
+                   help="a judge reads each answer (rag/judge.py); thresholds then apply to its fit's P(right)")
+    p.add_argument("--texts", action="store_true", help="keep each question's text, answer and cited passages")
     args = p.parse_args()
     if args.rows:
         sweep = json.loads(args.rows.read_text())
     else:
-        sweep = {"threshold": load_scorer(args.scorer).threshold, "rows": rows_of(args.sets.split(","), args.scorer)}
+        sweep = {"threshold": load_scorer(args.scorer).threshold,
+                 "rows": rows_of(args.sets.split(","), args.scorer, args.judge, args.texts)}
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(sweep) + "\n", encoding="utf-8")
-    rows, shipped = sweep["rows"], sweep["threshold"]
-    print(f"{len(rows)} questions; at the scorer's threshold {shipped:.4f}, answered right / unanswerable "
+    rows, shipped, whose = sweep["rows"], sweep["threshold"], "scorer's"
+    if any(r.get("verdict") is not None for r in rows):
+        fit = load_fit()
+        rows, shipped, whose = judged(rows, fit), fit.threshold, "judge's"
+    print(f"{len(rows)} questions; at the {whose} threshold {shipped:.4f}, answered right / unanswerable "
           f"refused / false refusals: {' / '.join(map(str, totals(rows, shipped)))}")
     print("| threshold | answered right | unanswerable refused | false refusals |\n|---|---|---|---|")
     for t in THRESHOLDS:
         print(f"| {t:.2f} | " + " | ".join(map(str, totals(rows, t))) + " |")
     if args.compare:
-        now, before = curve(rows), curve(json.loads(args.compare.read_text())["rows"])
+        other = json.loads(args.compare.read_text())["rows"]
+        if any(r.get("verdict") is not None for r in other):
+            other = judged(other, load_fit())
+        now, before = curve(rows), curve(other)
         lo, hi = before[200][1], before[500][1]  # the refusals between thresholds 0.2 and 0.5
         print(f"\n| unanswerable refused ≥ | right, {args.compare.name} | right, this sweep |\n|---|---|---|")
         for refused in range(lo, hi + 1, max(1, (hi - lo) // 8)):

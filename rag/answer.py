@@ -15,6 +15,8 @@ The stages, each its own module, composed here:
                             authors.py     "who wrote ...?": the article's byline
     decide                  (this module)  abstain below the scorer's threshold, or when
                                            the best sentence is about another year than asked
+                            judge.py       optionally (RAG_JUDGE), a model reads the answer
+                                           and its verdict joins the scorer's in one decision
     compose                 compose.py     quoted: the chosen sentences, each cited
     generate, verify        generate.py, verify.py   generated: the model writes,
                                            every sentence is checked against its source
@@ -26,6 +28,7 @@ quoted one, and says so in its notes.
 from __future__ import annotations
 
 import re
+import sys
 import time
 import unicodedata
 from dataclasses import replace
@@ -38,6 +41,7 @@ from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
+from .judge import Judge, answer_text, load_fit, load_judge
 from .parts import answer_parts, ordered_parts, split_parts
 from .question import (after_written, flows_agree, negation_agrees, outcome_told, roles_agree, sides_agree,
                        times_agree, with_apostrophes)
@@ -195,6 +199,15 @@ def pick(index: Index, reading: Reading, hits, query: str, question_vec, setting
     return ([by], 1.0) if by is not None else ([], 0.0)
 
 
+def compose(index: Index, reading: Reading, picked: list[Scored], scored: list[Scored]):
+    """The quoted answer: the sentences the question's shape picked, else
+    those `choose` keeps of the scored ones; (text, citations)."""
+    if picked:
+        return compose_quoted(index, picked)
+    chosen, conflict = choose(scored, reading, outside_passages(index, scored))
+    return compose_quoted(index, chosen, conflict, by_date=reading.compare_like)
+
+
 def answer_stream(
     index: Index,
     question: str,
@@ -203,8 +216,11 @@ def answer_stream(
     settings: Settings | None = None,
     generator=None,
     scorer: Scorer | None = None,
+    judge: Judge | None = None,
 ) -> Iterator[Event]:
-    """Answer a question, yielding progress events; the last is "final"."""
+    """Answer a question, yielding progress events; the last is "final".
+    `judge` (else the one `settings.judge` names, if any) reads the answer
+    before it is given."""
     s = settings or from_env()
     mode = mode or s.mode
     if mode not in ("quoted", "generated"):
@@ -234,7 +250,15 @@ def answer_stream(
     other_year = bool(scored) and not picked and not dated_as_asked(index, reading, scored[0])
     opposite = bool(scored) and not picked and not (denies_as_asked(reading, scored[0]) and
                                                      acts_as_asked(reading, scored[0]))
-    if not scored or confidence < scorer.threshold or other_year or opposite:
+    judge = judge or load_judge(s, log=lambda msg: print(msg, file=sys.stderr, flush=True))
+    verdict, answered = None, confidence >= scorer.threshold
+    if judge is not None and scored and not (other_year or opposite) and confidence != OFF_TOPIC_CONFIDENCE:
+        t_judge = time.perf_counter()
+        verdict = judge.verdict(standalone, answer_text(compose(index, reading, picked, scored)[0]))
+        answered = load_fit().answered(confidence, verdict)  # the judge's fit replaces the scorer's threshold
+        timings["judge_ms"] = (time.perf_counter() - t_judge) * 1000
+    base = replace(base, verdict=verdict)
+    if not scored or not answered or other_year or opposite:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         off_topic = bool(scored) and confidence == OFF_TOPIC_CONFIDENCE
         notes = ()
@@ -249,11 +273,7 @@ def answer_stream(
                                             related=() if off_topic else hits[:3], timings=timings, notes=notes))
         return
 
-    if picked:
-        quoted_text, quoted_citations = compose_quoted(index, picked)
-    else:
-        chosen, conflict = choose(scored, reading, outside_passages(index, scored))
-        quoted_text, quoted_citations = compose_quoted(index, chosen, conflict, by_date=reading.compare_like)
+    quoted_text, quoted_citations = compose(index, reading, picked, scored)
     if mode == "quoted":
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         yield Event("final", answer=replace(base, text=quoted_text, citations=quoted_citations, timings=timings))
@@ -281,10 +301,11 @@ def answer_stream(
 
 
 def answer(index: Index, question: str, history=(), mode: str | None = None,
-           settings: Settings | None = None, generator=None, scorer: Scorer | None = None) -> Answer:
+           settings: Settings | None = None, generator=None, scorer: Scorer | None = None,
+           judge: Judge | None = None) -> Answer:
     """The final Answer (see `answer_stream` for the streaming twin)."""
     final = None
-    for event in answer_stream(index, question, history, mode, settings, generator, scorer):
+    for event in answer_stream(index, question, history, mode, settings, generator, scorer, judge):
         if event.kind == "final":
             final = event.answer
     return final

@@ -23,7 +23,7 @@ def _settings(args):
     from .settings import from_env
 
     keys = ("corpus", "index", "k", "retriever", "mode", "chunk_words", "chunk_overlap", "embedder", "generator",
-            "follow_symlinks", "generator_model", "backend", "milvus_uri")
+            "follow_symlinks", "generator_model", "judge", "backend", "milvus_uri")
     return from_env(**{k: getattr(args, k, None) for k in keys})
 
 
@@ -262,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--mode", choices=["quoted", "generated"], help="answer mode (default quoted)")
         sp.add_argument("--model", dest="generator_model", choices=["0.5b", "1.5b"],
                         help="bundled model for generated answers (default 0.5b; RAG_GENERATOR_MODEL)")
+        sp.add_argument("--judge", choices=["off", "0.5b", "1.5b"],
+                        help="a bundled model reads each answer before it is given (default off; RAG_JUDGE)")
         sp.add_argument("-k", type=int, help="passages retrieved (default 5)")
         sp.add_argument("--no-rebuild", action="store_true")
         common(sp)
@@ -272,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", type=Path, default=Path("eval/latest"), help="report folder (default eval/latest)")
     sp.add_argument("--mode", choices=["quoted", "generated"])
     sp.add_argument("--model", dest="generator_model", choices=["0.5b", "1.5b"], help="bundled generator model")
+    sp.add_argument("--judge", choices=["off", "0.5b", "1.5b"], help="answerability judge (default off)")
     sp.add_argument("-k", type=int)
     sp.add_argument("--retriever", choices=["hybrid", "bm25", "dense"])
     sp.add_argument("--compare", action="store_true", help="also run bm25/dense/hybrid and both modes")

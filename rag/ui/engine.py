@@ -98,12 +98,23 @@ class Engine:
 
             self.index = open_index(self.settings, log=lambda m: print(m, file=sys.stderr, flush=True))
             rag_api.search(self.index, "warm up", k=1, settings=self.settings)  # first-call costs paid here
+            self._load_judge()
             self._loaded(time.perf_counter() - t0)
         except Exception as e:  # shown on the page; the server keeps running
             traceback.print_exc()
             self.error = f"The index could not be loaded: {e}"
             self.status = self.error
             self.ready.set()
+
+    def _load_judge(self) -> None:
+        """The judge's model (RAG_JUDGE), loaded before the first question rather than during it.
+        If it cannot load, each answer says why (answer_stream loads it again)."""
+        from ..judge import load_judge
+
+        try:
+            load_judge(self.settings, log=lambda m: print(m, file=sys.stderr, flush=True))
+        except DossierError as e:
+            print(f"The judge could not be loaded: {e}", file=sys.stderr, flush=True)
 
     def start(self) -> "Engine":
         if not self.ready.is_set():

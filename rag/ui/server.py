@@ -71,6 +71,8 @@ def main(argv=None) -> None:
     p.add_argument("--port", type=int, help="port (default 7860; env RAG_PORT)")
     p.add_argument("--allow-remote", action="store_true", help="needed to serve beyond this machine")
     p.add_argument("--mode", choices=["quoted", "generated"], help="default answer mode (env RAG_MODE)")
+    p.add_argument("--judge", choices=["off", "0.5b", "1.5b"],
+                   help="a bundled model reads each answer before it is given (default off; env RAG_JUDGE)")
     p.add_argument("--corpus", help="folder of articles to serve (default seeds/; env RAG_CORPUS)")
     p.add_argument("--index", help="index folder (default index/; env RAG_INDEX)")
     p.add_argument("--data", help="feedback and model cache folder (default data/; env RAG_DATA)")
@@ -78,7 +80,7 @@ def main(argv=None) -> None:
     args = p.parse_args(argv)
     try:
         settings = from_env(host=args.host, port=args.port, mode=args.mode, corpus=args.corpus, index=args.index,
-                            data=args.data)
+                            data=args.data, judge=args.judge)
     except ValueError as e:
         raise SystemExit(f"error: {e}")
     if settings.host not in LOCAL_HOSTS and not args.allow_remote:

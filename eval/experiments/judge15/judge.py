@@ -5,6 +5,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 from rag.runtime import CT2Generator  # the app's loader: model, tokenizer and chat template
 rows_path, model_dir, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+# "cited": the cited passages (the session 34 measurement); "answer": the quoted answer's own sentences only
+TEXT = sys.argv[4] if len(sys.argv) > 4 else "cited"
+CITE = __import__("re").compile(r"\s*\[\d+\]")
 model = CT2Generator(model_dir, threads=2)
 gen, tok, tpl = model.gen, model.tokenizer, model.template
 yes = [tok.token_to_id(t) for t in ("Yes", "yes", "ĠYes")]; no = [tok.token_to_id(t) for t in ("No", "no", "ĠNo")]
@@ -19,7 +22,7 @@ d = json.loads(rows_path.read_text()); t0 = time.time(); n = 0
 for r in d["rows"]:
     if r["refused"] or not r["cited"]:
         r["judge"] = None; continue
-    text = " ".join(r["cited"])[:1500]
+    text = " ".join(r["cited"])[:1500] if TEXT == "cited" else CITE.sub("", r["answer"])
     ids = tok.encode(prompt(r["standalone"] or r["question"], text), add_special_tokens=False).tokens
     logits = np.array(gen.forward_batch([ids]))[0, -1]
     lp = logits - logits.max(); p = np.exp(lp)

@@ -1,0 +1,112 @@
+"""Fit the judge's decision, rag/judge.json: `make train-judge` (~20 min on 2 cores).
+
+    python eval/fit_judge.py [--judge 1.5b] [--rows judged.json] [--out rag/judge.json]
+
+The judge (rag/judge.py) reads each answer the checks let through; its
+verdict and the scorer's P(answered) are joined by a logistic regression,
+labelled 1 where the answer is right (answerable, and it passes). The fit
+needs questions whose P(answered) is honest: not the scorer's own training
+questions, on which it is surer than anywhere else. So it is fitted on
+FIT_SETS, thirteen evaluation sets (the shared foreign set and the
+even-numbered blind batches 2-12), which then count as fitted on for the
+judge; every other set measures it (eval/README.md, session 35).
+
+The threshold is the P(right) that refuses MAX_FALSE_REFUSAL of the
+answerable questions of those sets (the false-refusal rate `rag eval`
+reports; one refused by a check counts as refused), estimated by
+Harrell-Davis as the scorer's is (rag/train.py). Measured on these sets: the
+scorer's own rule, a share of the right answers, refused twice the answerable
+questions the scorer's threshold does (eval/README.md, session 35).
+The prompt is kept from the file written before: a new prompt needs a new fit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import platform
+import sys
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
+
+from rag.judge import JUDGE_PATH, JudgeFit, load_fit  # noqa: E402
+from rag.metrics import auc  # noqa: E402
+from rag.scorer import SCORER_PATH  # noqa: E402
+from rag.train import MAX_FALSE_REFUSAL, threshold_for  # noqa: E402
+from sweep import rows_of  # noqa: E402
+
+FIT_SETS = ("squad", *(f"foreign-b{n}" for n in range(2, 13, 2)), *(f"seeds-b{n}" for n in range(2, 13, 2)))
+C = 1.0  # as the scorer's fits
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def design(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """(logit(P(answered)), verdict) per judged row, and 1 where its answer is right."""
+    x = np.array([[logit(r["confidence"]), r["verdict"]] for r in rows])
+    y = np.array([int(bool(r["answerable"] and r["passes"])) for r in rows])
+    return x, y
+
+
+def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
+    from sklearn.linear_model import LogisticRegression
+    import sklearn
+
+    answerable = [r for r in rows if r["answerable"]]
+    rows = [r for r in rows if r.get("verdict") is not None]
+    x, y = design(rows)
+    model = LogisticRegression(C=C).fit(x, y)
+    # P(right) of every answerable question; 0 where a check or the off-topic line refuses it anyway.
+    p_answerable = np.array([model.predict_proba(design([r])[0])[0, 1] if r.get("verdict") is not None else 0.0
+                             for r in answerable])
+    # Out of set: each set's P(right) from a fit on the others, for the AUCs reported.
+    sets = sorted({r["set"] for r in rows})
+    held = np.zeros(len(rows))
+    for name in sets:
+        out = np.array([r["set"] == name for r in rows])
+        held[out] = LogisticRegression(C=C).fit(x[~out], y[~out]).predict_proba(x[out])[:, 1]
+    right = y == 1
+    unanswerable = np.array([not r["answerable"] for r in rows])
+
+    def separation(score):  # right answers against unanswerable questions
+        return round(auc(score[right].tolist(), score[unanswerable].tolist()), 4)
+
+    info = {"sets": list(sets), "judged": len(rows), "right": int(right.sum()), "unanswerable": int(unanswerable.sum()),
+            "judge": judge, "max_false_refusal": MAX_FALSE_REFUSAL,
+            "auc_right_vs_unanswerable": {"confidence": separation(x[:, 0]), "verdict": separation(x[:, 1]),
+                                          "both, out of set": separation(held)},
+            "fitted_with": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+                            "numpy": np.__version__}}
+    return replace(prompt, confidence_weight=round(float(model.coef_[0][0]), 6),
+                   verdict_weight=round(float(model.coef_[0][1]), 6), bias=round(float(model.intercept_[0]), 6),
+                   threshold=round(threshold_for(p_answerable, np.ones(len(answerable), dtype=bool)), 6), info=info)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--judge", choices=["0.5b", "1.5b"], default="1.5b")
+    ap.add_argument("--rows", type=Path, help="judged rows of an earlier run (eval/sweep.py --judge), not answering")
+    ap.add_argument("--out", type=Path, default=JUDGE_PATH)
+    args = ap.parse_args()
+    if args.rows:
+        rows = json.loads(args.rows.read_text())["rows"]
+    else:
+        rows = rows_of(list(FIT_SETS), SCORER_PATH, judge=args.judge)
+    fit = fit_rows(rows, load_fit(JUDGE_PATH), args.judge)
+    args.out.write_text(json.dumps(asdict(fit), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}: threshold {fit.threshold:.3f}, weights {fit.confidence_weight:.3f} / "
+          f"{fit.verdict_weight:.3f}, bias {fit.bias:.3f}; {fit.info['auc_right_vs_unanswerable']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""A second opinion on answerability: a small instruction model reads the answer.
+
+The scorer (scorer.py) weighs cheap features; it cannot read, so a sentence
+about the right thing at another time, place or person ("near misses") looks
+as good to it as the answer. Asked "does the text give the answer to this
+exact question?", Qwen2.5-Coder-1.5B separates right answers from
+unanswerable questions better than the scorer's P(answered), and the two
+together better still (eval/README.md, sessions 34 and 35). The judge does
+not pick sentences (it picks worse than the scorer); it only decides.
+
+    judge = load_judge(settings)                    # None when RAG_JUDGE=off
+    verdict = judge.verdict(question, answer_text)  # log P(Yes) - log P(No)
+    fit = load_fit()                                # rag/judge.json
+    fit.answered(confidence, verdict)               # the one decision
+
+The combination is a logistic regression over logit(P(answered)) and the
+verdict, with its threshold, fitted by `rag train-judge` (eval/fit_judge.py
+explains on which questions). The prompt lives in the same file: a new
+prompt needs a new fit.
+
+A `Judge` is anything with `verdict`: tests use `FakeJudge`, which reads
+words, not a model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from .errors import GeneratorUnavailable
+from .settings import Settings
+
+JUDGE_PATH = Path(__file__).with_name("judge.json")
+_CITATION = re.compile(r"\s*\[\d+\]")
+
+
+class Judge(Protocol):
+    id: str
+
+    def verdict(self, question: str, text: str) -> float:
+        """How sure the judge is that `text` answers `question`: log P(Yes) - log P(No)."""
+        ...
+
+
+@dataclass(frozen=True)
+class JudgeFit:
+    """The fitted decision: answered when
+    confidence_weight * logit(P(answered)) + verdict_weight * verdict + bias >= 0,
+    the threshold folded into the bias (`threshold` keeps it as a probability)."""
+
+    system: str
+    user: str  # with {text} and {question}
+    confidence_weight: float
+    verdict_weight: float
+    bias: float
+    threshold: float
+    max_text_chars: int = 1500
+    info: dict = field(default_factory=dict)
+
+    def probability(self, confidence: float, verdict: float) -> float:
+        """P(right answer) from the scorer's confidence and the judge's verdict."""
+        p = min(max(confidence, 1e-6), 1 - 1e-6)
+        z = self.confidence_weight * math.log(p / (1 - p)) + self.verdict_weight * verdict + self.bias
+        return 1 / (1 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def answered(self, confidence: float, verdict: float) -> bool:
+        return self.probability(confidence, verdict) >= self.threshold
+
+    def prompt(self, question: str, text: str) -> list[dict]:
+        return [{"role": "system", "content": self.system},
+                {"role": "user", "content": self.user.format(text=text[: self.max_text_chars], question=question)}]
+
+
+def load_fit(path: Path = JUDGE_PATH) -> JudgeFit:
+    d = json.loads(path.read_text(encoding="utf-8"))
+    return JudgeFit(**{k: d[k] for k in JudgeFit.__dataclass_fields__ if k in d})
+
+
+def answer_text(quoted: str) -> str:
+    """What the judge reads of a quoted answer: its sentences, without the [n] marks."""
+    return _CITATION.sub("", quoted).strip()
+
+
+class ModelJudge:
+    """A bundled chat model (CTranslate2) as a judge: one forward pass over
+    the prompt, the last position's logits for "Yes" against "No"."""
+
+    def __init__(self, model, fit: JudgeFit):
+        self.model, self.fit = model, fit  # model: runtime.CT2Generator
+        self.id = f"judge:{model.id}"
+        vocab = [model.tokenizer.token_to_id(t) for t in ("Yes", "yes", "ĠYes", "No", "no", "ĠNo")]
+        self.yes = [i for i in vocab[:3] if i is not None]
+        self.no = [i for i in vocab[3:] if i is not None]
+        if not self.yes or not self.no:
+            raise GeneratorUnavailable(f"{model.id} has no Yes/No tokens to judge with")
+
+    def verdict(self, question: str, text: str) -> float:
+        import numpy as np
+
+        prompt = self.model.template.render(messages=self.fit.prompt(question, text), add_generation_prompt=True)
+        with self.model.lock:  # one user of the model at a time: an answer may be streaming
+            if self.model.gen is None:
+                raise GeneratorUnavailable("the judge's model was closed")
+            logits = np.asarray(self.model.gen.forward_batch([self.model._tokens(prompt)]))[0, -1]
+        p = np.exp(logits - logits.max())
+        return float(math.log(p[self.yes].sum() + 1e-12) - math.log(p[self.no].sum() + 1e-12))
+
+
+class FakeJudge:
+    """Deterministic, for tests: the share of the question's longer words
+    found in the text, mapped to -2 (none) .. +2 (all)."""
+
+    id = "judge:fake"
+
+    def verdict(self, question: str, text: str) -> float:
+        words = {w for w in re.findall(r"[a-z0-9]+", question.lower()) if len(w) > 3}
+        if not words:
+            return 0.0
+        found = set(re.findall(r"[a-z0-9]+", text.lower()))
+        return 4 * len(words & found) / len(words) - 2
+
+
+def load_judge(settings: Settings, log=lambda msg: None) -> Judge | None:
+    """The judge `settings.judge` names ("off": none), its model shared with
+    the generator when they are the same bundled model."""
+    if settings.judge == "off":
+        return None
+    from dataclasses import replace
+
+    from .generate import get_generator
+
+    model = get_generator(replace(settings, generator="", generator_model=settings.judge), log)
+    return ModelJudge(model, load_fit())

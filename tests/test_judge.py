@@ -1,0 +1,138 @@
+"""The answerability judge's contract (rag/judge.py): a deterministic fake
+here; the bundled model in the `model` set."""
+
+import math
+from dataclasses import replace
+
+import pytest
+
+from rag import answer as answer_module
+from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
+from rag.judge import FakeJudge, JudgeFit, answer_text, load_fit, load_judge
+from rag.settings import from_env
+from rag.errors import SettingsError
+
+QUESTION = "How many times have Xi and Putin met?"
+
+
+class Recording:
+    """A judge that says what it is told to and remembers what it read."""
+
+    id = "judge:recording"
+
+    def __init__(self, verdict: float):
+        self.said, self.read = verdict, []
+
+    def verdict(self, question: str, text: str) -> float:
+        self.read.append((question, text))
+        return self.said
+
+
+def test_the_shipped_fit_loads_and_is_monotone():
+    fit = load_fit()
+    assert "{text}" in fit.user and "{question}" in fit.user
+    assert fit.confidence_weight > 0 and fit.verdict_weight > 0 and 0 < fit.threshold < 1
+    # More confidence or a surer "Yes" never lowers P(right).
+    assert fit.probability(0.2, 1.0) < fit.probability(0.8, 1.0)
+    assert fit.probability(0.5, -1.0) < fit.probability(0.5, 2.0)
+    assert 0 < fit.probability(0.0, -50) < fit.probability(1.0, 50) <= 1  # no log(0), no overflow
+
+
+def test_the_prompt_holds_the_question_and_the_cut_text():
+    fit = JudgeFit(system="s", user="T: {text} Q: {question}", confidence_weight=1, verdict_weight=1, bias=0,
+                   threshold=0.5, max_text_chars=10)
+    messages = fit.prompt("why?", "x" * 50)
+    assert messages[0] == {"role": "system", "content": "s"}
+    assert messages[1]["content"] == "T: " + "x" * 10 + " Q: why?"
+
+
+def test_the_judge_reads_the_answer_without_its_marks():
+    assert answer_text("Trade grew 26% [1] to $240 billion. [2]") == "Trade grew 26% to $240 billion."
+
+
+def test_the_fake_judge_is_deterministic():
+    judge = FakeJudge()
+    assert judge.verdict(QUESTION, "Xi and Putin have met many times: 42 times.") == 2.0
+    assert judge.verdict(QUESTION, "Xi and Putin have met 42 times.") == 1.0  # "many" is missing
+    assert judge.verdict(QUESTION, "Harbin is Little Moscow.") == -2.0
+    assert judge.verdict("Why?", "anything") == 0.0
+
+
+def test_no_judge_unless_asked(seed_index):
+    _, s = seed_index
+    assert load_judge(s) is None
+    with pytest.raises(SettingsError, match="RAG_JUDGE"):
+        from_env(env={"RAG_JUDGE": "7b"})
+
+
+def test_the_judge_s_verdict_decides_with_the_scorer_s_confidence(seed_index, monkeypatch):
+    idx, s = seed_index
+    fit = replace(load_fit(), confidence_weight=1.0, verdict_weight=1.0, bias=0.0, threshold=0.5)
+    monkeypatch.setattr(answer_module, "load_fit", lambda: fit)
+    yes, no = Recording(8.0), Recording(-8.0)
+    given = answer(idx, QUESTION, settings=s, judge=yes)
+    assert not given.abstained and given.verdict == 8.0 and "judge_ms" in given.timings
+    # It read the standalone question and the quoted answer's sentences, not the citation marks.
+    (question, text), = yes.read
+    assert question == given.standalone_question and text == answer_text(given.text) and "[1]" not in text
+    refused = answer(idx, QUESTION, settings=s, judge=no)
+    assert refused.abstained and refused.text == ABSTAIN_TEXT and refused.verdict == -8.0
+    # The confidence stays the scorer's: the judge's is another figure.
+    assert refused.confidence == given.confidence
+    # A verdict at zero leaves the decision to the confidence: answered iff logit(confidence) >= 0.
+    even = answer(idx, QUESTION, settings=s, judge=Recording(0.0))
+    assert even.abstained == (given.confidence < 0.5)
+
+
+def test_the_judge_is_not_asked_what_is_refused_anyway(seed_index, monkeypatch):
+    from rag.scorer import fixed_scorer
+    from test_scorer import WEIGHTS
+
+    idx, s = seed_index
+    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(load_fit(), threshold=0.0))
+    judge = Recording(8.0)
+    # Off topic (hashed vectors come nowhere near the scorer's line) ...
+    off = answer(idx, "why no gas deal?", settings=s, judge=judge,
+                 scorer=replace(fixed_scorer(WEIGHTS, threshold=1e-9), off_topic=0.99))
+    assert off.abstained and off.text == OFF_TOPIC_TEXT and off.verdict is None
+    # ... or about another year than asked: the checks refuse whatever the judge would say.
+    other = answer(idx, "What share of Russia's export payments was in yuan in August 2022?", settings=s,
+                   judge=judge, scorer=fixed_scorer(WEIGHTS, threshold=0.0))
+    assert other.abstained and other.verdict is None
+    assert judge.read == []
+
+
+def test_the_judge_is_loaded_from_the_settings(seed_index, monkeypatch):
+    _, s = seed_index
+    import rag.generate
+
+    loaded = []
+
+    class Model:
+        id = "fake-model"
+
+        class tokenizer:
+            @staticmethod
+            def token_to_id(token):
+                return {"Yes": 1, "No": 2}.get(token)
+
+    def fake_get_generator(settings, log=lambda m: None):
+        loaded.append((settings.generator, settings.generator_model))
+        return Model()
+
+    monkeypatch.setattr(rag.generate, "get_generator", fake_get_generator)
+    judge = load_judge(replace(s, judge="1.5b", generator="/some/model", generator_model="0.5b"))
+    assert loaded == [("", "1.5b")]  # the bundled model named, whatever generates
+    assert judge.yes == [1] and judge.no == [2] and judge.id == "judge:fake-model"
+
+
+@pytest.mark.model
+def test_the_bundled_judge_tells_an_answer_from_a_near_miss():
+    from rag.judge import ModelJudge
+    from rag.runtime import load_bundled
+    from rag.settings import Settings
+
+    judge = ModelJudge(load_bundled("1.5b", Settings().data), load_fit())
+    right = judge.verdict("How many times have Xi and Putin met?", "Xi and Putin have met more than 40 times.")
+    near = judge.verdict("How many times has Xi met Biden?", "Xi and Putin have met more than 40 times.")
+    assert math.isfinite(right) and right > near
