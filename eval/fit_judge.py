@@ -1,6 +1,6 @@
 """Fit the judge's decision, rag/judge.json: `make train-judge` (~20 min on 2 cores).
 
-    python eval/fit_judge.py [--judge 1.5b] [--rows judged.json] [--out rag/judge.json]
+    python eval/fit_judge.py [--rows judged.json] [--out rag/judge.json]
 
 The judge (rag/judge.py) reads each answer the checks let through; its
 verdict and the scorer's P(answered) are joined by a logistic regression,
@@ -44,6 +44,7 @@ from sweep import rows_of  # noqa: E402
 
 FIT_SETS = ("squad", *(f"foreign-b{n}" for n in range(2, 13, 2)), *(f"seeds-b{n}" for n in range(2, 13, 2)))
 C = 1.0  # as the scorer's fits
+JUDGE = "1.5b"  # the bundled model that judges (the 0.5B is no better than chance: eval/README.md, session 35)
 
 
 def logit(p: float) -> float:
@@ -94,15 +95,14 @@ def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--judge", choices=["0.5b", "1.5b"], default="1.5b")
     ap.add_argument("--rows", type=Path, help="judged rows of an earlier run (eval/sweep.py --judge), not answering")
     ap.add_argument("--out", type=Path, default=JUDGE_PATH)
     args = ap.parse_args()
     if args.rows:
         rows = json.loads(args.rows.read_text())["rows"]
     else:
-        rows = rows_of(list(FIT_SETS), SCORER_PATH, judge=args.judge)
-    fit = fit_rows(rows, load_fit(JUDGE_PATH), args.judge)
+        rows = rows_of(list(FIT_SETS), SCORER_PATH, judge=JUDGE)
+    fit = fit_rows(rows, load_fit(JUDGE_PATH), JUDGE)
     args.out.write_text(json.dumps(asdict(fit), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: threshold {fit.threshold:.3f}, weights {fit.confidence_weight:.3f} / "
           f"{fit.verdict_weight:.3f}, bias {fit.bias:.3f}; {fit.info['auc_right_vs_unanswerable']}")

@@ -103,7 +103,7 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=ROOT / "data" / "sweep.json", help="where the rows are written")
     p.add_argument("--rows", type=Path, help="the rows of an earlier sweep, read instead of answering")
     p.add_argument("--compare", type=Path, help="another sweep's rows: right answers of both at matched abstention")
-    p.add_argument("--judge", choices=["off", "0.5b", "1.5b"], default="off",
+    p.add_argument("--judge", choices=["off", "1.5b"], default="off",
                    help="a judge reads each answer (rag/judge.py); thresholds then apply to its fit's P(right)")
     p.add_argument("--texts", action="store_true", help="keep each question's text, answer and cited passages")
     args = p.parse_args()

@@ -251,10 +251,11 @@ def answer_stream(
     opposite = bool(scored) and not picked and not (denies_as_asked(reading, scored[0]) and
                                                      acts_as_asked(reading, scored[0]))
     judge = judge or load_judge(s, log=lambda msg: print(msg, file=sys.stderr, flush=True))
-    verdict, answered = None, confidence >= scorer.threshold
+    verdict, answered, quoted = None, confidence >= scorer.threshold, None
     if judge is not None and scored and not (other_year or opposite) and confidence != OFF_TOPIC_CONFIDENCE:
         t_judge = time.perf_counter()
-        verdict = judge.verdict(standalone, answer_text(compose(index, reading, picked, scored)[0]))
+        quoted = compose(index, reading, picked, scored)
+        verdict = judge.verdict(standalone, answer_text(quoted[0]))
         answered = load_fit().answered(confidence, verdict)  # the judge's fit replaces the scorer's threshold
         timings["judge_ms"] = (time.perf_counter() - t_judge) * 1000
     base = replace(base, verdict=verdict)
@@ -273,7 +274,7 @@ def answer_stream(
                                             related=() if off_topic else hits[:3], timings=timings, notes=notes))
         return
 
-    quoted_text, quoted_citations = compose(index, reading, picked, scored)
+    quoted_text, quoted_citations = quoted or compose(index, reading, picked, scored)
     if mode == "quoted":
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         yield Event("final", answer=replace(base, text=quoted_text, citations=quoted_citations, timings=timings))

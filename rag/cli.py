@@ -262,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--mode", choices=["quoted", "generated"], help="answer mode (default quoted)")
         sp.add_argument("--model", dest="generator_model", choices=["0.5b", "1.5b"],
                         help="bundled model for generated answers (default 0.5b; RAG_GENERATOR_MODEL)")
-        sp.add_argument("--judge", choices=["off", "0.5b", "1.5b"],
+        sp.add_argument("--judge", choices=["off", "1.5b"],
                         help="a bundled model reads each answer before it is given (default off; RAG_JUDGE)")
         sp.add_argument("-k", type=int, help="passages retrieved (default 5)")
         sp.add_argument("--no-rebuild", action="store_true")
@@ -274,7 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--out", type=Path, default=Path("eval/latest"), help="report folder (default eval/latest)")
     sp.add_argument("--mode", choices=["quoted", "generated"])
     sp.add_argument("--model", dest="generator_model", choices=["0.5b", "1.5b"], help="bundled generator model")
-    sp.add_argument("--judge", choices=["off", "0.5b", "1.5b"], help="answerability judge (default off)")
+    sp.add_argument("--judge", choices=["off", "1.5b"], help="answerability judge (default off)")
     sp.add_argument("-k", type=int)
     sp.add_argument("--retriever", choices=["hybrid", "bm25", "dense"])
     sp.add_argument("--compare", action="store_true", help="also run bm25/dense/hybrid and both modes")

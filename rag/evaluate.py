@@ -265,13 +265,14 @@ def evaluate(index: Index, gold: Path, out: Path, settings: Settings, mode: str,
     return {config name: summary}."""
     items = load_gold(gold)
     out.mkdir(parents=True, exist_ok=True)
-    main = Config(f"{settings.retriever}+{mode}", settings.retriever, mode)
+    judged = f"+judge {settings.judge}" if settings.judge != "off" else ""  # every run reads with the judge
+    main = Config(f"{settings.retriever}+{mode}{judged}", settings.retriever, mode)
     configs = [main]
     if compare:
-        configs += [Config(f"{r}+quoted", r, "quoted") for r in ("hybrid", "bm25", "dense") if r != main.retriever
-                    or main.mode != "quoted"]
+        configs += [Config(f"{r}+quoted{judged}", r, "quoted") for r in ("hybrid", "bm25", "dense")
+                    if r != main.retriever or main.mode != "quoted"]
         if main.mode != "generated" and importlib.util.find_spec("rag.generate"):
-            configs.append(Config("hybrid+generated", "hybrid", "generated"))
+            configs.append(Config(f"hybrid+generated{judged}", "hybrid", "generated"))
     summaries, main_records = {}, []
     for cfg in configs:
         records, verdicts = run(index, items, settings, cfg, generator, progress)

@@ -48,8 +48,8 @@ class Settings:
     generator: str = ""  # a local .gguf file or HF causal-LM folder; "" = the bundled model below
     generator_model: str = "0.5b"  # bundled Qwen2.5-Coder: "0.5b" or "1.5b" (README "Models and runtimes")
     max_new_tokens: int = 160
-    # A bundled model that reads each answer before it is given ("off", "0.5b"
-    # or "1.5b"; rag/judge.py): more near misses refused, ~1 s a question.
+    # "1.5b": the bundled 1.5B reads each answer before it is given (rag/judge.py),
+    # ~1 s a question. The 0.5B judges no better than chance (eval/README.md, session 35).
     judge: str = "off"
     context_chars: int = 2000  # passages given to the generator, at most
     # Embedding
@@ -84,7 +84,7 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "port": (1, 65535, "TCP port"),
 }
 CHOICES: dict[str, tuple[str, ...]] = {"mode": MODES, "retriever": RETRIEVERS, "generator_model": ("0.5b", "1.5b"),
-                                       "judge": ("off", "0.5b", "1.5b"),
+                                       "judge": ("off", "1.5b"),
                                        "backend": BACKENDS, "milvus_ranker": ("convex", "rrf", "weighted")}
 
 # Every field can be set from the environment as RAG_<NAME>.

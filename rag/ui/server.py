@@ -71,7 +71,7 @@ def main(argv=None) -> None:
     p.add_argument("--port", type=int, help="port (default 7860; env RAG_PORT)")
     p.add_argument("--allow-remote", action="store_true", help="needed to serve beyond this machine")
     p.add_argument("--mode", choices=["quoted", "generated"], help="default answer mode (env RAG_MODE)")
-    p.add_argument("--judge", choices=["off", "0.5b", "1.5b"],
+    p.add_argument("--judge", choices=["off", "1.5b"],
                    help="a bundled model reads each answer before it is given (default off; env RAG_JUDGE)")
     p.add_argument("--corpus", help="folder of articles to serve (default seeds/; env RAG_CORPUS)")
     p.add_argument("--index", help="index folder (default index/; env RAG_INDEX)")
