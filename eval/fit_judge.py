@@ -54,7 +54,7 @@ def logit(p: float) -> float:
 
 def design(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     """(logit(P(answered)), verdict) per judged row, and 1 where its answer is right."""
-    x = np.array([[logit(r["confidence"]), r["verdict"]] for r in rows])
+    x = np.array([[logit(r["confidence"]), r["judge_verdict"]] for r in rows])
     y = np.array([int(bool(r["answerable"] and r["passes"])) for r in rows])
     return x, y
 
@@ -64,11 +64,11 @@ def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
     import sklearn
 
     answerable = [r for r in rows if r["answerable"]]
-    rows = [r for r in rows if r.get("verdict") is not None]
+    rows = [r for r in rows if r.get("judge_verdict") is not None]
     x, y = design(rows)
     model = LogisticRegression(C=C).fit(x, y)
     # P(right) of every answerable question; 0 where a check or the off-topic line refuses it anyway.
-    p_answerable = np.array([model.predict_proba(design([r])[0])[0, 1] if r.get("verdict") is not None else 0.0
+    p_answerable = np.array([model.predict_proba(design([r])[0])[0, 1] if r.get("judge_verdict") is not None else 0.0
                              for r in answerable])
     # Out of set: each set's P(right) from a fit on the others, for the AUCs reported.
     sets = sorted({r["set"] for r in rows})

@@ -59,7 +59,7 @@ def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool 
                 row = {"set": name, "id": v["id"], "answerable": v["answerable"], "refused": r["abstained"],
                        "confidence": r["confidence"] or 0.0, "passes": bool(v["passed"]) if v["answerable"] else None}
                 if judge != "off":
-                    row["verdict"] = r["verdict"]
+                    row["judge_verdict"] = r["judge_verdict"]
                 if texts:
                     row.update(kind=it.kind, question=it.question, standalone=r["standalone_question"],
                                answer=r["answer"], cited=[c["text"] for c in r["citations"]])
@@ -73,7 +73,8 @@ def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool 
 def judged(rows: list[dict], fit) -> list[dict]:
     """The rows with the judge's decision as their confidence: the fit's P(right answer) where
     the judge read the answer (the others are refused by a check or off topic either way)."""
-    return [dict(r, confidence=fit.probability(r["confidence"], r["verdict"])) if r.get("verdict") is not None
+    return [dict(r, confidence=fit.probability(r["confidence"], r["judge_verdict"]))
+            if r.get("judge_verdict") is not None
             else r for r in rows]
 
 
@@ -115,7 +116,7 @@ def main() -> None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(sweep) + "\n", encoding="utf-8")
     rows, shipped, whose = sweep["rows"], sweep["threshold"], "scorer's"
-    if any(r.get("verdict") is not None for r in rows):
+    if any(r.get("judge_verdict") is not None for r in rows):
         fit = load_fit()
         rows, shipped, whose = judged(rows, fit), fit.threshold, "judge's"
     print(f"{len(rows)} questions; at the {whose} threshold {shipped:.4f}, answered right / unanswerable "
@@ -125,7 +126,7 @@ def main() -> None:
         print(f"| {t:.2f} | " + " | ".join(map(str, totals(rows, t))) + " |")
     if args.compare:
         other = json.loads(args.compare.read_text())["rows"]
-        if any(r.get("verdict") is not None for r in other):
+        if any(r.get("judge_verdict") is not None for r in other):
             other = judged(other, load_fit())
         now, before = curve(rows), curve(other)
         lo, hi = before[200][1], before[500][1]  # the refusals between thresholds 0.2 and 0.5

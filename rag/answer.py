@@ -258,7 +258,7 @@ def answer_stream(
         verdict = judge.verdict(standalone, answer_text(quoted[0]))
         answered = load_fit().answered(confidence, verdict)  # the judge's fit replaces the scorer's threshold
         timings["judge_ms"] = (time.perf_counter() - t_judge) * 1000
-    base = replace(base, verdict=verdict)
+    base = replace(base, judge_verdict=verdict)
     if not scored or not answered or other_year or opposite:
         timings["total_ms"] = (time.perf_counter() - t0) * 1000
         off_topic = bool(scored) and confidence == OFF_TOPIC_CONFIDENCE

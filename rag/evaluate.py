@@ -45,7 +45,7 @@ def answer_record(ans: Answer, index: Index) -> dict:
         # P(answered) as the threshold sees it: the scorer's, or a comparison side's or a part's when that
         # answers (1.0 for a byline); before the year, denial and act checks, which may still refuse.
         "confidence": None if ans.confidence is None else round(ans.confidence, 6),
-        "verdict": None if ans.verdict is None else round(ans.verdict, 4),
+        "judge_verdict": None if ans.judge_verdict is None else round(ans.judge_verdict, 4),
         "mode": ans.mode,
         "latency_ms": round(ans.timings.get("total_ms", 0.0), 1),
         "ttft_ms": round(ans.timings["ttft_ms"], 1) if "ttft_ms" in ans.timings else None,

@@ -123,7 +123,7 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)  # milliseconds
     notes: tuple[str, ...] = ()  # what verification changed, for the curious
     confidence: float | None = None  # P(the question is answered here), from the scorer
-    verdict: float | None = None  # the judge's log P(Yes) - log P(No), when one read the answer (judge.py)
+    judge_verdict: float | None = None  # the judge's log P(Yes) - log P(No), when one read the answer (judge.py)
 
 
 @dataclass(frozen=True)

@@ -71,12 +71,12 @@ def test_the_judge_s_verdict_decides_with_the_scorer_s_confidence(seed_index, mo
     monkeypatch.setattr(answer_module, "load_fit", lambda: fit)
     yes, no = Recording(8.0), Recording(-8.0)
     given = answer(idx, QUESTION, settings=s, judge=yes)
-    assert not given.abstained and given.verdict == 8.0 and "judge_ms" in given.timings
+    assert not given.abstained and given.judge_verdict == 8.0 and "judge_ms" in given.timings
     # It read the standalone question and the quoted answer's sentences, not the citation marks.
     (question, text), = yes.read
     assert question == given.standalone_question and text == answer_text(given.text) and "[1]" not in text
     refused = answer(idx, QUESTION, settings=s, judge=no)
-    assert refused.abstained and refused.text == ABSTAIN_TEXT and refused.verdict == -8.0
+    assert refused.abstained and refused.text == ABSTAIN_TEXT and refused.judge_verdict == -8.0
     # The confidence stays the scorer's: the judge's is another figure.
     assert refused.confidence == given.confidence
     # A verdict at zero leaves the decision to the confidence: answered iff logit(confidence) >= 0.
@@ -94,11 +94,11 @@ def test_the_judge_is_not_asked_what_is_refused_anyway(seed_index, monkeypatch):
     # Off topic (hashed vectors come nowhere near the scorer's line) ...
     off = answer(idx, "why no gas deal?", settings=s, judge=judge,
                  scorer=replace(fixed_scorer(WEIGHTS, threshold=1e-9), off_topic=0.99))
-    assert off.abstained and off.text == OFF_TOPIC_TEXT and off.verdict is None
+    assert off.abstained and off.text == OFF_TOPIC_TEXT and off.judge_verdict is None
     # ... or about another year than asked: the checks refuse whatever the judge would say.
     other = answer(idx, "What share of Russia's export payments was in yuan in August 2022?", settings=s,
                    judge=judge, scorer=fixed_scorer(WEIGHTS, threshold=0.0))
-    assert other.abstained and other.verdict is None
+    assert other.abstained and other.judge_verdict is None
     assert judge.read == []
 
 
@@ -136,3 +136,18 @@ def test_the_bundled_judge_tells_an_answer_from_a_near_miss():
     right = judge.verdict("How many times have Xi and Putin met?", "Xi and Putin have met more than 40 times.")
     near = judge.verdict("How many times has Xi met Biden?", "Xi and Putin have met more than 40 times.")
     assert math.isfinite(right) and right > near
+
+
+def test_the_harness_keeps_the_judge_s_verdict_beside_its_own(seed_index, monkeypatch, tmp_path):
+    """`rag eval` writes its pass/fail as "verdict": the judge's figure is another field."""
+    from rag.evaluate import Config, run
+    from rag.gold import load_gold
+
+    idx, s = seed_index
+    monkeypatch.setattr(answer_module, "load_judge", lambda settings, log=None: Recording(8.0))
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"id": "q1", "question": "How many times have Xi and Putin met?", "answerable": true, '
+                    '"answer": "42", "must_include": [["42", "43"]], "evidence": [{"doc": "000_e737f1f109234fde.txt", '
+                    '"quote": "The pair have met 42 times since 2013"}]}\n', encoding="utf-8")
+    records, verdicts = run(idx, load_gold(gold), s, Config("t", "hybrid", "quoted"), progress=False)
+    assert records[0]["judge_verdict"] == 8.0 and records[0]["verdict"] in ("pass", "fail")
