@@ -58,7 +58,7 @@ class JudgeFit:
     verdict_weight: float
     bias: float
     threshold: float
-    max_text_chars: int = 1500
+    max_text_chars: int = 4000  # the answers it was fitted on were read whole; a long list reaches ~2,000
     info: dict = field(default_factory=dict)
 
     def probability(self, confidence: float, verdict: float) -> float:
