@@ -5,8 +5,9 @@ about the right thing at another time, place or person ("near misses") looks
 as good to it as the answer. Asked "does the text give the answer to this
 exact question?", Qwen2.5-Coder-1.5B separates right answers from
 unanswerable questions better than the scorer's P(answered), and the two
-together better still (eval/README.md, sessions 34 and 35). The judge does
-not pick sentences (it picks worse than the scorer); it only decides.
+together better still (eval/README.md, sessions 34 and 35). The judge picks
+no sentence (a pass per candidate would cost seconds, and the 0.5B picked
+worse than BM25); it reads the composed answer once and only decides.
 
     judge = load_judge(settings)                    # None when RAG_JUDGE=off
     verdict = judge.verdict(question, answer_text)  # log P(Yes) - log P(No)
@@ -14,7 +15,7 @@ not pick sentences (it picks worse than the scorer); it only decides.
     fit.answered(confidence, verdict)               # the one decision
 
 The combination is a logistic regression over logit(P(answered)) and the
-verdict, with its threshold, fitted by `rag train-judge` (eval/fit_judge.py
+verdict, with its threshold, fitted by `make train-judge` (eval/fit_judge.py
 explains on which questions). The prompt lives in the same file: a new
 prompt needs a new fit.
 
@@ -48,9 +49,9 @@ class Judge(Protocol):
 
 @dataclass(frozen=True)
 class JudgeFit:
-    """The fitted decision: answered when
-    confidence_weight * logit(P(answered)) + verdict_weight * verdict + bias >= 0,
-    the threshold folded into the bias (`threshold` keeps it as a probability)."""
+    """The fitted decision: P(right answer) =
+    sigmoid(confidence_weight * logit(P(answered)) + verdict_weight * verdict + bias),
+    answered when it reaches `threshold`; and the prompt it was fitted with."""
 
     system: str
     user: str  # with {text} and {question}

@@ -127,7 +127,8 @@ def test_the_judge_is_loaded_from_the_settings(seed_index, monkeypatch):
 
 
 @pytest.mark.model
-def test_the_bundled_judge_tells_an_answer_from_a_near_miss():
+def test_the_bundled_judge_tells_an_answer_from_a_near_miss(no_network):
+    """Assembles (sha-checked) and converts the 1.5B on first use, offline."""
     from rag.judge import ModelJudge
     from rag.runtime import load_bundled
     from rag.settings import Settings
