@@ -1,6 +1,7 @@
 """Fit the judge's decision, rag/judge.json: `make train-judge` (~20 min on 2 cores).
 
-    python eval/fit_judge.py [--rows judged.json] [--out rag/judge.json]
+    python eval/fit_judge.py [--out rag/judge.json]            # answer, judge and fit
+    python eval/fit_judge.py --rows eval/judge-rows.json         # fit the rows kept: seconds
 
 The judge (rag/judge.py) reads each answer the checks let through; its
 verdict and the scorer's P(answered) are joined by a logistic regression,
@@ -38,10 +39,11 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from rag.judge import JUDGE_PATH, JudgeFit, load_fit  # noqa: E402
 from rag.metrics import auc  # noqa: E402
-from rag.scorer import SCORER_PATH  # noqa: E402
+from rag.scorer import SCORER_PATH, load_scorer  # noqa: E402
 from rag.train import MAX_FALSE_REFUSAL, threshold_for  # noqa: E402
 from sweep import rows_of  # noqa: E402
 
+ROWS_PATH = ROOT / "eval" / "judge-rows.json"  # each question's P(answered), verdict and outcome: the fit's data
 FIT_SETS = ("squad", *(f"foreign-b{n}" for n in range(2, 13, 2)), *(f"seeds-b{n}" for n in range(2, 13, 2)))
 C = 1.0  # as the scorer's fits
 JUDGE = "1.5b"  # the bundled model that judges (the 0.5B is no better than chance: eval/README.md, session 35)
@@ -102,6 +104,8 @@ def main() -> None:
         rows = json.loads(args.rows.read_text())["rows"]
     else:
         rows = rows_of(list(FIT_SETS), SCORER_PATH, judge=JUDGE)
+        kept = {"threshold": load_scorer(SCORER_PATH).threshold, "rows": rows}
+        ROWS_PATH.write_text(json.dumps(kept, separators=(",", ":")).replace("},{", "},\n{") + "\n", encoding="utf-8")
     fit = fit_rows(rows, load_fit(JUDGE_PATH), JUDGE)
     args.out.write_text(json.dumps(asdict(fit), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: threshold {fit.threshold:.3f}, weights {fit.confidence_weight:.3f} / "

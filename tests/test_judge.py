@@ -152,3 +152,28 @@ def test_the_harness_keeps_the_judge_s_verdict_beside_its_own(seed_index, monkey
                     '"quote": "The pair have met 42 times since 2013"}]}\n', encoding="utf-8")
     records, verdicts = run(idx, load_gold(gold), s, Config("t", "hybrid", "quoted"), progress=False)
     assert records[0]["judge_verdict"] == 8.0 and records[0]["verdict"] in ("pass", "fail")
+
+
+def test_the_fit_is_rebuilt_from_its_kept_rows():
+    """`python eval/fit_judge.py --rows eval/judge-rows.json` gives the shipped rag/judge.json."""
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("sklearn")
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "eval"))
+    from fit_judge import ROWS_PATH, fit_rows
+
+    import json
+
+    shipped = load_fit()
+    refit = fit_rows(json.loads(ROWS_PATH.read_text())["rows"], shipped, "1.5b")
+    for name in ("confidence_weight", "verdict_weight", "bias", "threshold"):
+        assert getattr(refit, name) == pytest.approx(getattr(shipped, name), abs=1e-4), name
+    assert refit.user == shipped.user and refit.info["judged"] == shipped.info["judged"]
+    # The rule behind the threshold: a tenth of the answerable questions refused, checks included.
+    rows = json.loads(ROWS_PATH.read_text())["rows"]
+    answerable = [r for r in rows if r["answerable"]]
+    refused = [r for r in answerable if r["judge_verdict"] is None or
+               not shipped.answered(r["confidence"], r["judge_verdict"])]
+    assert 0.08 < len(refused) / len(answerable) < 0.12
