@@ -419,7 +419,7 @@ def main(argv=None) -> None:
     p.add_argument("--generators", action="store_true",
                    help="then the runtime x model table of bench/generators.py (long: every runtime and model)")
     args = p.parse_args(argv)
-    s = from_env()
+    s = from_env(judge="off")  # the judge has a line of its own (bench_latency)
     t_start = time.perf_counter()
     results: dict = {"quick": args.quick}
     print(f"Dossier bench ({'quick' if args.quick else 'full'})\n  {'figure':<44} {'value':<26} limit / comparison")

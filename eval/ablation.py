@@ -159,7 +159,7 @@ def main() -> None:
     results = {}
     for name in args.sets.split(","):
         corpus, gold, fitted = SETS[name]
-        s = from_env(corpus=corpus, index=Path("/tmp/dossier-eval") / corpus.name)
+        s = from_env(corpus=corpus, index=Path("/tmp/dossier-eval") / corpus.name, judge="off")  # measured apart
         index = open_index(s, log=lambda m: print(m, file=sys.stderr))
         items = load_gold(gold)
         row = {}

@@ -70,8 +70,9 @@ def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
     x, y = design(rows)
     model = LogisticRegression(C=C).fit(x, y)
     # P(right) of every answerable question; 0 where a check or the off-topic line refuses it anyway.
-    p_answerable = np.array([model.predict_proba(design([r])[0])[0, 1] if r.get("judge_verdict") is not None else 0.0
-                             for r in answerable])
+    read = [r for r in answerable if r.get("judge_verdict") is not None]
+    p_answerable = np.zeros(len(answerable))
+    p_answerable[:len(read)] = model.predict_proba(design(read)[0])[:, 1]  # the order does not matter to a quantile
     # Out of set: each set's P(right) from a fit on the others, for the AUCs reported.
     sets = sorted({r["set"] for r in rows})
     held = np.zeros(len(rows))

@@ -108,6 +108,8 @@ def main() -> None:
                    help="a judge reads each answer (rag/judge.py); thresholds then apply to its fit's P(right)")
     p.add_argument("--texts", action="store_true", help="keep each question's text, answer and cited passages")
     args = p.parse_args()
+    if args.judge != "off" and "--sets" not in sys.argv:  # by default, only sets the judge's fit did not see
+        args.sets = ",".join(n for n in args.sets.split(",") if n not in load_fit().info.get("sets", ()))
     if args.rows:
         sweep = json.loads(args.rows.read_text())
     else:

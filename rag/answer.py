@@ -219,8 +219,9 @@ def answer_stream(
     judge: Judge | None = None,
 ) -> Iterator[Event]:
     """Answer a question, yielding progress events; the last is "final".
-    `judge` (else the one `settings.judge` names, if any) reads the answer
-    before it is given."""
+    `judge` (else the one `settings.judge` names, if any) reads the quoted
+    answer before any answer is given: in generated mode too, where it decides
+    whether the model writes at all."""
     s = settings or from_env()
     mode = mode or s.mode
     if mode not in ("quoted", "generated"):
@@ -298,7 +299,7 @@ def answer_stream(
         result = replace(base, text=quoted_text, citations=quoted_citations, notes=notes)
     timings["total_ms"] = (time.perf_counter() - t0) * 1000
     yield Event("final", answer=replace(result, question=q, mode=mode, hits=hits, standalone_question=standalone,
-                                        timings=timings, confidence=confidence))
+                                        timings=timings, confidence=confidence, judge_verdict=verdict))
 
 
 def answer(index: Index, question: str, history=(), mode: str | None = None,

@@ -38,6 +38,10 @@ class ScorerUnavailable(DossierError):
     """The fitted answer scorer is missing, malformed or fitted on other features."""
 
 
+class JudgeUnavailable(DossierError):
+    """The judge (RAG_JUDGE) cannot be loaded: its model or its fitted file."""
+
+
 class SettingsError(DossierError, ValueError):
     """A setting (flag, `RAG_*` variable or Settings field) is out of range."""
 

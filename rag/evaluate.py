@@ -42,8 +42,10 @@ def answer_record(ans: Answer, index: Index) -> dict:
         "standalone_question": ans.standalone_question,
         "answer": ans.text,
         "abstained": ans.abstained,
-        # P(answered) as the threshold sees it: the scorer's, or a comparison side's or a part's when that
-        # answers (1.0 for a byline); before the year, denial and act checks, which may still refuse.
+        # P(answered) as the scorer's threshold sees it: the scorer's, or a comparison side's or a part's when
+        # that answers (1.0 for a byline); before the year, denial and act checks, which may still refuse.
+        # With a judge (RAG_JUDGE), its fit decides from this and "judge_verdict" (judge.py); the report's
+        # answerability_auc is still this figure's alone.
         "confidence": None if ans.confidence is None else round(ans.confidence, 6),
         "judge_verdict": None if ans.judge_verdict is None else round(ans.judge_verdict, 4),
         "mode": ans.mode,

@@ -28,11 +28,14 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
-from .errors import GeneratorUnavailable
+import numpy as np
+
+from .errors import DossierError, JudgeUnavailable
 from .settings import Settings
 
 JUDGE_PATH = Path(__file__).with_name("judge.json")
@@ -76,9 +79,14 @@ class JudgeFit:
                 {"role": "user", "content": self.user.format(text=text[: self.max_text_chars], question=question)}]
 
 
+@lru_cache(maxsize=4)
 def load_fit(path: Path = JUDGE_PATH) -> JudgeFit:
-    d = json.loads(path.read_text(encoding="utf-8"))
-    return JudgeFit(**{k: d[k] for k in JudgeFit.__dataclass_fields__ if k in d})
+    """The fitted decision and its prompt (read once per process)."""
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        return JudgeFit(**{k: d[k] for k in JudgeFit.__dataclass_fields__ if k in d})
+    except (OSError, ValueError, TypeError) as e:  # missing, not JSON, or fields missing / of the wrong kind
+        raise JudgeUnavailable(f"the judge's fit {path} cannot be read ({e}); rebuild it: make train-judge") from e
 
 
 def answer_text(quoted: str) -> str:
@@ -87,26 +95,20 @@ def answer_text(quoted: str) -> str:
 
 
 class ModelJudge:
-    """A bundled chat model (CTranslate2) as a judge: one forward pass over
-    the prompt, the last position's logits for "Yes" against "No"."""
+    """A bundled chat model (runtime.CT2Generator) as a judge: one forward
+    pass over the prompt, the next token's logits for "Yes" against "No"."""
 
     def __init__(self, model, fit: JudgeFit):
-        self.model, self.fit = model, fit  # model: runtime.CT2Generator
+        self.model, self.fit = model, fit
         self.id = f"judge:{model.id}"
         vocab = [model.tokenizer.token_to_id(t) for t in ("Yes", "yes", "ĠYes", "No", "no", "ĠNo")]
         self.yes = [i for i in vocab[:3] if i is not None]
         self.no = [i for i in vocab[3:] if i is not None]
         if not self.yes or not self.no:
-            raise GeneratorUnavailable(f"{model.id} has no Yes/No tokens to judge with")
+            raise JudgeUnavailable(f"{model.id} has no Yes/No tokens to judge with")
 
     def verdict(self, question: str, text: str) -> float:
-        import numpy as np
-
-        prompt = self.model.template.render(messages=self.fit.prompt(question, text), add_generation_prompt=True)
-        with self.model.lock:  # one user of the model at a time: an answer may be streaming
-            if self.model.gen is None:
-                raise GeneratorUnavailable("the judge's model was closed")
-            logits = np.asarray(self.model.gen.forward_batch([self.model._tokens(prompt)]))[0, -1]
+        logits = self.model.next_token_logits(self.fit.prompt(question, text))
         p = np.exp(logits - logits.max())
         return float(math.log(p[self.yes].sum() + 1e-12) - math.log(p[self.no].sum() + 1e-12))
 
@@ -127,12 +129,15 @@ class FakeJudge:
 
 def load_judge(settings: Settings, log=lambda msg: None) -> Judge | None:
     """The judge `settings.judge` names ("off": none), its model shared with
-    the generator when they are the same bundled model."""
+    the generator when they are the same bundled model; JudgeUnavailable,
+    saying how to answer without it, if it cannot be loaded."""
     if settings.judge == "off":
         return None
-    from dataclasses import replace
+    try:
+        from .generate import get_generator  # the model cache the generator uses
 
-    from .generate import get_generator
-
-    model = get_generator(replace(settings, generator="", generator_model=settings.judge), log)
-    return ModelJudge(model, load_fit())
+        model = get_generator(replace(settings, generator="", generator_model=settings.judge), log)
+        return ModelJudge(model, load_fit())
+    except (ImportError, DossierError) as e:
+        raise JudgeUnavailable(f"the judge (RAG_JUDGE={settings.judge}) cannot be loaded: {e}; "
+                               "answer without it: --judge off") from e

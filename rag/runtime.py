@@ -386,6 +386,19 @@ class CT2Generator:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
+    def next_token_logits(self, messages: Sequence[dict]):
+        """The logits (numpy, one per vocabulary entry) of the token that would
+        follow the chat `messages`: one forward pass, nothing decoded. The
+        judge (judge.py) reads "Yes" against "No" in them. forward_batch gives
+        every position's logits (~0.6 MB a token): callers keep prompts short."""
+        import numpy as np
+
+        prompt = self.template.render(messages=list(messages), add_generation_prompt=True)
+        with self.lock:  # one user of the model at a time: an answer may be streaming
+            if self.gen is None:
+                raise GeneratorUnavailable(f"{self.id} was closed")
+            return np.asarray(self.gen.forward_batch([self._tokens(prompt)]))[0, -1]
+
     def stream(self, messages: Sequence[dict], max_new_tokens: int) -> Iterator[str]:
         messages = list(messages)
         full = self.template.render(messages=messages, add_generation_prompt=True)

@@ -484,3 +484,22 @@ def test_a_question_asked_while_the_articles_load_waits_for_them(seed_index):
     threading.Thread(target=finish_loading).start()
     states = [x.status for x in run_turn(loading, t, [], threading.Event())]
     assert any("still loading" in st for st in states) and t.kind == "quoted" and t.sources
+
+
+def test_a_judge_that_cannot_load_leaves_the_app_answering_without_it(seed_index, monkeypatch):
+    import rag.generate
+    from rag.errors import GeneratorUnavailable
+
+    index, s = seed_index
+
+    def broken(settings, log=lambda m: None):
+        raise GeneratorUnavailable("the converted model is damaged")
+
+    monkeypatch.setattr(rag.generate, "get_generator", broken)
+    engine = Engine(replace(s, judge="1.5b"), index=index)
+    engine._load_judge()
+    engine._loaded(0.0)
+    assert engine.settings.judge == "off" and "without it" in engine.status
+    t = Turn("why no gas deal?")
+    list(run_turn(engine, t, [], threading.Event()))
+    assert t.kind == "quoted" and t.sources  # answered, not an error per question

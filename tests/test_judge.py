@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 
 from rag import answer as answer_module
-from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
+from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, OTHER_YEAR_NOTE, answer
 from rag.judge import FakeJudge, JudgeFit, answer_text, load_fit, load_judge
 from rag.settings import from_env
 from rag.errors import SettingsError
@@ -98,7 +98,7 @@ def test_the_judge_is_not_asked_what_is_refused_anyway(seed_index, monkeypatch):
     # ... or about another year than asked: the checks refuse whatever the judge would say.
     other = answer(idx, "What share of Russia's export payments was in yuan in August 2022?", settings=s,
                    judge=judge, scorer=fixed_scorer(WEIGHTS, threshold=0.0))
-    assert other.abstained and other.judge_verdict is None
+    assert other.abstained and OTHER_YEAR_NOTE in other.notes and other.judge_verdict is None
     assert judge.read == []
 
 
@@ -154,14 +154,12 @@ def test_the_harness_keeps_the_judge_s_verdict_beside_its_own(seed_index, monkey
     assert records[0]["judge_verdict"] == 8.0 and records[0]["verdict"] in ("pass", "fail")
 
 
-def test_the_fit_is_rebuilt_from_its_kept_rows():
+def test_the_fit_is_rebuilt_from_its_kept_rows(monkeypatch):
     """`python eval/fit_judge.py --rows eval/judge-rows.json` gives the shipped rag/judge.json."""
-    import sys
     from pathlib import Path
 
     pytest.importorskip("sklearn")
-    root = Path(__file__).resolve().parent.parent
-    sys.path.insert(0, str(root / "eval"))
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "eval"))
     from fit_judge import ROWS_PATH, fit_rows
 
     import json
@@ -177,3 +175,39 @@ def test_the_fit_is_rebuilt_from_its_kept_rows():
     refused = [r for r in answerable if r["judge_verdict"] is None or
                not shipped.answered(r["confidence"], r["judge_verdict"])]
     assert 0.08 < len(refused) / len(answerable) < 0.12
+
+
+def test_the_fake_judge_decides_through_the_pipeline(seed_index, monkeypatch):
+    """FakeJudge, the deterministic stand-in: the question's words in the answer decide."""
+    idx, s = seed_index
+    monkeypatch.setattr(answer_module, "load_fit",
+                        lambda: replace(load_fit(), confidence_weight=0.0, verdict_weight=1.0, bias=0.0, threshold=0.5))
+    given = answer(idx, QUESTION, settings=s, judge=FakeJudge())
+    assert given.judge_verdict == FakeJudge().verdict(given.standalone_question, answer_text(given.text))
+    assert given.abstained == (given.judge_verdict < 0)
+
+
+def test_a_generated_answer_keeps_the_verdict(seed_index, monkeypatch, echo_generator):
+    idx, s = seed_index
+    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(load_fit(), threshold=0.0))
+    echo_generator()
+    ans = answer(idx, QUESTION, mode="generated", settings=s, judge=Recording(3.0))
+    assert ans.mode == "generated" and ans.judge_verdict == 3.0
+
+
+def test_a_judge_that_cannot_load_says_how_to_answer_without_it(seed_index, monkeypatch, tmp_path):
+    import rag.generate
+    from rag.errors import GeneratorUnavailable, JudgeUnavailable
+
+    _, s = seed_index
+
+    def broken(settings, log=lambda m: None):
+        raise GeneratorUnavailable("ctranslate2 is not installed")
+
+    monkeypatch.setattr(rag.generate, "get_generator", broken)
+    with pytest.raises(JudgeUnavailable, match="RAG_JUDGE=1.5b.*--judge off"):
+        load_judge(replace(s, judge="1.5b"))
+    bad = tmp_path / "judge.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(JudgeUnavailable, match="make train-judge"):
+        load_fit(bad)

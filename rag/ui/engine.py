@@ -25,7 +25,7 @@ import threading
 import time
 import traceback
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import api as rag_api
@@ -77,6 +77,7 @@ class Engine:
 
     def __init__(self, settings: Settings, index=None, quoted_at_once: int = 4, generated_at_once: int = 1):
         self.settings = settings
+        self.judge_problem = ""  # why the judge (RAG_JUDGE) is off when it was asked for
         self.index = index
         self.error: str | None = None
         self.ready = threading.Event()
@@ -89,6 +90,8 @@ class Engine:
     def _loaded(self, seconds: float) -> None:
         n_docs, n_chunks = len(self.index.articles), len(self.index.chunks)
         self.status = f"Ready: {n_docs} articles, {n_chunks} passages" + (f" (loaded in {seconds:.1f} s)" if seconds else "")
+        if self.judge_problem:
+            self.status += f"; {self.judge_problem}"
         self.ready.set()
 
     def load(self) -> None:
@@ -108,13 +111,16 @@ class Engine:
 
     def _load_judge(self) -> None:
         """The judge's model (RAG_JUDGE), loaded before the first question rather than during it.
-        If it cannot load, each answer says why (answer_stream loads it again)."""
+        If it cannot load, the app answers without it (not retrying a model load on every
+        question) and says so in its status line and on stderr."""
         from ..judge import load_judge
 
         try:
             load_judge(self.settings, log=lambda m: print(m, file=sys.stderr, flush=True))
         except DossierError as e:
-            print(f"The judge could not be loaded: {e}", file=sys.stderr, flush=True)
+            print(f"{e}; answering without the judge", file=sys.stderr, flush=True)
+            self.settings = replace(self.settings, judge="off")
+            self.judge_problem = "the judge could not be loaded, so answers are given without it"
 
     def start(self) -> "Engine":
         if not self.ready.is_set():
