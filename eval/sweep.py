@@ -99,7 +99,8 @@ def pass_at(points: list[tuple[int, int, int]], refused: int) -> int:
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--sets", default=",".join(n for n, (_, _, fitted) in SETS.items() if not fitted))
+    p.add_argument("--sets", help="comma-separated (default: every set not fitted on; with --judge, not the "
+                                  "judge's fit sets either)")
     p.add_argument("--scorer", type=Path, default=SCORER_PATH)
     p.add_argument("--out", type=Path, default=ROOT / "data" / "sweep.json", help="where the rows are written")
     p.add_argument("--rows", type=Path, help="the rows of an earlier sweep, read instead of answering")
@@ -108,8 +109,9 @@ def main() -> None:
                    help="a judge reads each answer (rag/judge.py); thresholds then apply to its fit's P(right)")
     p.add_argument("--texts", action="store_true", help="keep each question's text, answer and cited passages")
     args = p.parse_args()
-    if args.judge != "off" and "--sets" not in sys.argv:  # by default, only sets the judge's fit did not see
-        args.sets = ",".join(n for n in args.sets.split(",") if n not in load_fit().info.get("sets", ()))
+    if args.sets is None:
+        seen = set(load_fit().info.get("sets", ())) if args.judge != "off" else set()
+        args.sets = ",".join(n for n, (_, _, fitted) in SETS.items() if not fitted and n not in seen)
     if args.rows:
         sweep = json.loads(args.rows.read_text())
     else:
