@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import platform
 import sys
 from dataclasses import asdict, replace
@@ -39,7 +38,7 @@ sys.path.insert(0, str(ROOT / "eval"))
 
 from rag.judge import JUDGE_PATH, JudgeFit, load_fit  # noqa: E402
 from rag.metrics import auc  # noqa: E402
-from rag.scorer import SCORER_PATH, load_scorer  # noqa: E402
+from rag.scorer import SCORER_PATH, load_scorer, logit  # noqa: E402
 from rag.train import MAX_FALSE_REFUSAL, threshold_for  # noqa: E402
 from sweep import rows_of  # noqa: E402
 
@@ -49,14 +48,9 @@ C = 1.0  # as the scorer's fits
 JUDGE = "1.5b"  # the bundled model that judges (the 0.5B is no better than chance: eval/README.md, session 35)
 
 
-def logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
-
-
 def design(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     """(logit(P(answered)), verdict) per judged row, and 1 where its answer is right."""
-    x = np.array([[logit(r["confidence"]), r["judge_verdict"]] for r in rows])
+    x = np.array([[float(logit(r["confidence"])), r["judge_verdict"]] for r in rows])  # as JudgeFit reads it
     y = np.array([int(bool(r["answerable"] and r["passes"])) for r in rows])
     return x, y
 

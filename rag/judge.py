@@ -36,6 +36,7 @@ from typing import Protocol
 import numpy as np
 
 from .errors import DossierError, JudgeUnavailable
+from .scorer import logit
 from .settings import Settings
 
 JUDGE_PATH = Path(__file__).with_name("judge.json")
@@ -67,8 +68,7 @@ class JudgeFit:
 
     def probability(self, confidence: float, verdict: float) -> float:
         """P(right answer) from the scorer's confidence and the judge's verdict."""
-        p = min(max(confidence, 1e-6), 1 - 1e-6)
-        z = self.confidence_weight * math.log(p / (1 - p)) + self.verdict_weight * verdict + self.bias
+        z = self.confidence_weight * float(logit(confidence)) + self.verdict_weight * verdict + self.bias
         return 1 / (1 + math.exp(-max(min(z, 50.0), -50.0)))
 
     def answered(self, confidence: float, verdict: float) -> bool:

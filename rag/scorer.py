@@ -64,7 +64,8 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
 
 
-def _logit(p: np.ndarray | float) -> np.ndarray:
+def logit(p: np.ndarray | float) -> np.ndarray:
+    """log(p / (1 - p)), p kept inside [1e-6, 1 - 1e-6]: the judge's fit reads P(answered) through it too."""
     p = np.clip(p, 1e-6, 1 - 1e-6)
     return np.log(p / (1 - p))
 
@@ -101,7 +102,7 @@ def answerability_row(probabilities: np.ndarray) -> np.ndarray:
     order = np.argsort(-probabilities, kind="stable")
     p1 = probabilities[order[0]]
     p2 = probabilities[order[1]] if len(order) > 1 else 0.0
-    l1, l2 = float(_logit(p1)), float(_logit(p2))
+    l1, l2 = float(logit(p1)), float(logit(p2))
     return np.array([l1, l2, l1 - l2])
 
 
