@@ -12,10 +12,15 @@ FIT_SETS, thirteen evaluation sets (the shared foreign set and the
 even-numbered blind batches 2-12), which then count as fitted on for the
 judge; every other set measures it (eval/README.md, session 35).
 
-The threshold is the P(right) that refuses MAX_FALSE_REFUSAL of the
-answerable questions of those sets (the false-refusal rate `rag eval`
-reports; one refused by a check counts as refused), estimated by
-Harrell-Davis as the scorer's is (rag/train.py). Measured on these sets: the
+The judge is asked only below `ask_below`: the P(answered) under which
+ASK_SHARE of those sets' questions lie, the least sure, among those it would
+read. A reading costs ~1 s on 2 cores, and above that line the fit almost
+never refuses (eval/README.md, session 36), so the median answer stays in
+milliseconds. The threshold is then the P(right) that refuses
+MAX_FALSE_REFUSAL of the answerable questions of those sets, read that way
+(the false-refusal rate `rag eval` reports; one refused by a check counts as
+refused, one above the line as answered), estimated by Harrell-Davis as the
+scorer's is (rag/train.py). Measured on these sets: the
 scorer's own rule, a share of the right answers, refused twice the answerable
 questions the scorer's threshold does (eval/README.md, session 35).
 The prompt is kept from the file written before: a new prompt needs a new fit.
@@ -45,6 +50,7 @@ from sweep import rows_of  # noqa: E402
 ROWS_PATH = ROOT / "eval" / "judge-rows.json"  # each question's P(answered), verdict and outcome: the fit's data
 FIT_SETS = ("squad", *(f"foreign-b{n}" for n in range(2, 13, 2)), *(f"seeds-b{n}" for n in range(2, 13, 2)))
 C = 1.0  # as the scorer's fits
+ASK_SHARE = 0.4  # of the questions, the least sure, whose answers the judge reads: fewer than half keeps the median fast
 JUDGE = "1.5b"  # the bundled model that judges (the 0.5B is no better than chance: eval/README.md, session 35)
 
 
@@ -55,18 +61,29 @@ def design(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+def ask_line(rows: list[dict], share: float = ASK_SHARE) -> float:
+    """The P(answered) below which the judge reads `share` of all the rows' questions (1.0: all it can)."""
+    read = sorted(r["confidence"] for r in rows if r.get("judge_verdict") is not None)
+    k = int(share * len(rows))
+    return read[k] if k < len(read) else 1.0
+
+
 def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
     from sklearn.linear_model import LogisticRegression
     import sklearn
 
     answerable = [r for r in rows if r["answerable"]]
+    ask_below = ask_line(rows)
     rows = [r for r in rows if r.get("judge_verdict") is not None]
     x, y = design(rows)
     model = LogisticRegression(C=C).fit(x, y)
-    # P(right) of every answerable question; 0 where a check or the off-topic line refuses it anyway.
-    read = [r for r in answerable if r.get("judge_verdict") is not None]
+    # P(right) of every answerable question as the app reads it: 0 where a check or the off-topic line
+    # refuses it anyway, 1 above the line where the judge is not asked (the order does not matter to a quantile).
+    read = [r for r in answerable if r.get("judge_verdict") is not None and r["confidence"] < ask_below]
+    above = sum(r.get("judge_verdict") is not None and r["confidence"] >= ask_below for r in answerable)
     p_answerable = np.zeros(len(answerable))
-    p_answerable[:len(read)] = model.predict_proba(design(read)[0])[:, 1]  # the order does not matter to a quantile
+    p_answerable[:above] = 1.0
+    p_answerable[above:above + len(read)] = model.predict_proba(design(read)[0])[:, 1] if read else []
     # Out of set: each set's P(right) from a fit on the others, for the AUCs reported.
     sets = sorted({r["set"] for r in rows})
     held = np.zeros(len(rows))
@@ -80,14 +97,15 @@ def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
         return round(auc(score[right].tolist(), score[unanswerable].tolist()), 4)
 
     info = {"sets": list(sets), "judged": len(rows), "right": int(right.sum()), "unanswerable": int(unanswerable.sum()),
-            "judge": judge, "max_false_refusal": MAX_FALSE_REFUSAL,
+            "judge": judge, "max_false_refusal": MAX_FALSE_REFUSAL, "ask_share": ASK_SHARE,
             "auc_right_vs_unanswerable": {"confidence": separation(x[:, 0]), "verdict": separation(x[:, 1]),
                                           "both, out of set": separation(held)},
             "fitted_with": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                             "numpy": np.__version__}}
     return replace(prompt, confidence_weight=round(float(model.coef_[0][0]), 6),
                    verdict_weight=round(float(model.coef_[0][1]), 6), bias=round(float(model.intercept_[0]), 6),
-                   threshold=round(threshold_for(p_answerable, np.ones(len(answerable), dtype=bool)), 6), info=info)
+                   threshold=round(threshold_for(p_answerable, np.ones(len(answerable), dtype=bool)), 6),
+                   ask_below=round(float(ask_below), 6), info=info)
 
 
 def main() -> None:
@@ -103,7 +121,7 @@ def main() -> None:
         ROWS_PATH.write_text(json.dumps(kept, separators=(",", ":")).replace("},{", "},\n{") + "\n", encoding="utf-8")
     fit = fit_rows(rows, load_fit(JUDGE_PATH), JUDGE)
     args.out.write_text(json.dumps(asdict(fit), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}: threshold {fit.threshold:.3f}, weights {fit.confidence_weight:.3f} / "
+    print(f"wrote {args.out}: threshold {fit.threshold:.3f}, asked below {fit.ask_below:.3f}, weights {fit.confidence_weight:.3f} / "
           f"{fit.verdict_weight:.3f}, bias {fit.bias:.3f}; {fit.info['auc_right_vs_unanswerable']}")
 
 

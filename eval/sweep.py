@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -46,7 +47,7 @@ def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool 
     fitted = load_scorer(scorer_path)
     saved = answer.load_scorer, answer.load_fit
     answer.load_scorer = lambda: replace(fitted, threshold=LEAST)
-    answer.load_fit = lambda: replace(load_fit(), threshold=0.0)
+    answer.load_fit = lambda: replace(load_fit(), threshold=0.0, ask_below=math.inf)  # every answer read
     out = []
     try:
         for name in sets:
@@ -71,11 +72,13 @@ def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool 
 
 
 def judged(rows: list[dict], fit) -> list[dict]:
-    """The rows with the judge's decision as their confidence: the fit's P(right answer) where
-    the judge read the answer (the others are refused by a check or off topic either way)."""
-    return [dict(r, confidence=fit.probability(r["confidence"], r["judge_verdict"]))
-            if r.get("judge_verdict") is not None
-            else r for r in rows]
+    """The rows with the judge's decision as their confidence, as the app reads them: the fit's
+    P(right answer) where it asks the judge, 1 (answered at any threshold) above its line; the
+    others are refused by a check or off topic either way."""
+    return [r if r.get("judge_verdict") is None else
+            dict(r, confidence=fit.probability(r["confidence"], r["judge_verdict"]) if fit.asks(r["confidence"])
+                 else 1.0)
+            for r in rows]
 
 
 def totals(rows: list[dict], threshold: float) -> tuple[int, int, int]:

@@ -15,7 +15,7 @@ The stages, each its own module, composed here:
                             authors.py     "who wrote ...?": the article's byline
     decide                  (this module)  abstain below the scorer's threshold, or when
                                            the best sentence is about another year than asked
-                            judge.py       optionally (RAG_JUDGE), a model reads the answer
+                            judge.py       when the scorer is unsure, a model reads the answer
                                            and its verdict joins the scorer's in one decision
     compose                 compose.py     quoted: the chosen sentences, each cited
     generate, verify        generate.py, verify.py   generated: the model writes,
@@ -220,8 +220,8 @@ def answer_stream(
 ) -> Iterator[Event]:
     """Answer a question, yielding progress events; the last is "final".
     `judge` (else the one `settings.judge` names, if any) reads the quoted
-    answer before any answer is given: in generated mode too, where it decides
-    whether the model writes at all."""
+    answer before any answer is given when the scorer is unsure (judge.py): in
+    generated mode too, where it decides whether the model writes at all."""
     s = settings or from_env()
     mode = mode or s.mode
     if mode not in ("quoted", "generated"):
@@ -253,7 +253,8 @@ def answer_stream(
                                                      acts_as_asked(reading, scored[0]))
     judge = judge or load_judge(s, log=lambda msg: print(msg, file=sys.stderr, flush=True))
     verdict, answered, quoted = None, confidence >= scorer.threshold, None
-    if judge is not None and scored and not (other_year or opposite) and confidence != OFF_TOPIC_CONFIDENCE:
+    if (judge is not None and scored and not (other_year or opposite) and confidence != OFF_TOPIC_CONFIDENCE
+            and load_fit().asks(confidence)):  # above its line the scorer's decision stands: no second reading
         t_judge = time.perf_counter()
         quoted = compose(index, reading, picked, scored)
         verdict = judge.verdict(standalone, answer_text(quoted[0]))

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from .errors import DossierError
+from .settings import CHOICES
 
 EXIT_ERROR = 2
 
@@ -260,10 +261,10 @@ def build_parser() -> argparse.ArgumentParser:
             sp.add_argument("question")
             sp.add_argument("--json", action="store_true", help="print the Answer as JSON")
         sp.add_argument("--mode", choices=["quoted", "generated"], help="answer mode (default quoted)")
-        sp.add_argument("--model", dest="generator_model", choices=["0.5b", "1.5b"],
+        sp.add_argument("--model", dest="generator_model", choices=CHOICES["generator_model"],
                         help="bundled model for generated answers (default 0.5b; RAG_GENERATOR_MODEL)")
-        sp.add_argument("--judge", choices=["off", "1.5b"],
-                        help="a bundled model reads each answer before it is given (default off; RAG_JUDGE)")
+        sp.add_argument("--judge", choices=CHOICES["judge"],
+                        help="a bundled model reads the answers the scorer is unsure of (default 1.5b; RAG_JUDGE)")
         sp.add_argument("-k", type=int, help="passages retrieved (default 5)")
         sp.add_argument("--no-rebuild", action="store_true")
         common(sp)
@@ -273,8 +274,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--gold", type=Path, help="gold questions (JSONL)")
     sp.add_argument("--out", type=Path, default=Path("eval/latest"), help="report folder (default eval/latest)")
     sp.add_argument("--mode", choices=["quoted", "generated"])
-    sp.add_argument("--model", dest="generator_model", choices=["0.5b", "1.5b"], help="bundled generator model")
-    sp.add_argument("--judge", choices=["off", "1.5b"], help="answerability judge (default off)")
+    sp.add_argument("--model", dest="generator_model", choices=CHOICES["generator_model"],
+                    help="bundled generator model")
+    sp.add_argument("--judge", choices=CHOICES["judge"], help="answerability judge (default 1.5b; off: the scorer alone)")
     sp.add_argument("-k", type=int)
     sp.add_argument("--retriever", choices=["hybrid", "bm25", "dense"])
     sp.add_argument("--compare", action="store_true", help="also run bm25/dense/hybrid and both modes")

@@ -224,11 +224,11 @@ def kinds_table(kinds: dict[str, dict]) -> list[str]:
     return ["## By kind of question", "", "| kind | questions | pass | hit@5 |", "|---|---|---|---|", *rows, ""]
 
 
-def write_report(out: Path, main: str, summaries: dict[str, dict], gold: Path) -> None:
+def write_report(out: Path, main: str, summaries: dict[str, dict], gold: Path, judge: str = "off") -> None:
     s = summaries[main]
     lines = [f"# Dossier eval: {main}", "",
              f"Gold: `{gold}` — {s['questions']} questions ({s['answerable']} answerable, "
-             f"{s['unanswerable']} unanswerable).", "", table(summaries), "",
+             f"{s['unanswerable']} unanswerable). Judge: {judge} (every run).", "", table(summaries), "",
              *kinds_table(s.get("by_kind", {})), f"## Failed questions ({main})", ""]
     lines += [f"- `{qid}`: {'; '.join(p)}" for qid, p in s["failed"].items()] or ["none"]
     (out / "report.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -267,14 +267,13 @@ def evaluate(index: Index, gold: Path, out: Path, settings: Settings, mode: str,
     return {config name: summary}."""
     items = load_gold(gold)
     out.mkdir(parents=True, exist_ok=True)
-    judged = f"+judge {settings.judge}" if settings.judge != "off" else ""  # every run reads with the judge
-    main = Config(f"{settings.retriever}+{mode}{judged}", settings.retriever, mode)
+    main = Config(f"{settings.retriever}+{mode}", settings.retriever, mode)
     configs = [main]
     if compare:
-        configs += [Config(f"{r}+quoted{judged}", r, "quoted") for r in ("hybrid", "bm25", "dense")
+        configs += [Config(f"{r}+quoted", r, "quoted") for r in ("hybrid", "bm25", "dense")
                     if r != main.retriever or main.mode != "quoted"]
         if main.mode != "generated" and importlib.util.find_spec("rag.generate"):
-            configs.append(Config(f"hybrid+generated{judged}", "hybrid", "generated"))
+            configs.append(Config("hybrid+generated", "hybrid", "generated"))
     summaries, main_records = {}, []
     for cfg in configs:
         records, verdicts = run(index, items, settings, cfg, generator, progress)
@@ -284,9 +283,9 @@ def evaluate(index: Index, gold: Path, out: Path, settings: Settings, mode: str,
             with open(out / "answers.jsonl", "w", encoding="utf-8") as f:
                 for rec in records:
                     f.write(json.dumps(rec, ensure_ascii=False) + "\n")
-    (out / "summary.json").write_text(json.dumps({"main": main.name, "gold": str(gold), "runs": summaries},
-                                                 indent=1, ensure_ascii=False), encoding="utf-8")
-    write_report(out, main.name, summaries, gold)
+    (out / "summary.json").write_text(json.dumps({"main": main.name, "gold": str(gold), "judge": settings.judge,
+                                                  "runs": summaries}, indent=1, ensure_ascii=False), encoding="utf-8")
+    write_report(out, main.name, summaries, gold, settings.judge)
     plot(out, summaries, main_records)
     return summaries
 

@@ -10,9 +10,15 @@ no sentence (a pass per candidate would cost seconds, and the 0.5B picked
 worse than BM25); it reads the composed answer once and only decides.
 
     judge = load_judge(settings)                    # None when RAG_JUDGE=off
-    verdict = judge.verdict(question, answer_text)  # log P(Yes) - log P(No)
     fit = load_fit()                                # rag/judge.json
-    fit.answered(confidence, verdict)               # the one decision
+    if fit.asks(confidence):                        # the scorer is unsure
+        verdict = judge.verdict(question, answer_text)  # log P(Yes) - log P(No)
+        fit.answered(confidence, verdict)           # the one decision
+
+It is asked only below `ask_below`, a P(answered) under which the fit sets'
+least sure 40 % of questions lie: a reading costs ~1 s on 2 cores, and above
+that line it almost never changes the decision (eval/README.md, session 36),
+so most answers stay in milliseconds and the median with them.
 
 The combination is a logistic regression over logit(P(answered)) and the
 verdict, with its threshold, fitted by `make train-judge` (eval/fit_judge.py
@@ -55,7 +61,8 @@ class Judge(Protocol):
 class JudgeFit:
     """The fitted decision: P(right answer) =
     sigmoid(confidence_weight * logit(P(answered)) + verdict_weight * verdict + bias),
-    answered when it reaches `threshold`; and the prompt it was fitted with."""
+    answered when it reaches `threshold`; asked only when P(answered) is below
+    `ask_below` (above it the scorer's own decision stands); and the prompt."""
 
     system: str
     user: str  # with {text} and {question}
@@ -64,7 +71,12 @@ class JudgeFit:
     bias: float
     threshold: float
     max_text_chars: int = 4000  # the answers it was fitted on were read whole; a long list reaches ~2,000
+    ask_below: float = 1.0  # 1.0: every answer the checks let through is read
     info: dict = field(default_factory=dict)
+
+    def asks(self, confidence: float) -> bool:
+        """Whether the judge is asked at this P(answered)."""
+        return confidence < self.ask_below
 
     def probability(self, confidence: float, verdict: float) -> float:
         """P(right answer) from the scorer's confidence and the judge's verdict."""

@@ -48,9 +48,10 @@ class Settings:
     generator: str = ""  # a local .gguf file or HF causal-LM folder; "" = the bundled model below
     generator_model: str = "0.5b"  # bundled Qwen2.5-Coder: "0.5b" or "1.5b" (README "Models and runtimes")
     max_new_tokens: int = 160
-    # "1.5b": the bundled 1.5B reads each answer before it is given (rag/judge.py),
-    # ~1 s a question. The 0.5B judges no better than chance (eval/README.md, session 35).
-    judge: str = "off"
+    # "1.5b": the bundled 1.5B reads the answer when the scorer is unsure (rag/judge.py),
+    # ~1 s for those, some 2 in 5 questions. "off": the scorer alone decides. The 0.5B
+    # judges no better than chance (eval/README.md, session 35).
+    judge: str = "1.5b"
     context_chars: int = 2000  # passages given to the generator, at most
     # Embedding
     embedder: str = "minilm"  # "minilm" or "hash" (deterministic, for tests)

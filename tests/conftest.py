@@ -13,6 +13,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+@pytest.fixture(autouse=True)
+def judge_off_unless_model(request, monkeypatch):
+    """The 1.5B judge (rag/judge.py) is on by default; fast tests never load it.
+    RAG_JUDGE=off reaches whatever reads the environment (the CLI, the app); the
+    fixtures below set it in the settings they build. Tests marked `model` keep
+    the default, and the judge's own tests pass one (FakeJudge)."""
+    if request.node.get_closest_marker("model") is None:
+        monkeypatch.setenv("RAG_JUDGE", "off")
+
+
 @pytest.fixture
 def corpus(tmp_path) -> Path:
     """A private copy of the seeds (tests may add or change files)."""
@@ -23,7 +33,7 @@ def corpus(tmp_path) -> Path:
 
 @pytest.fixture
 def hash_settings(corpus, tmp_path):
-    return from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash")
+    return from_env(env={}, corpus=corpus, index=tmp_path / "index", embedder="hash", judge="off")
 
 
 @pytest.fixture
@@ -40,7 +50,8 @@ def make_index(tmp_path):
         corpus.mkdir()
         for name, text in files.items():
             (corpus / name).write_bytes(text.encode("utf-8"))  # as written: "\r\n" stays
-        return rag.open_index(from_env(env={}, corpus=corpus, index=index, embedder="hash", **settings))
+        return rag.open_index(from_env(env={}, corpus=corpus, index=index, embedder="hash",
+                                       **{"judge": "off", **settings}))
 
     return make
 
@@ -50,7 +61,7 @@ def seed_index(tmp_path_factory):
     """A hash-embedder index of the seeds, built once per session."""
     import rag
 
-    s = from_env(env={}, index=tmp_path_factory.mktemp("idx") / "index", embedder="hash")
+    s = from_env(env={}, index=tmp_path_factory.mktemp("idx") / "index", embedder="hash", judge="off")
     return rag.open_index(s), s
 
 

@@ -448,7 +448,7 @@ def test_hostile_article_is_shown_as_text_and_never_obeyed(browser, tmp_path, se
     corpus = tmp_path / "corpus"
     shutil.copytree(Path(__file__).parent.parent / "seeds", corpus)
     (corpus / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    s = rag.from_env(env={}, corpus=corpus, index=tmp_path / "index", data=tmp_path / "data", embedder="hash")
+    s = rag.from_env(env={}, corpus=corpus, index=tmp_path / "index", data=tmp_path / "data", embedder="hash", judge="off")
     index = rag.open_index(s)
     dialogs = []
     with serve_app(index, s, tmp_path / "data") as url:
@@ -473,7 +473,7 @@ def test_another_corpus_gets_its_own_title_and_examples(browser, tmp_path, serve
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    s = rag.from_env(env={}, corpus=corpus, index=tmp_path / "index", data=tmp_path / "data", embedder="hash")
+    s = rag.from_env(env={}, corpus=corpus, index=tmp_path / "index", data=tmp_path / "data", embedder="hash", judge="off")
     with serve_app(rag.open_index(s), s, tmp_path / "data") as url:
         page = open_page(browser, url, LAPTOP)
         head = page.locator("#head").inner_text()
@@ -488,7 +488,8 @@ def test_another_corpus_gets_its_own_title_and_examples(browser, tmp_path, serve
 @pytest.mark.model
 def test_real_models_answer_open_source_and_see_highlight(browser, real_index, tmp_path, serve_app):
     index, s = real_index
-    with serve_app(index, s, tmp_path) as url:
+    # A fresh data folder would convert the 1.5B judge again (~90 s): tests/test_judge.py reads with it.
+    with serve_app(index, replace(s, judge="off"), tmp_path) as url:
         page = open_page(browser, url, LAPTOP)
         ask(page, "why no gas deal?")
         answered(page, timeout=60_000)

@@ -58,16 +58,26 @@ def test_the_fake_judge_is_deterministic():
     assert judge.verdict("Why?", "anything") == 0.0
 
 
-def test_no_judge_unless_asked(seed_index):
+def test_the_judge_is_on_by_default_and_off_when_asked(seed_index):
     _, s = seed_index
-    assert load_judge(s) is None
+    assert from_env(env={}).judge == "1.5b"
+    assert s.judge == "off" and load_judge(s) is None
     with pytest.raises(SettingsError, match="RAG_JUDGE"):
         from_env(env={"RAG_JUDGE": "7b"})
 
 
+def test_the_shipped_fit_asks_only_when_the_scorer_is_unsure():
+    fit = load_fit()
+    # Below the line the judge reads the answer; above it the scorer's own "answered" stands.
+    assert fit.asks(0.0) and fit.asks(fit.ask_below - 1e-6) and not fit.asks(fit.ask_below)
+    from rag.scorer import load_scorer
+
+    assert load_scorer().threshold < fit.ask_below < 1  # so not asking never refuses
+
+
 def test_the_judge_s_verdict_decides_with_the_scorer_s_confidence(seed_index, monkeypatch):
     idx, s = seed_index
-    fit = replace(load_fit(), confidence_weight=1.0, verdict_weight=1.0, bias=0.0, threshold=0.5)
+    fit = replace(load_fit(), confidence_weight=1.0, verdict_weight=1.0, bias=0.0, threshold=0.5, ask_below=1.0)
     monkeypatch.setattr(answer_module, "load_fit", lambda: fit)
     yes, no = Recording(8.0), Recording(-8.0)
     given = answer(idx, QUESTION, settings=s, judge=yes)
@@ -82,6 +92,12 @@ def test_the_judge_s_verdict_decides_with_the_scorer_s_confidence(seed_index, mo
     # A verdict at zero leaves the decision to the confidence: answered iff logit(confidence) >= 0.
     even = answer(idx, QUESTION, settings=s, judge=Recording(0.0))
     assert even.abstained == (given.confidence < 0.5)
+    # Above the line where it is asked, it is not: the scorer's answer stands, read by no one.
+    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(fit, ask_below=given.confidence))
+    unread = Recording(-8.0)
+    kept = answer(idx, QUESTION, settings=s, judge=unread)
+    assert not kept.abstained and kept.judge_verdict is None and unread.read == [] and "judge_ms" not in kept.timings
+    assert kept.text == given.text
 
 
 def test_the_judge_is_not_asked_what_is_refused_anyway(seed_index, monkeypatch):
@@ -89,7 +105,7 @@ def test_the_judge_is_not_asked_what_is_refused_anyway(seed_index, monkeypatch):
     from test_scorer import WEIGHTS
 
     idx, s = seed_index
-    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(load_fit(), threshold=0.0))
+    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(load_fit(), threshold=0.0, ask_below=1.0))
     judge = Recording(8.0)
     # Off topic (hashed vectors come nowhere near the scorer's line) ...
     off = answer(idx, "why no gas deal?", settings=s, judge=judge,
@@ -146,6 +162,7 @@ def test_the_harness_keeps_the_judge_s_verdict_beside_its_own(seed_index, monkey
 
     idx, s = seed_index
     monkeypatch.setattr(answer_module, "load_judge", lambda settings, log=None: Recording(8.0))
+    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(load_fit(), ask_below=1.0))
     gold = tmp_path / "gold.jsonl"
     gold.write_text('{"id": "q1", "question": "How many times have Xi and Putin met?", "answerable": true, '
                     '"answer": "42", "must_include": [["42", "43"]], "evidence": [{"doc": "000_e737f1f109234fde.txt", '
@@ -166,14 +183,17 @@ def test_the_fit_is_rebuilt_from_its_kept_rows(monkeypatch):
 
     shipped = load_fit()
     refit = fit_rows(json.loads(ROWS_PATH.read_text())["rows"], shipped, "1.5b")
-    for name in ("confidence_weight", "verdict_weight", "bias", "threshold"):
+    for name in ("confidence_weight", "verdict_weight", "bias", "threshold", "ask_below"):
         assert getattr(refit, name) == pytest.approx(getattr(shipped, name), abs=1e-4), name
     assert refit.user == shipped.user and refit.info["judged"] == shipped.info["judged"]
-    # The rule behind the threshold: a tenth of the answerable questions refused, checks included.
+    # The rules behind the line and the threshold: the judge reads the least sure two in five
+    # questions, and a tenth of the answerable ones are refused, checks included.
     rows = json.loads(ROWS_PATH.read_text())["rows"]
+    read = [r for r in rows if r["judge_verdict"] is not None and shipped.asks(r["confidence"])]
+    assert 0.38 < len(read) / len(rows) <= 0.40
     answerable = [r for r in rows if r["answerable"]]
     refused = [r for r in answerable if r["judge_verdict"] is None or
-               not shipped.answered(r["confidence"], r["judge_verdict"])]
+               (shipped.asks(r["confidence"]) and not shipped.answered(r["confidence"], r["judge_verdict"]))]
     assert 0.08 < len(refused) / len(answerable) < 0.12
 
 
@@ -181,7 +201,8 @@ def test_the_fake_judge_decides_through_the_pipeline(seed_index, monkeypatch):
     """FakeJudge, the deterministic stand-in: the question's words in the answer decide."""
     idx, s = seed_index
     monkeypatch.setattr(answer_module, "load_fit",
-                        lambda: replace(load_fit(), confidence_weight=0.0, verdict_weight=1.0, bias=0.0, threshold=0.5))
+                        lambda: replace(load_fit(), confidence_weight=0.0, verdict_weight=1.0, bias=0.0, threshold=0.5,
+                                        ask_below=1.0))
     given = answer(idx, QUESTION, settings=s, judge=FakeJudge())
     assert given.judge_verdict == FakeJudge().verdict(given.standalone_question, answer_text(given.text))
     assert given.abstained == (given.judge_verdict < 0)
@@ -189,7 +210,7 @@ def test_the_fake_judge_decides_through_the_pipeline(seed_index, monkeypatch):
 
 def test_a_generated_answer_keeps_the_verdict(seed_index, monkeypatch, echo_generator):
     idx, s = seed_index
-    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(load_fit(), threshold=0.0))
+    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(load_fit(), threshold=0.0, ask_below=1.0))
     echo_generator()
     ans = answer(idx, QUESTION, mode="generated", settings=s, judge=Recording(3.0))
     assert ans.mode == "generated" and ans.judge_verdict == 3.0

@@ -11,7 +11,7 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-from ..settings import from_env  # noqa: E402
+from ..settings import CHOICES, from_env  # noqa: E402
 from .engine import Engine, Slots  # noqa: E402
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -71,8 +71,8 @@ def main(argv=None) -> None:
     p.add_argument("--port", type=int, help="port (default 7860; env RAG_PORT)")
     p.add_argument("--allow-remote", action="store_true", help="needed to serve beyond this machine")
     p.add_argument("--mode", choices=["quoted", "generated"], help="default answer mode (env RAG_MODE)")
-    p.add_argument("--judge", choices=["off", "1.5b"],
-                   help="a bundled model reads each answer before it is given (default off; env RAG_JUDGE)")
+    p.add_argument("--judge", choices=CHOICES["judge"],
+                   help="a bundled model reads the answers the scorer is unsure of (default 1.5b; env RAG_JUDGE)")
     p.add_argument("--corpus", help="folder of articles to serve (default seeds/; env RAG_CORPUS)")
     p.add_argument("--index", help="index folder (default index/; env RAG_INDEX)")
     p.add_argument("--data", help="feedback and model cache folder (default data/; env RAG_DATA)")
