@@ -1,7 +1,7 @@
 """Dossier chat: ask about the articles, get answers whose every sentence is
 cited, and open any source to read the passage in its article.
 
-    python app.py [--host 127.0.0.1] [--port 7860] [--mode quoted|generated] [--judge off|1.5b] [--corpus DIR]
+    python app.py [--host 127.0.0.1] [--port 7860] [--mode quoted|generated] [--judge 1.5b|off] [--corpus DIR]
 
 The page itself lives in rag/ui/ (layout, rendering, the engine, feedback,
 CSS and script); this file only starts it.

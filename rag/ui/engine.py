@@ -101,6 +101,8 @@ class Engine:
 
             self.index = open_index(self.settings, log=lambda m: print(m, file=sys.stderr, flush=True))
             rag_api.search(self.index, "warm up", k=1, settings=self.settings)  # first-call costs paid here
+            if self.settings.judge != "off":
+                self.status = "Loading the model that checks answers (converted once on first run: ~90 s)…"
             self._load_judge()
             self._loaded(time.perf_counter() - t0)
         except Exception as e:  # shown on the page; the server keeps running
