@@ -14,9 +14,9 @@ judge; every other set measures it (eval/README.md, session 35).
 
 The judge is asked only below `ask_below`: the P(answered) under which
 ASK_SHARE of those sets' questions lie, the least sure, among those it would
-read. A reading costs ~1 s on 2 cores, and above that line the fit almost
-never refuses (eval/README.md, session 36), so the median answer stays in
-milliseconds. The threshold is then the P(right) that refuses
+read. A reading costs ~1 s on 2 cores, and above that line the fit refused 3 %
+of answers on the sets it was not fitted on (eval/README.md, session 36), so
+the median answer stays in milliseconds. The threshold is then the P(right) that refuses
 MAX_FALSE_REFUSAL of the answerable questions of those sets, read that way
 (the false-refusal rate `rag eval` reports; one refused by a check counts as
 refused, one above the line as answered), estimated by Harrell-Davis as the

@@ -17,8 +17,8 @@ worse than BM25); it reads the composed answer once and only decides.
 
 It is asked only below `ask_below`, a P(answered) under which the fit sets'
 least sure 40 % of questions lie: a reading costs ~1 s on 2 cores, and above
-that line it almost never changes the decision (eval/README.md, session 36),
-so most answers stay in milliseconds and the median with them.
+that line it refused 3 % of answers on sets it was not fitted on (eval/README.md,
+session 36), so most answers stay in milliseconds and the median with them.
 
 The combination is a logistic regression over logit(P(answered)) and the
 verdict, with its threshold, fitted by `make train-judge` (eval/fit_judge.py
