@@ -34,7 +34,7 @@ from rag.evaluate import Config, run  # noqa: E402
 from rag.gold import load_gold  # noqa: E402
 from rag.judge import load_fit  # noqa: E402
 from rag.scorer import SCORER_PATH, load_scorer  # noqa: E402
-from rag.settings import from_env  # noqa: E402
+from rag.settings import CHOICES, from_env  # noqa: E402
 
 LEAST = 1e-9  # above the off-topic answer's 0.0, so the off-topic line still refuses
 THRESHOLDS = [round(0.10 + 0.01 * i, 2) for i in range(51)]  # 0.10 .. 0.60
@@ -108,7 +108,7 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=ROOT / "data" / "sweep.json", help="where the rows are written")
     p.add_argument("--rows", type=Path, help="the rows of an earlier sweep, read instead of answering")
     p.add_argument("--compare", type=Path, help="another sweep's rows: right answers of both at matched abstention")
-    p.add_argument("--judge", choices=["off", "1.5b"], default="off",
+    p.add_argument("--judge", choices=CHOICES["judge"], default="off",
                    help="a judge reads each answer (rag/judge.py); thresholds then apply to its fit's P(right)")
     p.add_argument("--texts", action="store_true", help="keep each question's text, answer and cited passages")
     args = p.parse_args()

@@ -240,7 +240,7 @@ KILL_DRIVER = textwrap.dedent("""
     M._call = call
     if point == "embed":
         HashEmbedder.embed = lambda self, texts, progress=False: os.kill(os.getpid(), signal.SIGKILL)
-    s = from_env(env={}, corpus=corpus, embedder="hash", judge="off")
+    s = from_env(env={}, corpus=corpus, embedder="hash")
     r = M.build(s.corpus, uri, HashEmbedder(), chunker_settings(s), batch_units=60)
     print(r.embedded)
 """)

@@ -113,7 +113,7 @@ KILL_DRIVER = textwrap.dedent("""
     if point in targets:
         obj, name = targets[point]
         setattr(obj, name, die)
-    s = from_env(env={}, corpus=corpus, index=index, embedder="hash", judge="off")
+    s = from_env(env={}, corpus=corpus, index=index, embedder="hash")
     I.build_index(s.corpus, s.index, HashEmbedder(), chunker_settings(s))
 """)
 
