@@ -23,6 +23,10 @@ refused, one above the line as answered), estimated by Harrell-Davis as the
 scorer's is (rag/train.py). Measured on these sets: the
 scorer's own rule, a share of the right answers, refused twice the answerable
 questions the scorer's threshold does (eval/README.md, session 35).
+Below the line the app also reads the runner-up (the answer composed without
+the scorer's best sentence) and gives whichever the judge is surer of
+(RUNNER_UP_MARGIN); the fit is made on first answers alone, every one read
+(`rows_of(..., every=True)`), and the margin is a stated rule, not fitted.
 The prompt is kept from the file written before: a new prompt needs a new fit.
 """
 
@@ -45,12 +49,15 @@ from rag.judge import JUDGE_PATH, JudgeFit, load_fit  # noqa: E402
 from rag.metrics import auc  # noqa: E402
 from rag.scorer import SCORER_PATH, load_scorer, logit  # noqa: E402
 from rag.train import MAX_FALSE_REFUSAL, threshold_for  # noqa: E402
-from sweep import rows_of  # noqa: E402
+from sweep import given, rows_of  # noqa: E402
 
 ROWS_PATH = ROOT / "eval" / "judge-rows.json"  # each question's P(answered), verdict and outcome: the fit's data
 FIT_SETS = ("squad", *(f"foreign-b{n}" for n in range(2, 13, 2)), *(f"seeds-b{n}" for n in range(2, 13, 2)))
 C = 1.0  # as the scorer's fits
 ASK_SHARE = 0.4  # of the questions, the least sure, whose answers the judge reads: fewer than half keeps the median fast
+# Below the line the judge also reads the runner-up and takes whichever it is surer of: a stated rule,
+# not fitted (eval/README.md, session 37: a margin of 0.25-1.0 on the fit sets answers no more right).
+RUNNER_UP_MARGIN = 0.0
 JUDGE = "1.5b"  # the bundled model that judges (the 0.5B is no better than chance: eval/README.md, session 35)
 
 
@@ -83,7 +90,9 @@ def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
     above = sum(r.get("judge_verdict") is not None and r["confidence"] >= ask_below for r in answerable)
     p_answerable = np.zeros(len(answerable))
     p_answerable[:above] = 1.0
-    p_answerable[above:above + len(read)] = model.predict_proba(design(read)[0])[:, 1] if read else []
+    rule = replace(prompt, runner_up_margin=RUNNER_UP_MARGIN)  # the answer the app gives: maybe the runner-up
+    p_answerable[above:above + len(read)] = (model.predict_proba(design([given(r, rule) for r in read])[0])[:, 1]
+                                             if read else [])
     # Out of set: each set's P(right) from a fit on the others, for the AUCs reported.
     sets = sorted({r["set"] for r in rows})
     held = np.zeros(len(rows))
@@ -105,7 +114,7 @@ def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
     return replace(prompt, confidence_weight=round(float(model.coef_[0][0]), 6),
                    verdict_weight=round(float(model.coef_[0][1]), 6), bias=round(float(model.intercept_[0]), 6),
                    threshold=round(threshold_for(p_answerable, np.ones(len(answerable), dtype=bool)), 6),
-                   ask_below=round(float(ask_below), 6), info=info)
+                   ask_below=round(float(ask_below), 6), runner_up_margin=RUNNER_UP_MARGIN, info=info)
 
 
 def main() -> None:
@@ -116,7 +125,7 @@ def main() -> None:
     if args.rows:
         rows = json.loads(args.rows.read_text())["rows"]
     else:
-        rows = rows_of(list(FIT_SETS), SCORER_PATH, judge=JUDGE)
+        rows = rows_of(list(FIT_SETS), SCORER_PATH, judge=JUDGE, every=True)
         kept = {"threshold": load_scorer(SCORER_PATH).threshold, "rows": rows}
         ROWS_PATH.write_text(json.dumps(kept, separators=(",", ":")).replace("},{", "},\n{") + "\n", encoding="utf-8")
     fit = fit_rows(rows, load_fit(JUDGE_PATH), JUDGE)

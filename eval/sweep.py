@@ -3,6 +3,7 @@
     python eval/sweep.py [--sets heldout,squad,...] [--scorer rag/scorer.json] [--out sweep.json]
     python eval/sweep.py --rows sweep.json --compare sweep-before.json   # no answering: two curves
     python eval/sweep.py --judge 1.5b --out judged.json   # with the judge: its fit's P(right) thresholded
+    python eval/sweep.py --judge 1.5b --every ...         # ... reading every answer once (the judge's fit)
 
 A change to the features is refitted, and the refit moves the threshold: pass
 and abstention then move along one curve, and comparing two methods at their
@@ -40,14 +41,35 @@ LEAST = 1e-9  # above the off-topic answer's 0.0, so the off-topic line still re
 THRESHOLDS = [round(0.10 + 0.01 * i, 2) for i in range(51)]  # 0.10 .. 0.60
 
 
-def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool = False) -> list[dict]:
+class Remembering:
+    """A judge that reads each (question, text) once: the runner-up pass of
+    `rows_of` meets every first answer again."""
+
+    def __init__(self, judge):
+        self.judge, self.id, self.seen = judge, judge.id, {}
+
+    def verdict(self, question: str, text: str) -> float:
+        if (question, text) not in self.seen:
+            self.seen[question, text] = self.judge.verdict(question, text)
+        return self.seen[question, text]
+
+
+def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool = False,
+            every: bool = False) -> list[dict]:
     """One row per question: would it pass if answered, and is it refused whatever the threshold.
-    With a judge (judge.py), each answer the checks let through is also read by it: its verdict is
-    kept, and its fit answers whatever the verdict. `texts` keeps the question, answer and cited text."""
+    With a judge (judge.py), the answers it is asked about are read as the app reads them (below its
+    line, the runner-up too): its verdict on the answer given is kept, and its fit answers whatever
+    the verdict. `every` (the judge's fit): each first answer the checks let through is read, and
+    its row keeps the runner-up's verdict and outcome where one was read, whichever the judge
+    preferred. `texts` keeps the question, answer and cited text."""
     fitted = load_scorer(scorer_path)
-    saved = answer.load_scorer, answer.load_fit
+    saved = answer.load_scorer, answer.load_fit, answer.load_judge
     answer.load_scorer = lambda: replace(fitted, threshold=LEAST)
-    answer.load_fit = lambda: replace(load_fit(), threshold=0.0, ask_below=math.inf)  # every answer read
+    reading = replace(load_fit(), threshold=0.0, **(dict(ask_below=math.inf, runner_up_margin=None) if every else {}))
+    answer.load_fit = lambda: reading
+    if judge != "off":
+        remembering = Remembering(saved[2](from_env(judge=judge), log=lambda m: print(m, file=sys.stderr)))
+        answer.load_judge = lambda settings, log=None: remembering
     out = []
     try:
         for name in sets:
@@ -56,28 +78,45 @@ def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool 
             index = open_index(s, log=lambda m: print(m, file=sys.stderr))
             items = load_gold(gold)
             records, verdicts = run(index, items, s, Config("sweep", "hybrid", "quoted"), progress=False)
-            for it, r, v in zip(items, records, verdicts):
+            seconds = [None] * len(items)
+            if every and judge != "off":  # the runner-up wherever one is read, taken whatever its verdict
+                answer.load_fit = lambda: replace(reading, runner_up_margin=-math.inf)
+                seconds = zip(*run(index, items, s, Config("sweep", "hybrid", "quoted"), progress=False))
+                answer.load_fit = lambda: reading
+            for it, r, v, second in zip(items, records, verdicts, seconds):
                 row = {"set": name, "id": v["id"], "answerable": v["answerable"], "refused": r["abstained"],
                        "confidence": r["confidence"] or 0.0, "passes": bool(v["passed"]) if v["answerable"] else None}
                 if judge != "off":
                     row["judge_verdict"] = r["judge_verdict"]
+                if second is not None and second[0]["answer"] != r["answer"]:
+                    row["runner_up"] = {"judge_verdict": second[0]["judge_verdict"],
+                                        "passes": bool(second[1]["passed"]) if v["answerable"] else None}
                 if texts:
                     row.update(kind=it.kind, question=it.question, standalone=r["standalone_question"],
                                answer=r["answer"], cited=[c["text"] for c in r["citations"]])
                 out.append(row)
             print(f"{name}: {len(verdicts)} questions", file=sys.stderr, flush=True)
     finally:
-        answer.load_scorer, answer.load_fit = saved
+        answer.load_scorer, answer.load_fit, answer.load_judge = saved
     return out
+
+
+def given(row: dict, fit) -> dict:
+    """A row as the app answers it below the line: the runner-up's verdict and outcome in place
+    of the first answer's when the judge prefers it (rows of `rows_of(..., every=True)`)."""
+    second = row.get("runner_up")
+    if second and fit.prefers_runner_up(row["judge_verdict"], second["judge_verdict"]):
+        return dict(row, **second)
+    return row
 
 
 def judged(rows: list[dict], fit) -> list[dict]:
     """The rows with the judge's decision as their confidence, as the app reads them: the fit's
-    P(right answer) where it asks the judge, 1 (answered at any threshold) above its line; the
-    others are refused by a check or off topic either way."""
-    return [r if r.get("judge_verdict") is None else
-            dict(r, confidence=fit.probability(r["confidence"], r["judge_verdict"]) if fit.asks(r["confidence"])
-                 else 1.0)
+    P(right answer) where it asks the judge, 1 (answered at any threshold) above its line, read or
+    not; the others are refused by a check or off topic either way."""
+    return [dict(r, confidence=1.0) if not fit.asks(r["confidence"]) and not r["refused"] else
+            r if r.get("judge_verdict") is None else
+            dict(given(r, fit), confidence=fit.probability(r["confidence"], given(r, fit)["judge_verdict"]))
             for r in rows]
 
 
@@ -109,7 +148,9 @@ def main() -> None:
     p.add_argument("--rows", type=Path, help="the rows of an earlier sweep, read instead of answering")
     p.add_argument("--compare", type=Path, help="another sweep's rows: right answers of both at matched abstention")
     p.add_argument("--judge", choices=CHOICES["judge"], default="off",
-                   help="a judge reads each answer (rag/judge.py); thresholds then apply to its fit's P(right)")
+                   help="a judge reads the answers as the app does (rag/judge.py); thresholds then apply to "
+                        "its fit's P(right)")
+    p.add_argument("--every", action="store_true", help="with --judge: every answer read once, no runner-up")
     p.add_argument("--texts", action="store_true", help="keep each question's text, answer and cited passages")
     args = p.parse_args()
     if args.sets is None:
@@ -119,7 +160,7 @@ def main() -> None:
         sweep = json.loads(args.rows.read_text())
     else:
         sweep = {"threshold": load_scorer(args.scorer).threshold,
-                 "rows": rows_of(args.sets.split(","), args.scorer, args.judge, args.texts)}
+                 "rows": rows_of(args.sets.split(","), args.scorer, args.judge, args.texts, args.every)}
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(sweep) + "\n", encoding="utf-8")
     rows, shipped, whose = sweep["rows"], sweep["threshold"], "scorer's"

@@ -16,7 +16,8 @@ The stages, each its own module, composed here:
     decide                  (this module)  abstain below the scorer's threshold, or when
                                            the best sentence is about another year than asked
                             judge.py       when the scorer is unsure, a model reads the answer
-                                           and its verdict joins the scorer's in one decision
+                                           (and the runner-up, taken when it is surer of it);
+                                           its verdict joins the scorer's in one decision
     compose                 compose.py     quoted: the chosen sentences, each cited
     generate, verify        generate.py, verify.py   generated: the model writes,
                                            every sentence is checked against its source
@@ -208,6 +209,32 @@ def compose(index: Index, reading: Reading, picked: list[Scored], scored: list[S
     return compose_quoted(index, chosen, conflict, by_date=reading.compare_like)
 
 
+def judged(index: Index, reading: Reading, picked: list[Scored], scored: list[Scored], question: str,
+           judge: Judge) -> tuple[tuple[str, tuple], float]:
+    """The quoted answer the judge settles on, and its verdict. It reads the
+    answer; where its fit says so (`runner_up_margin`), it also reads the
+    runner-up, the answer composed without the scorer's best sentence, and
+    takes it when surer of it. Where the best sentence is wrong the runner-up
+    is right in one case in five, and between the two the judge tells the
+    right one far better than the scorer (eval/README.md, session 37).
+    A runner-up the year, denial and act checks would refuse is not read;
+    an answer the question's shape picked has none."""
+    fit = load_fit()
+    quoted = compose(index, reading, picked, scored)
+    verdict = judge.verdict(question, answer_text(quoted[0]))
+    if fit.runner_up_margin is None or picked or len(scored) < 2:
+        return quoted, verdict
+    second = scored[1]
+    if not (dated_as_asked(index, reading, second) and denies_as_asked(reading, second) and
+            acts_as_asked(reading, second)):
+        return quoted, verdict
+    runner_up = compose(index, reading, [], scored[1:])
+    if answer_text(runner_up[0]) == answer_text(quoted[0]):  # the same sentences, read already
+        return quoted, verdict
+    other = judge.verdict(question, answer_text(runner_up[0]))
+    return (runner_up, other) if fit.prefers_runner_up(verdict, other) else (quoted, verdict)
+
+
 def answer_stream(
     index: Index,
     question: str,
@@ -256,8 +283,7 @@ def answer_stream(
     if (judge is not None and scored and not (other_year or opposite) and confidence != OFF_TOPIC_CONFIDENCE
             and load_fit().asks(confidence)):  # above its line the scorer's decision stands: no second reading
         t_judge = time.perf_counter()
-        quoted = compose(index, reading, picked, scored)
-        verdict = judge.verdict(standalone, answer_text(quoted[0]))
+        quoted, verdict = judged(index, reading, picked, scored, standalone, judge)
         answered = load_fit().answered(confidence, verdict)  # the judge's fit replaces the scorer's threshold
         timings["judge_ms"] = (time.perf_counter() - t_judge) * 1000
     base = replace(base, judge_verdict=verdict)

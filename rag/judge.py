@@ -5,14 +5,17 @@ about the right thing at another time, place or person ("near misses") looks
 as good to it as the answer. Asked "does the text give the answer to this
 exact question?", Qwen2.5-Coder-1.5B separates right answers from
 unanswerable questions better than the scorer's P(answered), and the two
-together better still (eval/README.md, sessions 34 and 35). The judge picks
-no sentence (a pass per candidate would cost seconds, and the 0.5B picked
-worse than BM25); it reads the composed answer once and only decides.
+together better still (eval/README.md, sessions 34 and 35). It reads no
+sentence alone (a pass per candidate would cost seconds, and the 0.5B picked
+worse than BM25): it reads the composed answer and, where the fit says so,
+the runner-up (answer.judged), and takes whichever it is surer of.
 
     judge = load_judge(settings)                    # None when RAG_JUDGE=off
     fit = load_fit()                                # rag/judge.json
     if fit.asks(confidence):                        # the scorer is unsure
         verdict = judge.verdict(question, answer_text)  # log P(Yes) - log P(No)
+        other = judge.verdict(question, runner_up_text)  # the answer without the best sentence
+        if fit.prefers_runner_up(verdict, other): ...    # given instead, with its verdict
         fit.answered(confidence, verdict)           # the one decision
 
 It is asked only below `ask_below`, a P(answered) under which the fit sets'
@@ -72,6 +75,9 @@ class JudgeFit:
     threshold: float
     max_text_chars: int = 4000  # the answers it was fitted on were read whole; a long list reaches ~2,000
     ask_below: float = 1.0  # 1.0: every answer the checks let through is read
+    # The runner-up (the answer composed without the scorer's best sentence) replaces
+    # the answer when the judge is surer of it by this much; None: it is never read.
+    runner_up_margin: float | None = None
     info: dict = field(default_factory=dict)
 
     def asks(self, confidence: float) -> bool:
@@ -85,6 +91,10 @@ class JudgeFit:
 
     def answered(self, confidence: float, verdict: float) -> bool:
         return self.probability(confidence, verdict) >= self.threshold
+
+    def prefers_runner_up(self, verdict: float, runner_up: float) -> bool:
+        """Whether the runner-up's verdict beats the answer's by the margin."""
+        return self.runner_up_margin is not None and runner_up > verdict + self.runner_up_margin
 
     def prompt(self, question: str, text: str) -> list[dict]:
         return [{"role": "system", "content": self.system},

@@ -77,7 +77,8 @@ def test_the_shipped_fit_asks_only_when_the_scorer_is_unsure():
 
 def test_the_judge_s_verdict_decides_with_the_scorer_s_confidence(seed_index, monkeypatch):
     idx, s = seed_index
-    fit = replace(load_fit(), confidence_weight=1.0, verdict_weight=1.0, bias=0.0, threshold=0.5, ask_below=1.0)
+    fit = replace(load_fit(), confidence_weight=1.0, verdict_weight=1.0, bias=0.0, threshold=0.5, ask_below=1.0,
+                  runner_up_margin=None)
     monkeypatch.setattr(answer_module, "load_fit", lambda: fit)
     yes, no = Recording(8.0), Recording(-8.0)
     given = answer(idx, QUESTION, settings=s, judge=yes)
@@ -98,6 +99,39 @@ def test_the_judge_s_verdict_decides_with_the_scorer_s_confidence(seed_index, mo
     kept = answer(idx, QUESTION, settings=s, judge=unread)
     assert not kept.abstained and kept.judge_verdict is None and unread.read == [] and "judge_ms" not in kept.timings
     assert kept.text == given.text
+
+
+class Scripted:
+    """A judge whose verdicts are given in the order it reads."""
+
+    id = "judge:scripted"
+
+    def __init__(self, *verdicts: float):
+        self.verdicts, self.read = list(verdicts), []
+
+    def verdict(self, question: str, text: str) -> float:
+        self.read.append(text)
+        return self.verdicts[len(self.read) - 1]
+
+
+def test_the_judge_takes_the_runner_up_when_surer_of_it(seed_index, monkeypatch):
+    idx, s = seed_index
+    fit = replace(load_fit(), confidence_weight=1.0, verdict_weight=1.0, bias=0.0, threshold=0.5, ask_below=1.0,
+                  runner_up_margin=0.0)
+    monkeypatch.setattr(answer_module, "load_fit", lambda: fit)
+    alone = answer(idx, QUESTION, settings=s, judge=Scripted(8.0, -8.0))
+    assert not alone.abstained and alone.judge_verdict == 8.0  # the answer stands: the runner-up is no surer
+    # The judge doubts the answer and is sure of the runner-up, the answer without the best sentence.
+    doubted = Scripted(-8.0, 8.0)
+    second = answer(idx, QUESTION, settings=s, judge=doubted)
+    first_read, runner_up = doubted.read
+    assert first_read == answer_text(alone.text) and runner_up != first_read
+    assert not second.abstained and second.judge_verdict == 8.0 and answer_text(second.text) == runner_up
+    # A tie keeps the answer; the runner-up is never read without a margin in the fit.
+    assert answer(idx, QUESTION, settings=s, judge=Scripted(-8.0, -8.0)).abstained
+    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(fit, runner_up_margin=None))
+    once = Scripted(-8.0, 8.0)
+    assert answer(idx, QUESTION, settings=s, judge=once).abstained and len(once.read) == 1
 
 
 def test_the_judge_is_not_asked_what_is_refused_anyway(seed_index, monkeypatch):
@@ -183,7 +217,7 @@ def test_the_fit_is_rebuilt_from_its_kept_rows(monkeypatch):
 
     shipped = load_fit()
     refit = fit_rows(json.loads(ROWS_PATH.read_text())["rows"], shipped, "1.5b")
-    for name in ("confidence_weight", "verdict_weight", "bias", "threshold", "ask_below"):
+    for name in ("confidence_weight", "verdict_weight", "bias", "threshold", "ask_below", "runner_up_margin"):
         assert getattr(refit, name) == pytest.approx(getattr(shipped, name), abs=1e-4), name
     assert refit.user == shipped.user and refit.info["judged"] == shipped.info["judged"]
     # The rules behind the line and the threshold: the judge reads the least sure two in five
@@ -232,3 +266,25 @@ def test_a_judge_that_cannot_load_says_how_to_answer_without_it(seed_index, monk
     bad.write_text("{not json", encoding="utf-8")
     with pytest.raises(JudgeUnavailable, match="make train-judge"):
         load_fit(bad)
+
+
+def test_the_sweep_reads_the_runner_up_as_the_app_gives_it(monkeypatch):
+    """eval/sweep.py's rows keep the runner-up beside the first answer (the judge's fit rows):
+    the fit's threshold and the curves read whichever answer the app would give."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "eval"))
+    from sweep import given, judged
+
+    fit = replace(load_fit(), runner_up_margin=0.0)
+    row = {"set": "s", "id": "q", "answerable": True, "refused": False, "confidence": fit.ask_below / 2,
+           "passes": False, "judge_verdict": -1.0, "runner_up": {"judge_verdict": 2.0, "passes": True}}
+    assert given(row, fit)["passes"] is True and given(row, fit)["judge_verdict"] == 2.0
+    assert given(row, replace(fit, runner_up_margin=None)) is row  # never read
+    doubted = dict(row, runner_up={"judge_verdict": -2.0, "passes": True})
+    assert given(doubted, fit) is doubted  # the judge is surer of the first answer
+    (below,), (above,) = judged([row], fit), judged([dict(row, confidence=fit.ask_below)], fit)
+    assert below["confidence"] == fit.probability(row["confidence"], 2.0) and below["passes"] is True
+    assert above["confidence"] == 1.0 and above["passes"] is False  # above the line the first answer stands
+    refused = dict(row, refused=True, judge_verdict=None, runner_up=None)
+    assert judged([refused], fit) == [refused]
