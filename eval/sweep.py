@@ -3,7 +3,7 @@
     python eval/sweep.py [--sets heldout,squad,...] [--scorer rag/scorer.json] [--out sweep.json]
     python eval/sweep.py --rows sweep.json --compare sweep-before.json   # no answering: two curves
     python eval/sweep.py --judge 1.5b --out judged.json   # with the judge: its fit's P(right) thresholded
-    python eval/sweep.py --judge 1.5b --every ...         # ... reading every answer once (the judge's fit)
+    python eval/sweep.py --judge 1.5b --every ...         # ... every answer read, runner-ups kept (the judge's fit)
 
 A change to the features is refitted, and the refit moves the threshold: pass
 and abstention then move along one curve, and comparing two methods at their
@@ -114,10 +114,15 @@ def judged(rows: list[dict], fit) -> list[dict]:
     """The rows with the judge's decision as their confidence, as the app reads them: the fit's
     P(right answer) where it asks the judge, 1 (answered at any threshold) above its line, read or
     not; the others are refused by a check or off topic either way."""
-    return [dict(r, confidence=1.0) if not fit.asks(r["confidence"]) and not r["refused"] else
-            r if r.get("judge_verdict") is None else
-            dict(given(r, fit), confidence=fit.probability(r["confidence"], given(r, fit)["judge_verdict"]))
-            for r in rows]
+    def read(r: dict) -> dict:
+        if not r["refused"] and not fit.asks(r["confidence"]):
+            return dict(r, confidence=1.0)
+        if r.get("judge_verdict") is None:
+            return r
+        answered = given(r, fit)
+        return dict(answered, confidence=fit.probability(r["confidence"], answered["judge_verdict"]))
+
+    return [read(r) for r in rows]
 
 
 def totals(rows: list[dict], threshold: float) -> tuple[int, int, int]:
@@ -150,7 +155,8 @@ def main() -> None:
     p.add_argument("--judge", choices=CHOICES["judge"], default="off",
                    help="a judge reads the answers as the app does (rag/judge.py); thresholds then apply to "
                         "its fit's P(right)")
-    p.add_argument("--every", action="store_true", help="with --judge: every answer read once, no runner-up")
+    p.add_argument("--every", action="store_true",
+                   help="with --judge: every first answer read, and its runner-up kept beside it (the judge's fit)")
     p.add_argument("--texts", action="store_true", help="keep each question's text, answer and cited passages")
     args = p.parse_args()
     if args.sets is None:
