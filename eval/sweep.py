@@ -63,15 +63,15 @@ def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool 
     its row keeps the runner-up's verdict and outcome where one was read, whichever the judge
     preferred. `texts` keeps the question, answer and cited text."""
     fitted = load_scorer(scorer_path)
-    saved = answer.load_scorer, answer.load_fit, answer.load_judge
-    answer.load_scorer = lambda: replace(fitted, threshold=LEAST)
     reading = replace(load_fit(), threshold=0.0, **(dict(ask_below=math.inf, runner_up_margin=None) if every else {}))
-    answer.load_fit = lambda: reading
-    if judge != "off":
-        remembering = Remembering(saved[2](from_env(judge=judge), log=lambda m: print(m, file=sys.stderr)))
-        answer.load_judge = lambda settings, log=None: remembering
+    remembering = (Remembering(answer.load_judge(from_env(judge=judge), log=lambda m: print(m, file=sys.stderr)))
+                   if judge != "off" else None)
+    saved = answer.load_scorer, answer.load_fit, answer.load_judge
     out = []
     try:
+        answer.load_scorer = lambda: replace(fitted, threshold=LEAST)
+        answer.load_fit = lambda: reading
+        answer.load_judge = lambda settings, log=None: remembering
         for name in sets:
             corpus, gold, _ = SETS[name]
             s = from_env(corpus=corpus, index=Path("/tmp/dossier-eval") / corpus.name, judge=judge)
@@ -80,10 +80,10 @@ def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool 
             records, verdicts = run(index, items, s, Config("sweep", "hybrid", "quoted"), progress=False)
             seconds = [None] * len(items)
             if every and judge != "off":  # the runner-up wherever one is read, taken whatever its verdict
-                answer.load_fit = lambda: replace(reading, runner_up_margin=-math.inf)
-                seconds = zip(*run(index, items, s, Config("sweep", "hybrid", "quoted"), progress=False))
+                answer.load_fit = lambda: replace(reading, runner_up_margin=-math.inf)  # any finite verdict wins
+                seconds = list(zip(*run(index, items, s, Config("sweep", "hybrid", "quoted"), progress=False)))
                 answer.load_fit = lambda: reading
-            for it, r, v, second in zip(items, records, verdicts, seconds):
+            for it, r, v, second in zip(items, records, verdicts, seconds, strict=True):
                 row = {"set": name, "id": v["id"], "answerable": v["answerable"], "refused": r["abstained"],
                        "confidence": r["confidence"] or 0.0, "passes": bool(v["passed"]) if v["answerable"] else None}
                 if judge != "off":

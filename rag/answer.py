@@ -210,8 +210,10 @@ def compose(index: Index, reading: Reading, picked: list[Scored], scored: list[S
 
 
 def judged(index: Index, reading: Reading, picked: list[Scored], scored: list[Scored], question: str,
-           judge: Judge) -> tuple[tuple[str, tuple], float]:
-    """The quoted answer the judge settles on, and its verdict. It reads the
+           judge: Judge) -> tuple[tuple[str, tuple], float, list[Scored]]:
+    """The quoted answer the judge settles on, its verdict, and the scored
+    sentences it came from (without the best one when the runner-up was
+    given, so that generated mode reads what was judged). It reads the
     answer; where its fit says so (`runner_up_margin`), it also reads the
     runner-up, the answer composed without the scorer's best sentence, and
     takes it when surer of it. Where the best sentence is wrong the runner-up
@@ -223,16 +225,18 @@ def judged(index: Index, reading: Reading, picked: list[Scored], scored: list[Sc
     quoted = compose(index, reading, picked, scored)
     verdict = judge.verdict(question, answer_text(quoted[0]))
     if fit.runner_up_margin is None or picked or len(scored) < 2:
-        return quoted, verdict
+        return quoted, verdict, scored
     second = scored[1]
     if not (dated_as_asked(index, reading, second) and denies_as_asked(reading, second) and
             acts_as_asked(reading, second)):
-        return quoted, verdict
+        return quoted, verdict, scored
     runner_up = compose(index, reading, [], scored[1:])
     if answer_text(runner_up[0]) == answer_text(quoted[0]):  # the same sentences, read already
-        return quoted, verdict
+        return quoted, verdict, scored
     other = judge.verdict(question, answer_text(runner_up[0]))
-    return (runner_up, other) if fit.prefers_runner_up(verdict, other) else (quoted, verdict)
+    if fit.prefers_runner_up(verdict, other):
+        return runner_up, other, scored[1:]
+    return quoted, verdict, scored
 
 
 def answer_stream(
@@ -283,7 +287,7 @@ def answer_stream(
     if (judge is not None and scored and not (other_year or opposite) and confidence != OFF_TOPIC_CONFIDENCE
             and load_fit().asks(confidence)):  # above its line the scorer's decision stands: no second reading
         t_judge = time.perf_counter()
-        quoted, verdict = judged(index, reading, picked, scored, standalone, judge)
+        quoted, verdict, scored = judged(index, reading, picked, scored, standalone, judge)
         answered = load_fit().answered(confidence, verdict)  # the judge's fit replaces the scorer's threshold
         timings["judge_ms"] = (time.perf_counter() - t_judge) * 1000
     base = replace(base, judge_verdict=verdict)

@@ -15,11 +15,13 @@ the runner-up (answer.judged), and takes whichever it is surer of.
     if fit.asks(confidence):                        # the scorer is unsure
         verdict = judge.verdict(question, answer_text)  # log P(Yes) - log P(No)
         other = judge.verdict(question, runner_up_text)  # the answer without the best sentence
-        if fit.prefers_runner_up(verdict, other): ...    # given instead, with its verdict
+        if fit.prefers_runner_up(verdict, other):   # given instead: its verdict decides
+            verdict = other
         fit.answered(confidence, verdict)           # the one decision
 
 It is asked only below `ask_below`, a P(answered) under which the fit sets'
-least sure 40 % of questions lie: a reading costs ~1 s on 2 cores, and above
+least sure 40 % of questions lie: a reading costs ~1 s on 2 cores (two, with
+the runner-up, for most of those questions), and above
 that line it refused 3 % of answers on sets it was not fitted on (eval/README.md,
 session 36), so most answers stay in milliseconds and the median with them.
 

@@ -128,10 +128,32 @@ def test_the_judge_takes_the_runner_up_when_surer_of_it(seed_index, monkeypatch)
     assert first_read == answer_text(alone.text) and runner_up != first_read
     assert not second.abstained and second.judge_verdict == 8.0 and answer_text(second.text) == runner_up
     # A tie keeps the answer; the runner-up is never read without a margin in the fit.
-    assert answer(idx, QUESTION, settings=s, judge=Scripted(-8.0, -8.0)).abstained
+    tie = answer(idx, QUESTION, settings=s, judge=Scripted(8.0, 8.0))
+    assert tie.text == alone.text and tie.judge_verdict == 8.0
     monkeypatch.setattr(answer_module, "load_fit", lambda: replace(fit, runner_up_margin=None))
     once = Scripted(-8.0, 8.0)
     assert answer(idx, QUESTION, settings=s, judge=once).abstained and len(once.read) == 1
+
+
+def test_generated_mode_writes_from_the_answer_the_judge_gave(seed_index, monkeypatch):
+    import rag.generate
+
+    idx, s = seed_index
+    fit = replace(load_fit(), confidence_weight=1.0, verdict_weight=1.0, bias=0.0, threshold=0.5, ask_below=1.0,
+                  runner_up_margin=0.0)
+    monkeypatch.setattr(answer_module, "load_fit", lambda: fit)
+    read = []  # the sentences the model is given, best first
+
+    def writes_nothing(index, question, hits, scored, settings, generator, t0, timings):
+        read.append(scored)
+        return iter(())
+
+    monkeypatch.setattr(rag.generate, "generate_answer", writes_nothing)
+    runner_up = answer(idx, QUESTION, mode="generated", settings=s, judge=Scripted(-8.0, 8.0))
+    first = answer(idx, QUESTION, mode="generated", settings=s, judge=Scripted(8.0, -8.0))
+    assert read[0] == read[1][1:]  # without the best sentence, which the judge doubted
+    # Nothing written: each falls back to its own quoted answer.
+    assert runner_up.text == answer(idx, QUESTION, settings=s, judge=Scripted(-8.0, 8.0)).text != first.text
 
 
 def test_the_judge_is_not_asked_what_is_refused_anyway(seed_index, monkeypatch):
