@@ -107,9 +107,9 @@ def reading_of(index: Index, typed: str, standalone: str) -> Reading:
 
 def pair_sides(index: Index, reading: Reading, query: str, question_vec, settings: Settings,
                scorer: Scorer) -> tuple[list[Scored], float]:
-    """For a comparison (sides.py), the best sentence of each side, found in
-    a wider search, and the surest side's confidence; ([], 0) unless two
-    sides have a sentence."""
+    """For a comparison (sides.py), each side's answer (its best sentence, and
+    the next if nearly as likely), found in a wider search, and the surest
+    side's confidence; ([], 0) unless two sides have a sentence."""
     sides = find_sides(index, reading.question, reading.compare_like)
     # "Do the articles agree on how often Xi and Putin met?": the sides are the
     # articles, not the people it names (an article or a time it names stays a side).
@@ -119,14 +119,15 @@ def pair_sides(index: Index, reading: Reading, query: str, question_vec, setting
     wide = search(index, query, k=SIDE_SEARCH, settings=settings,
                   query_vec=question_vec if query == reading.question else None)
     if across:  # the articles that answer it, each by its best sentence, oldest first
-        paired, confidence = pair(index, reading, article_sides(wide), wide, question_vec, scorer,
-                                  least=scorer.threshold, ratio=JOIN_RATIO)
-        likeliest = sorted(paired, key=lambda s: -s.score)[:GATHER_MAX]
-        paired = sorted(likeliest, key=lambda s: index.articles[s.hit.chunk.doc].date or "9999")  # undated last
+        answers, confidence = pair(index, reading, article_sides(wide), wide, question_vec, scorer,
+                                   least=scorer.threshold, ratio=JOIN_RATIO)
+        likeliest = sorted(answers, key=lambda side: -side[0].score)[:GATHER_MAX]
+        answers = sorted(likeliest, key=lambda side: index.articles[side[0].hit.chunk.doc].date or "9999")  # undated last
     else:
-        paired, confidence = pair(index, reading, sides, wide, question_vec, scorer)
-    if len(paired) < 2:
+        answers, confidence = pair(index, reading, sides, wide, question_vec, scorer)
+    if len(answers) < 2:
         return [], 0.0
+    paired = [s for side in answers for s in side]
     # What was asked, less the words naming an article ("per the Guardian"): a sentence
     # naming the outlet adds nothing asked. A time asked stays ("… and in 2024?").
     asked = read_question(index, without_sides(reading.question, [s for s in sides if names_an_article(s)]))
@@ -166,6 +167,11 @@ def acts_as_asked(reading: Reading, best: Scored) -> bool:
     for name in reading.names:  # "how much did china's imports …?" names China as "China's imports …" does
         own = re.sub(rf"\b{re.escape(name)}\b", name, own, flags=re.I)
     return roles_agree(own, best.text) and flows_agree(own, best.text) and outcome_told(own, best.text)
+
+
+def as_asked(index: Index, reading: Reading, best: Scored) -> bool:
+    """The year, denial and act checks together: may `best` lead an answer?"""
+    return dated_as_asked(index, reading, best) and denies_as_asked(reading, best) and acts_as_asked(reading, best)
 
 
 def strongest_first(picked: list[Scored], scored: list[Scored]) -> list[Scored]:
@@ -226,9 +232,7 @@ def judged(index: Index, reading: Reading, picked: list[Scored], scored: list[Sc
     verdict = judge.verdict(question, answer_text(quoted[0]))
     if fit.runner_up_margin is None or picked or len(scored) < 2:
         return quoted, verdict, scored
-    second = scored[1]
-    if not (dated_as_asked(index, reading, second) and denies_as_asked(reading, second) and
-            acts_as_asked(reading, second)):
+    if not as_asked(index, reading, scored[1]):
         return quoted, verdict, scored
     runner_up = compose(index, reading, [], scored[1:])
     if answer_text(runner_up[0]) == answer_text(quoted[0]):  # the same sentences, read already

@@ -2,7 +2,7 @@
 
     find_sides(index, question)   the sides it names, in its order (none, or two and more)
     on_side(index, side, doc, span)   is a sentence of `doc` about that side?
-    pair(index, reading, sides, hits, qvec, scorer)   the best sentence of each
+    pair(index, reading, sides, hits, qvec, scorer)   each side's answer: its best sentence (and the next, if nearly as likely)
     article_sides(hits)   every article a side: "do the articles agree on ...?"
 
 "Do the SCMP piece and the Geostrategy piece agree on how often Xi and Putin
@@ -38,7 +38,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .compose import same_place
+from .compose import JOIN_RATIO, same_place
 from .features import Candidate, Reading, candidates, read_question
 from .followup import own_words
 from .index import Index, per_index
@@ -357,9 +357,12 @@ def without_sides(question: str, sides: Sequence[Side]) -> str:
 
 
 def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[Hit], question_vec: np.ndarray,
-         scorer: Scorer, least: float = 0.0, ratio: float = 0.0) -> tuple[list[Scored], float]:
-    """The best sentence of each side, in the question's order, and how sure
-    the surest side is. A side with no sentence of its own adds nothing, nor
+         scorer: Scorer, least: float = 0.0, ratio: float = 0.0) -> tuple[list[list[Scored]], float]:
+    """Each side's answer, in the question's order, and how sure the surest
+    side is. A side's answer is its best sentence and, as in an ordinary
+    answer (compose.choose), the next one when at least JOIN_RATIO as likely
+    ("no contracts have been signed" after "Beijing is holding out for a more
+    favorable deal"; eval/README.md, session 38). A side with no sentence of its own adds nothing, nor
     does one less sure than `least` or whose best sentence is less than
     `ratio` times as likely as the likeliest side's (an article that says
     nothing about what is compared)."""
@@ -367,7 +370,7 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
     own = without_sides(own_words(reading.question), sides)
     asked = replace(read_question(index, without_sides(reading.question, sides), asked=own),
                     focus_terms=reading.focus_terms)
-    found: list[tuple[Scored, float]] = []
+    found: list[tuple[Scored, float, list[Scored]]] = []  # each side's best, its P(answered), what may follow
     changed = bool(_ASKS_CHANGE.search(reading.question))
     for side in sides:
         own_hits = side_hits(index, side, hits)
@@ -377,8 +380,12 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
                           keep=with_amount if reading.kind == "quantity" or changed else on)
         if changed and not scored and reading.kind != "quantity":  # a change told in words only
             scored, p = score(index, asked, own_hits, question_vec, scorer, keep=on)
-        if scored and not any(same_place(s, scored[0]) for s, _ in found):
-            found.append((scored[0], p))
-    top = max((s.score for s, _ in found), default=0.0)
-    kept = [(s, p) for s, p in found if p >= least and s.score >= ratio * top]
-    return [s for s, _ in kept], max((p for _, p in kept), default=0.0)
+        if scored and not any(same_place(s, scored[0]) for s, _, _ in found):
+            found.append((scored[0], p, [s for s in scored[1:2] if s.score >= JOIN_RATIO * scored[0].score]))
+    top = max((s.score for s, _, _ in found), default=0.0)
+    kept = [(s, p, more) for s, p, more in found if p >= least and s.score >= ratio * top]
+    answers: list[list[Scored]] = []
+    for best, _, more in kept:
+        taken = [b for b, _, _ in kept] + [s for side in answers for s in side]
+        answers.append([best, *(s for s in more if not any(same_place(s, t) for t in taken))])
+    return answers, max((p for _, p, _ in kept), default=0.0)

@@ -90,7 +90,7 @@ def test_a_comparison_is_answered_from_each_side(seed_index):
     idx, s = seed_index
     q = "What was the trend in Chinese exports to Russia in 2023 per Bloomberg versus in 2024 per the Guardian?"
     ans = answer(idx, q, settings=s, scorer=fixed_scorer(WEIGHTS, threshold=0.0))
-    assert [c.doc for c in ans.citations] == [BLOOMBERG, GUARDIAN]
+    assert list(dict.fromkeys(c.doc for c in ans.citations)) == [BLOOMBERG, GUARDIAN]  # each side, in order
     for c in ans.citations:
         assert idx.articles[c.doc].text[c.quote_start : c.quote_end] == c.quote
 
@@ -184,15 +184,36 @@ def test_the_shipped_scorer_answers_both_sides(real_index):
     idx, s = real_index
     ans = answer(idx, "How has the yuan's role in Russian trade been described in the 2023 Bloomberg piece "
                       "versus the 2024 Conversation piece?", settings=s)
-    assert not ans.abstained and [c.doc for c in ans.citations] == [BLOOMBERG, CONVERSATION]
+    assert not ans.abstained and list(dict.fromkeys(c.doc for c in ans.citations)) == [BLOOMBERG, CONVERSATION]
     assert "29%" in ans.text and "90%" in ans.text
 
 
-def _paired(idx, question: str):
-    """The sentences a comparison pairs, every passage retrieved, under a fixed scorer."""
+def test_a_side_gives_its_next_sentence_too_when_nearly_as_likely(make_index, monkeypatch):
+    idx = make_index({
+        "a.txt": "Pipeline\n\nIn 2023 Beijing held out for a better gas pipeline deal from Moscow.\n"
+                 "No gas pipeline contracts have been signed in 2023, officials said.\n",
+        "b.txt": "Summit\n\nIn 2024 there was no agreement on the gas pipeline.\n"
+                 "The weather in 2024 was mild at the summit.\n"})
+    q = "How did the gas pipeline deal stand in 2023 versus in 2024?"
     hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
-    return pair(idx, read_question(idx, question), find_sides(idx, question), hits,
-                idx.embedder.embed([question])[0], fixed_scorer(WEIGHTS))[0]
+
+    def answers():  # a bias that spreads the scores: 0.25 and 0.09 for a.txt, 0.14 and 0.07 for b.txt
+        sides = pair(idx, read_question(idx, q), find_sides(idx, q), hits, idx.embedder.embed([q])[0],
+                     fixed_scorer(WEIGHTS, bias=-6.0))[0]
+        return [[(s.hit.chunk.doc, s.text.split()[0]) for s in side] for side in sides]
+
+    # Each side's next sentence is at least JOIN_RATIO (0.2) as likely as its best: it follows it.
+    assert answers() == [[("a.txt", "In"), ("a.txt", "No")], [("b.txt", "In"), ("b.txt", "The")]]
+    # At a bar of 0.4, a.txt's (0.36 of its best) stays out, b.txt's (0.48) follows.
+    monkeypatch.setattr("rag.sides.JOIN_RATIO", 0.4)
+    assert answers() == [[("a.txt", "In")], [("b.txt", "In"), ("b.txt", "The")]]
+
+
+def _paired(idx, question: str):
+    """The best sentence of each side a comparison pairs, every passage retrieved, under a fixed scorer."""
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
+    return [side[0] for side in pair(idx, read_question(idx, question), find_sides(idx, question), hits,
+                                     idx.embedder.embed([question])[0], fixed_scorer(WEIGHTS))[0]]
 
 
 def test_a_time_side_of_an_amount_takes_an_amount_of_that_time(make_index):
@@ -270,7 +291,7 @@ def test_a_person_is_answered_from_the_passages_that_quote_them(make_index):
     hits = [Hit(by_doc[d], 1.0, i + 1) for i, d in enumerate(["a.txt", "b.txt", "c.txt", "e.txt", "d.txt"])]
     paired = pair(idx, read_question(idx, q), find_sides(idx, q), hits, idx.embedder.embed([q])[0],
                   fixed_scorer(WEIGHTS))[0]
-    assert [s.hit.chunk.doc for s in paired] == ["d.txt", "e.txt"]
+    assert [side[0].hit.chunk.doc for side in paired] == ["d.txt", "e.txt"]
 
 
 def test_a_year_is_answered_from_the_best_passages_not_any_that_names_it(make_index):
@@ -284,7 +305,7 @@ def test_a_year_is_answered_from_the_best_passages_not_any_that_names_it(make_in
     # The yuan's "January 2022", in the fifth passage, says nothing of exports: 2022 has no side.
     paired = pair(idx, read_question(idx, q), find_sides(idx, q), hits, idx.embedder.embed([q])[0],
                   fixed_scorer(WEIGHTS))[0]
-    assert [s.hit.chunk.doc for s in paired] == ["a.txt"]
+    assert [side[0].hit.chunk.doc for side in paired] == ["a.txt"]
 
 
 def test_a_side_is_looked_for_in_candidate_sentences_not_headings(make_index):
