@@ -10,7 +10,7 @@ The stages, each its own module, composed here:
     retrieve passages       api.search     BM25 + dense (passages and sentences), fused
     candidates, features    features.py    every sentence of the passages, as evidence
     score                   scorer.py      fitted P(sentence answers), P(question answered)
-    pick by shape           sides.py       a comparison: a sentence for each side
+    pick by shape           sides.py       a comparison: each side's answer
                             parts.py       "when ..., and why ...?": a sentence for each part
                             authors.py     "who wrote ...?": the article's byline
     decide                  (this module)  abstain below the scorer's threshold, or when
@@ -118,7 +118,7 @@ def pair_sides(index: Index, reading: Reading, query: str, question_vec, setting
         return [], 0.0
     wide = search(index, query, k=SIDE_SEARCH, settings=settings,
                   query_vec=question_vec if query == reading.question else None)
-    if across:  # the articles that answer it, each by its best sentence, oldest first
+    if across:  # the likeliest articles (by their best sentence), each with its answer, oldest first
         answers, confidence = pair(index, reading, article_sides(wide), wide, question_vec, scorer,
                                    least=scorer.threshold, ratio=JOIN_RATIO)
         likeliest = sorted(answers, key=lambda side: -side[0].score)[:GATHER_MAX]

@@ -256,7 +256,7 @@ def _with_missing_words(chosen: list[Scored], scored: list[Scored], reading: Rea
 
 
 def sides_with_missing_words(index: Index, paired: list[Scored], reading: Reading) -> list[Scored]:
-    """A comparison's sentences (one for each side, sides.pair), each bringing
+    """A comparison's sentences (each side's answer, sides.pair), each bringing
     the sentence next to it that holds a key word of the question the answer
     lacks, as an ordinary answer's do (_with_missing_words): "What state was the
     light in after the 1960s work compared with 2000?" may pair a sentence on who

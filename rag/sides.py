@@ -359,8 +359,9 @@ def without_sides(question: str, sides: Sequence[Side]) -> str:
 def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[Hit], question_vec: np.ndarray,
          scorer: Scorer, least: float = 0.0, ratio: float = 0.0) -> tuple[list[list[Scored]], float]:
     """Each side's answer, in the question's order, and how sure the surest
-    side is. A side's answer is its best sentence and, as in an ordinary
-    answer (compose.choose), the next one when at least JOIN_RATIO as likely
+    side is. A side's answer is its best sentence and, like an ordinary
+    answer's second (compose.choose), the side's second-scored sentence when
+    at least JOIN_RATIO times as likely and not the same place
     ("no contracts have been signed" after "Beijing is holding out for a more
     favorable deal"; eval/README.md, session 38). A side with no sentence of its own adds nothing, nor
     does one less sure than `least` or whose best sentence is less than
