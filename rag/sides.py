@@ -2,7 +2,8 @@
 
     find_sides(index, question)   the sides it names, in its order (none, or two and more)
     on_side(index, side, doc, span)   is a sentence of `doc` about that side?
-    pair(index, reading, sides, hits, qvec, scorer)   each side's answer: its best sentence (and the next, if nearly as likely)
+    pair(index, reading, sides, hits, qvec, scorer)   each side's answer: its best sentence
+                                                      (and the next, if nearly as likely)
     article_sides(hits)   every article a side: "do the articles agree on ...?"
 
 "Do the SCMP piece and the Geostrategy piece agree on how often Xi and Putin
@@ -363,8 +364,8 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
     answer's second (compose.choose), the side's second-scored sentence when
     at least JOIN_RATIO times as likely and not the same place
     ("no contracts have been signed" after "Beijing is holding out for a more
-    favorable deal"; eval/README.md, session 38). A side with no sentence of its own adds nothing, nor
-    does one less sure than `least` or whose best sentence is less than
+    favorable deal"; eval/README.md, session 38). A side with no sentence of
+    its own adds nothing, nor does one less sure than `least` or whose best sentence is less than
     `ratio` times as likely as the likeliest side's (an article that says
     nothing about what is compared)."""
     # A follow-up's own words, not the question before it, say what each side is asked.
@@ -386,7 +387,9 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
     top = max((s.score for s, _, _ in found), default=0.0)
     kept = [(s, p, more) for s, p, more in found if p >= least and s.score >= ratio * top]
     answers: list[list[Scored]] = []
+    taken = [b for b, _, _ in kept]  # no side repeats a sentence another side gives
     for best, _, more in kept:
-        taken = [b for b, _, _ in kept] + [s for side in answers for s in side]
-        answers.append([best, *(s for s in more if not any(same_place(s, t) for t in taken))])
+        extra = [s for s in more if not any(same_place(s, t) for t in taken)]
+        taken += extra
+        answers.append([best, *extra])
     return answers, max((p for _, p, _ in kept), default=0.0)
