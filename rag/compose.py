@@ -74,7 +74,8 @@ def same_place(a: Scored, b: Scored) -> bool:
     return a.hit.chunk.doc == b.hit.chunk.doc and a.span.overlaps(b.span)
 
 
-def _adds(s: Scored, chosen: list[Scored]) -> bool:
+def adds(s: Scored, chosen: Sequence[Scored]) -> bool:
+    """Whether `s` says something none of `chosen` says: another place, other words."""
     return not any(same_place(s, c) or near_duplicate(s.text, c.text) for c in chosen)
 
 
@@ -200,8 +201,8 @@ def _with_items(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
             if nxt is None or any(same_place(nxt, o) for o in chosen + out):
                 break
             announces = at is c and not _ENUMERATION.search(c.text) and _ENUMERATION.search(nxt.text)
-            adds = _ADDS_TO_LIST.search(nxt.text) and set(tokenize([at.text])[0]) & set(tokenize([nxt.text])[0])
-            if not (announces or adds):
+            carries_on = _ADDS_TO_LIST.search(nxt.text) and set(tokenize([at.text])[0]) & set(tokenize([nxt.text])[0])
+            if not (announces or carries_on):
                 break
             out.append(nxt)
             brought += 1
@@ -247,10 +248,10 @@ def _with_missing_words(chosen: list[Scored], scored: list[Scored], reading: Rea
         if not missing:
             break
         for near in _neighbours(c, scored):
-            adds = missing & set(tokenize([near.text])[0]) if near is not None else set()
-            if adds and _adds(near, out):
+            found = missing & set(tokenize([near.text])[0]) if near is not None else set()
+            if found and adds(near, out):
                 out = _beside(out, c, near)
-                missing -= adds
+                missing -= found
                 break
     return out
 
@@ -278,7 +279,7 @@ def _with_reason(chosen: list[Scored], scored: list[Scored]) -> list[Scored]:
     if CAUSAL.search(best.text):
         return chosen
     for near in _neighbours(best, scored):
-        if near is not None and CAUSAL.search(near.text) and _adds(near, chosen):
+        if near is not None and CAUSAL.search(near.text) and adds(near, chosen):
             return _beside(chosen, best, near)
     return chosen
 
@@ -293,7 +294,7 @@ def _with_enumeration(chosen: list[Scored], scored: list[Scored], reading: Readi
         return chosen
     key = key_words(reading)
     for s in scored[:ENUMERATION_LOOK]:
-        if _ENUMERATION.search(s.text) and _adds(s, chosen) and key & set(tokenize([s.text])[0]):
+        if _ENUMERATION.search(s.text) and adds(s, chosen) and key & set(tokenize([s.text])[0]):
             return chosen + [s]
     return chosen
 
@@ -372,7 +373,7 @@ def _with_their_words(chosen: list[Scored], scored: list[Scored], reading: Readi
         last = c
         for _ in range(QUOTE_FOLLOW_MAX):
             near = _neighbours(last, scored)[0]
-            if near is not None and _goes_on(near.text, word) and _adds(near, out):
+            if near is not None and _goes_on(near.text, word) and adds(near, out):
                 out, last = _beside(out, last, near), near
                 continue
             # A quote that opens on another is a candidate only read with it: `last` read on.
@@ -390,7 +391,7 @@ def choose(scored: list[Scored], reading: Reading, beside: Sequence[Scored] = ()
     (outside_passages) that only the neighbour rules may bring."""
     best = scored[0]
     least = JOIN_RATIO * best.score
-    rivals = [s for s in scored[1:] if _adds(s, [best])]
+    rivals = [s for s in scored[1:] if adds(s, [best])]
     if reading.kind == "quantity":
         rival = _conflict(best, rivals, reading.question)
         if rival is not None:
@@ -400,7 +401,7 @@ def choose(scored: list[Scored], reading: Reading, beside: Sequence[Scored] = ()
     for s in rivals:
         if len(chosen) >= most or s.score < least:
             break
-        if _adds(s, chosen):
+        if adds(s, chosen):
             chosen.append(s)
     chosen = _whole(chosen, scored, least)
     if reading.list_like:

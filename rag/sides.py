@@ -39,7 +39,7 @@ from typing import Sequence
 
 import numpy as np
 
-from .compose import JOIN_RATIO, same_place
+from .compose import JOIN_RATIO, adds, same_place
 from .features import Candidate, Reading, candidates, read_question
 from .followup import own_words
 from .index import Index, per_index
@@ -361,10 +361,11 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
          scorer: Scorer, least: float = 0.0, ratio: float = 0.0) -> tuple[list[list[Scored]], float]:
     """Each side's answer, in the question's order, and how sure the surest
     side is. A side's answer is its best sentence and, like an ordinary
-    answer's second (compose.choose), the side's second-scored sentence when
-    at least JOIN_RATIO times as likely and not the same place
-    ("no contracts have been signed" after "Beijing is holding out for a more
-    favorable deal"; eval/README.md, session 38). A side with no sentence of
+    answer's second (compose.choose), the side's likeliest other sentence
+    that is at least JOIN_RATIO times as likely and adds something: not the
+    same place nor the same words as a sentence any side gives ("no contracts
+    have been signed" after "Beijing is holding out for a more favorable
+    deal"; eval/README.md, sessions 38-39). A side with no sentence of
     its own adds nothing, nor does one less sure than `least` or whose best sentence is less than
     `ratio` times as likely as the likeliest side's (an article that says
     nothing about what is compared)."""
@@ -383,13 +384,13 @@ def pair(index: Index, reading: Reading, sides: Sequence[Side], hits: Sequence[H
         if changed and not scored and reading.kind != "quantity":  # a change told in words only
             scored, p = score(index, asked, own_hits, question_vec, scorer, keep=on)
         if scored and not any(same_place(s, scored[0]) for s, _, _ in found):
-            found.append((scored[0], p, [s for s in scored[1:2] if s.score >= JOIN_RATIO * scored[0].score]))
+            found.append((scored[0], p, [s for s in scored[1:] if s.score >= JOIN_RATIO * scored[0].score]))
     top = max((s.score for s, _, _ in found), default=0.0)
     kept = [(s, p, more) for s, p, more in found if p >= least and s.score >= ratio * top]
     answers: list[list[Scored]] = []
-    taken = [b for b, _, _ in kept]  # no side repeats a sentence another side gives
+    taken = [b for b, _, _ in kept]  # no side repeats a sentence another side gives, nor its words
     for best, _, more in kept:
-        extra = [s for s in more if not any(same_place(s, t) for t in taken)]
+        extra = next(([s] for s in more if adds(s, taken)), [])
         taken += extra
         answers.append([best, *extra])
     return answers, max((p for _, p, _ in kept), default=0.0)

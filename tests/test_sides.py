@@ -171,6 +171,22 @@ def test_articles_that_differ_are_each_quoted_oldest_first(make_index):
     assert len({c.doc for c in sure.citations}) < 2
 
 
+def test_only_the_likeliest_articles_are_quoted_still_oldest_first(make_index, monkeypatch):
+    idx = make_index({
+        "a.txt": "The survey counted 412 herons on the lake this spring.\nBoats are banned near the nests.\n",
+        "b.txt": "Volunteers counted 380 herons on the lake last spring.\nThe count took three days.\n",
+        "d.txt": "Some 350 herons were seen, one warden guessed.\nThe warden walks the shore daily.\n",
+        "_metadata.json": json.dumps({"a.txt": {"date": "2024-05-01"}, "b.txt": {"date": "2023-06-01"},
+                                      "d.txt": {"date": "2022-01-01"}})})
+    q = "Do the articles agree on how many herons were counted on the lake?"
+    scorer = fixed_scorer(WEIGHTS, threshold=0.0, required=("type_ok",))
+    assert [c.doc for c in answer(idx, q, scorer=scorer).citations] == ["d.txt", "b.txt", "a.txt"]
+    # Room for two: the warden's guess, the least like the question, is left out, though oldest.
+    monkeypatch.setattr("rag.answer.GATHER_MAX", 2)
+    ans = answer(idx, q, scorer=scorer)
+    assert [c.doc for c in ans.citations] == ["b.txt", "a.txt"] and "350" not in ans.text
+
+
 @pytest.mark.model
 def test_the_shipped_scorer_quotes_each_article_asked_whether_they_agree(real_index):
     idx, s = real_index
@@ -207,6 +223,22 @@ def test_a_side_gives_its_next_sentence_too_when_nearly_as_likely(make_index, mo
     # At a bar of 0.4, a.txt's (0.36 of its best) stays out, b.txt's (0.48) follows.
     monkeypatch.setattr("rag.sides.JOIN_RATIO", 0.4)
     assert answers() == [[("a.txt", "In")], [("b.txt", "In"), ("b.txt", "The")]]
+
+
+def test_a_side_does_not_repeat_the_words_another_side_gives(make_index):
+    idx = make_index({
+        "a.txt": "Pipeline\n\nIn 2023 Beijing held out for a better gas pipeline deal from Moscow.\n"
+                 "No gas pipeline contracts have been signed in 2023, officials said.\n",
+        "b.txt": "Summit\n\nIn 2024 there was no agreement on the gas pipeline.\n"
+                 "No gas pipeline contracts have been signed in 2024, officials said.\n"
+                 "The weather in 2024 was mild at the summit.\n"})
+    q = "How did the gas pipeline deal stand in 2023 versus in 2024?"
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
+    sides = pair(idx, read_question(idx, q), find_sides(idx, q), hits, idx.embedder.embed([q])[0],
+                 fixed_scorer(WEIGHTS, bias=-6.0))[0]
+    # b.txt's second-likeliest sentence (0.084) says in a.txt's words what a.txt's side
+    # already gives: its next (0.068, above the bar) follows instead.
+    assert [[s.text.split()[1] for s in side] for side in sides] == [["2023", "gas"], ["2024", "weather"]]
 
 
 def _paired(idx, question: str):
