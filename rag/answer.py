@@ -42,7 +42,7 @@ from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
-from .judge import Judge, answer_text, load_fit, load_judge
+from .judge import Judge, JudgeFit, answer_text, load_fit, load_judge
 from .parts import answer_parts, ordered_parts, split_parts
 from .question import (after_written, flows_agree, negation_agrees, outcome_told, roles_agree, sides_agree,
                        times_agree, with_apostrophes)
@@ -216,7 +216,7 @@ def compose(index: Index, reading: Reading, picked: list[Scored], scored: list[S
 
 
 def judged(index: Index, reading: Reading, picked: list[Scored], scored: list[Scored], question: str,
-           judge: Judge) -> tuple[tuple[str, tuple], float, list[Scored]]:
+           judge: Judge, fit: JudgeFit) -> tuple[tuple[str, tuple], float, list[Scored]]:
     """The quoted answer the judge settles on, its verdict, and the scored
     sentences it came from (without the best one when the runner-up was
     given, so that generated mode reads what was judged). It reads the
@@ -226,8 +226,7 @@ def judged(index: Index, reading: Reading, picked: list[Scored], scored: list[Sc
     is right in one case in five, and between the two the judge tells the
     right one far better than the scorer (eval/README.md, session 37).
     A runner-up the year, denial and act checks would refuse is not read;
-    an answer the question's shape picked has none."""
-    fit = load_fit()
+    an answer the question's shape picked has none. `fit`: the judge's (judge.py)."""
     quoted = compose(index, reading, picked, scored)
     verdict = judge.verdict(question, answer_text(quoted[0]))
     if fit.runner_up_margin is None or picked or len(scored) < 2:
@@ -288,11 +287,12 @@ def answer_stream(
                                                      acts_as_asked(reading, scored[0]))
     judge = judge or load_judge(s, log=lambda msg: print(msg, file=sys.stderr, flush=True))
     verdict, answered, quoted = None, confidence >= scorer.threshold, None
-    if (judge is not None and scored and not (other_year or opposite) and confidence != OFF_TOPIC_CONFIDENCE
-            and load_fit().asks(confidence)):  # above its line the scorer's decision stands: no second reading
+    fit = load_fit() if judge is not None else None
+    if (fit is not None and scored and not (other_year or opposite) and confidence != OFF_TOPIC_CONFIDENCE
+            and fit.asks(confidence)):  # above its line the scorer's decision stands: no second reading
         t_judge = time.perf_counter()
-        quoted, verdict, scored = judged(index, reading, picked, scored, standalone, judge)
-        answered = load_fit().answered(confidence, verdict)  # the judge's fit replaces the scorer's threshold
+        quoted, verdict, scored = judged(index, reading, picked, scored, standalone, judge, fit)
+        answered = fit.answered(confidence, verdict)  # the judge's fit replaces the scorer's threshold
         timings["judge_ms"] = (time.perf_counter() - t_judge) * 1000
     base = replace(base, judge_verdict=verdict)
     if not scored or not answered or other_year or opposite:
