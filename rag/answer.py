@@ -37,7 +37,8 @@ from typing import Iterator
 
 from .api import search
 from .authors import byline_answer
-from .compose import GATHER_MAX, JOIN_RATIO, choose, compose_quoted, outside_passages, sides_with_missing_words
+from .compose import (GATHER_MAX, JOIN_RATIO, choose, compose_quoted, outside_passages, reading_order,
+                      sides_with_missing_words)
 from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
@@ -127,7 +128,9 @@ def pair_sides(index: Index, reading: Reading, query: str, question_vec, setting
         answers, confidence = pair(index, reading, sides, wide, question_vec, scorer)
     if len(answers) < 2:
         return [], 0.0
-    paired = [s for side in answers for s in side]
+    # Each side's sentences as its article gives them ("Beijing is holding out for a more
+    # favorable deal" before "no contracts have been signed"), whichever scored higher.
+    paired = [s for side in answers for s in reading_order(index, side, by_date=False)]
     # What was asked, less the words naming an article ("per the Guardian"): a sentence
     # naming the outlet adds nothing asked. A time asked stays ("… and in 2024?").
     asked = read_question(index, without_sides(reading.question, [s for s in sides if names_an_article(s)]))

@@ -366,3 +366,19 @@ def test_a_sides_sentence_brings_its_neighbour_with_what_the_question_asks(make_
     # Each side's sentence, and the one after 2024's, which names the makers asked about.
     assert "57%" in ans.text and "$8.3bn" in ans.text and "machinery makers" in ans.text
     assert "bakery" not in ans.text and "kept growing" not in ans.text
+
+
+def test_a_sides_sentences_read_as_their_article_gives_them(make_index):
+    idx = make_index({
+        "a.txt": "Pipeline\n\nNo gas pipeline contracts have been signed in 2023, officials said.\n"
+                 "In 2023 Beijing held out for a better gas pipeline deal from Moscow.\n",
+        "b.txt": "Summit\n\nIn 2024 there was no agreement on the gas pipeline.\n"
+                 "The weather in 2024 was mild at the summit.\n"})
+    q = "How did the gas pipeline deal stand in 2023 versus in 2024?"
+    hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
+    scorer = fixed_scorer(WEIGHTS, bias=-6.0, threshold=0.0)
+    sides = pair(idx, read_question(idx, q), find_sides(idx, q), hits, idx.embedder.embed([q])[0], scorer)[0]
+    assert [s.text.split()[0] for s in sides[0]] == ["In", "No"]  # the side's best first, as scored
+    ans = answer(idx, q, scorer=scorer)
+    # ... and quoted as the article gives them: the contracts, then the holding out.
+    assert ans.text.index("No gas pipeline contracts") < ans.text.index("Beijing held out") < ans.text.index("In 2024")
