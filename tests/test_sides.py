@@ -204,13 +204,20 @@ def test_the_shipped_scorer_answers_both_sides(real_index):
     assert "29%" in ans.text and "90%" in ans.text
 
 
+# Two articles on a gas pipeline, one a year: a.txt's two sentences in the order given.
+HELD_OUT = "In 2023 Beijing held out for a better gas pipeline deal from Moscow.\n"
+NO_CONTRACTS = "No gas pipeline contracts have been signed in 2023, officials said.\n"
+PIPELINE_Q = "How did the gas pipeline deal stand in 2023 versus in 2024?"
+
+
+def _pipeline(make_index, *a_sentences):
+    return make_index({"a.txt": "Pipeline\n\n" + "".join(a_sentences),
+                       "b.txt": "Summit\n\nIn 2024 there was no agreement on the gas pipeline.\n"
+                                "The weather in 2024 was mild at the summit.\n"})
+
+
 def test_a_side_gives_its_next_sentence_too_when_nearly_as_likely(make_index, monkeypatch):
-    idx = make_index({
-        "a.txt": "Pipeline\n\nIn 2023 Beijing held out for a better gas pipeline deal from Moscow.\n"
-                 "No gas pipeline contracts have been signed in 2023, officials said.\n",
-        "b.txt": "Summit\n\nIn 2024 there was no agreement on the gas pipeline.\n"
-                 "The weather in 2024 was mild at the summit.\n"})
-    q = "How did the gas pipeline deal stand in 2023 versus in 2024?"
+    idx, q = _pipeline(make_index, HELD_OUT, NO_CONTRACTS), PIPELINE_Q
     hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
 
     def answers():  # a bias that spreads the scores: 0.25 and 0.09 for a.txt, 0.14 and 0.07 for b.txt
@@ -369,12 +376,7 @@ def test_a_sides_sentence_brings_its_neighbour_with_what_the_question_asks(make_
 
 
 def test_a_sides_sentences_read_as_their_article_gives_them(make_index):
-    idx = make_index({
-        "a.txt": "Pipeline\n\nNo gas pipeline contracts have been signed in 2023, officials said.\n"
-                 "In 2023 Beijing held out for a better gas pipeline deal from Moscow.\n",
-        "b.txt": "Summit\n\nIn 2024 there was no agreement on the gas pipeline.\n"
-                 "The weather in 2024 was mild at the summit.\n"})
-    q = "How did the gas pipeline deal stand in 2023 versus in 2024?"
+    idx, q = _pipeline(make_index, NO_CONTRACTS, HELD_OUT), PIPELINE_Q
     hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks)]
     scorer = fixed_scorer(WEIGHTS, bias=-6.0, threshold=0.0)
     sides = pair(idx, read_question(idx, q), find_sides(idx, q), hits, idx.embedder.embed([q])[0], scorer)[0]
