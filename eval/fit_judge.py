@@ -23,12 +23,10 @@ refused, one above the line as answered), estimated by Harrell-Davis as the
 scorer's is (rag/train.py). Measured on these sets: the
 scorer's own rule, a share of the right answers, refused twice the answerable
 questions the scorer's threshold does (eval/README.md, session 35).
-Below the line the app also reads the runner-ups (the answers composed without
-the scorer's best sentence, then without the best two: RUNNER_UPS) and gives
-whichever the judge is surest of (RUNNER_UP_MARGIN); the fit is made on first
-answers alone, every one read (`rows_of(..., every=True)`), the threshold on the
-answers the app gives, and the margin and the number read are stated rules,
-not fitted (eval/README.md, sessions 37 and 42).
+Below the line the app also reads the runner-up (the answer composed without
+the scorer's best sentence) and gives whichever the judge is surer of
+(RUNNER_UP_MARGIN); the fit is made on first answers alone, every one read
+(`rows_of(..., every=True)`), and the margin is a stated rule, not fitted.
 The prompt is kept from the file written before: a new prompt needs a new fit.
 """
 
@@ -51,7 +49,7 @@ from rag.judge import JUDGE_PATH, JudgeFit, load_fit  # noqa: E402
 from rag.metrics import auc  # noqa: E402
 from rag.scorer import SCORER_PATH, load_scorer, logit  # noqa: E402
 from rag.train import MAX_FALSE_REFUSAL, threshold_for  # noqa: E402
-from sweep import RUNNER_UPS, given, rows_of  # noqa: E402
+from sweep import given, rows_of  # noqa: E402
 
 ROWS_PATH = ROOT / "eval" / "judge-rows.json"  # each question's P(answered), verdict and outcome: the fit's data
 FIT_SETS = ("squad", *(f"foreign-b{n}" for n in range(2, 13, 2)), *(f"seeds-b{n}" for n in range(2, 13, 2)))
@@ -92,7 +90,7 @@ def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
     above = sum(r.get("judge_verdict") is not None and r["confidence"] >= ask_below for r in answerable)
     p_answerable = np.zeros(len(answerable))
     p_answerable[:above] = 1.0
-    rule = replace(prompt, runner_up_margin=RUNNER_UP_MARGIN, runner_ups=RUNNER_UPS)  # the answer the app gives
+    rule = replace(prompt, runner_up_margin=RUNNER_UP_MARGIN)  # the answer the app gives: maybe the runner-up
     p_answerable[above:above + len(read)] = (model.predict_proba(design([given(r, rule) for r in read])[0])[:, 1]
                                              if read else [])
     # Out of set: each set's P(right) from a fit on the others, for the AUCs reported.
@@ -116,8 +114,7 @@ def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
     return replace(prompt, confidence_weight=round(float(model.coef_[0][0]), 6),
                    verdict_weight=round(float(model.coef_[0][1]), 6), bias=round(float(model.intercept_[0]), 6),
                    threshold=round(threshold_for(p_answerable, np.ones(len(answerable), dtype=bool)), 6),
-                   ask_below=round(float(ask_below), 6), runner_up_margin=RUNNER_UP_MARGIN, runner_ups=RUNNER_UPS,
-                   info=info)
+                   ask_below=round(float(ask_below), 6), runner_up_margin=RUNNER_UP_MARGIN, info=info)
 
 
 def main() -> None:

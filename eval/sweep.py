@@ -37,7 +37,6 @@ from rag.judge import load_fit  # noqa: E402
 from rag.scorer import SCORER_PATH, load_scorer  # noqa: E402
 from rag.settings import CHOICES, from_env  # noqa: E402
 
-RUNNER_UPS = 2  # the runner-ups the judge's fit rows keep: as many as the app may read (JudgeFit.runner_ups)
 LEAST = 1e-9  # above the off-topic answer's 0.0, so the off-topic line still refuses
 THRESHOLDS = [round(0.10 + 0.01 * i, 2) for i in range(51)]  # 0.10 .. 0.60
 
@@ -59,10 +58,10 @@ def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool 
             every: bool = False) -> list[dict]:
     """One row per question: would it pass if answered, and is it refused whatever the threshold.
     With a judge (judge.py), the answers it is asked about are read as the app reads them (below its
-    line, the runner-ups too): its verdict on the answer given is kept, and its fit answers whatever
+    line, the runner-up too): its verdict on the answer given is kept, and its fit answers whatever
     the verdict. `every` (the judge's fit): each first answer the checks let through is read, and
-    its row keeps each runner-up's verdict and outcome where one was read (up to RUNNER_UPS),
-    whichever the judge preferred. `texts` keeps the question, answer and cited text."""
+    its row keeps the runner-up's verdict and outcome where one was read, whichever the judge
+    preferred. `texts` keeps the question, answer and cited text."""
     fitted = load_scorer(scorer_path)
     reading = replace(load_fit(), threshold=0.0, **(dict(ask_below=math.inf, runner_up_margin=None) if every else {}))
     remembering = (Remembering(answer.load_judge(from_env(judge=judge), log=lambda m: print(m, file=sys.stderr)))
@@ -79,26 +78,19 @@ def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool 
             index = open_index(s, log=lambda m: print(m, file=sys.stderr))
             items = load_gold(gold)
             records, verdicts = run(index, items, s, Config("sweep", "hybrid", "quoted"), progress=False)
-            # The runner-ups wherever they are read, each taken whatever its verdict: with any finite
-            # verdict winning, the app gives the last it read without the best k sentences.
-            later = []
-            for k in range(1, RUNNER_UPS + 1) if every and judge != "off" else ():
-                answer.load_fit = lambda k=k: replace(reading, runner_up_margin=-math.inf, runner_ups=k)
-                later.append(list(zip(*run(index, items, s, Config("sweep", "hybrid", "quoted"), progress=False))))
+            seconds = [None] * len(items)
+            if every and judge != "off":  # the runner-up wherever one is read, taken whatever its verdict
+                answer.load_fit = lambda: replace(reading, runner_up_margin=-math.inf)  # any finite verdict wins
+                seconds = list(zip(*run(index, items, s, Config("sweep", "hybrid", "quoted"), progress=False)))
                 answer.load_fit = lambda: reading
-            for i, (it, r, v) in enumerate(zip(items, records, verdicts, strict=True)):
+            for it, r, v, second in zip(items, records, verdicts, seconds, strict=True):
                 row = {"set": name, "id": v["id"], "answerable": v["answerable"], "refused": r["abstained"],
                        "confidence": r["confidence"] or 0.0, "passes": bool(v["passed"]) if v["answerable"] else None}
                 if judge != "off":
                     row["judge_verdict"] = r["judge_verdict"]
-                given_before = {r["answer"]}
-                for k, runs in enumerate(later, start=1):
-                    second, w = runs[i]
-                    if second["answer"] not in given_before:  # the k-th was read, not skipped
-                        given_before.add(second["answer"])
-                        row.setdefault("runner_ups", []).append(
-                            {"without": k, "judge_verdict": second["judge_verdict"],
-                             "passes": bool(w["passed"]) if v["answerable"] else None})
+                if second is not None and second[0]["answer"] != r["answer"]:
+                    row["runner_up"] = {"judge_verdict": second[0]["judge_verdict"],
+                                        "passes": bool(second[1]["passed"]) if v["answerable"] else None}
                 if texts:
                     row.update(kind=it.kind, question=it.question, standalone=r["standalone_question"],
                                answer=r["answer"], cited=[c["text"] for c in r["citations"]])
@@ -109,23 +101,13 @@ def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool 
     return out
 
 
-def runner_ups(row: dict) -> list[dict]:
-    """The runner-ups a row keeps, each with `without`: how many of the best sentences it leaves out
-    (rows written before session 42 keep one, as `runner_up`)."""
-    if "runner_up" in row:
-        return [dict(row["runner_up"], without=1)] if row["runner_up"] else []
-    return row.get("runner_ups", [])
-
-
 def given(row: dict, fit) -> dict:
-    """A row as the app answers it below the line: a runner-up's verdict and outcome in place
-    of the first answer's when the judge prefers it to every answer read before it (rows of
-    `rows_of(..., every=True)`), as answer.judged reads them."""
-    best = row
-    for other in runner_ups(row):
-        if other["without"] <= fit.runner_ups and fit.prefers_runner_up(best["judge_verdict"], other["judge_verdict"]):
-            best = dict(row, judge_verdict=other["judge_verdict"], passes=other["passes"])
-    return best
+    """A row as the app answers it below the line: the runner-up's verdict and outcome in place
+    of the first answer's when the judge prefers it (rows of `rows_of(..., every=True)`)."""
+    second = row.get("runner_up")
+    if second and fit.prefers_runner_up(row["judge_verdict"], second["judge_verdict"]):
+        return dict(row, **second)
+    return row
 
 
 def judged(rows: list[dict], fit) -> list[dict]:
@@ -174,7 +156,7 @@ def main() -> None:
                    help="a judge reads the answers as the app does (rag/judge.py); thresholds then apply to "
                         "its fit's P(right)")
     p.add_argument("--every", action="store_true",
-                   help="with --judge: every first answer read, and its runner-ups kept beside it (the judge's fit)")
+                   help="with --judge: every first answer read, and its runner-up kept beside it (the judge's fit)")
     p.add_argument("--texts", action="store_true", help="keep each question's text, answer and cited passages")
     args = p.parse_args()
     if args.sets is None:

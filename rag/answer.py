@@ -221,35 +221,28 @@ def compose(index: Index, reading: Reading, picked: list[Scored], scored: list[S
 def judged(index: Index, reading: Reading, picked: list[Scored], scored: list[Scored], question: str,
            judge: Judge, fit: JudgeFit) -> tuple[tuple[str, tuple], float, list[Scored]]:
     """The quoted answer the judge settles on, its verdict, and the scored
-    sentences it came from (without the best k when the k-th runner-up was
+    sentences it came from (without the best one when the runner-up was
     given, so that generated mode reads what was judged). It reads the
     answer; where its fit says so (`runner_up_margin`), it also reads the
-    runner-ups, the answers composed without the scorer's best sentence, then
-    without the best two (`runner_ups`), and gives the one it is surest of.
-    Where the best sentence is wrong the runner-up is right in one case in
-    five, and between the two the judge tells the right one far better than
-    the scorer (eval/README.md, session 37); the third answer read added right
-    answers on sets the judge was not fitted on (session 42). A runner-up whose
-    best sentence the year, denial and act checks would refuse is not read, nor
-    any after it; one that says what was read already is skipped; an answer the
-    question's shape picked has none. `fit`: the judge's (judge.py)."""
+    runner-up, the answer composed without the scorer's best sentence, and
+    takes it when surer of it. Where the best sentence is wrong the runner-up
+    is right in one case in five, and between the two the judge tells the
+    right one far better than the scorer (eval/README.md, session 37).
+    A runner-up the year, denial and act checks would refuse is not read;
+    an answer the question's shape picked has none. `fit`: the judge's (judge.py)."""
     quoted = compose(index, reading, picked, scored)
-    best = quoted, judge.verdict(question, answer_text(quoted[0])), scored
-    if fit.runner_up_margin is None or picked:
-        return best
-    read = {answer_text(quoted[0])}
-    for k in range(1, min(fit.runner_ups + 1, len(scored))):
-        if not as_asked(index, reading, scored[k]):
-            break
-        runner_up = compose(index, reading, [], scored[k:])
-        text = answer_text(runner_up[0])
-        if text in read:  # the same sentences, read already
-            continue
-        read.add(text)
-        other = judge.verdict(question, text)
-        if fit.prefers_runner_up(best[1], other):
-            best = runner_up, other, scored[k:]
-    return best
+    verdict = judge.verdict(question, answer_text(quoted[0]))
+    if fit.runner_up_margin is None or picked or len(scored) < 2:
+        return quoted, verdict, scored
+    if not as_asked(index, reading, scored[1]):
+        return quoted, verdict, scored
+    runner_up = compose(index, reading, [], scored[1:])
+    if answer_text(runner_up[0]) == answer_text(quoted[0]):  # the same sentences, read already
+        return quoted, verdict, scored
+    other = judge.verdict(question, answer_text(runner_up[0]))
+    if fit.prefers_runner_up(verdict, other):
+        return runner_up, other, scored[1:]
+    return quoted, verdict, scored
 
 
 def answer_stream(

@@ -8,21 +8,20 @@ unanswerable questions better than the scorer's P(answered), and the two
 together better still (eval/README.md, sessions 34 and 35). It reads no
 sentence alone (a pass per candidate would cost seconds, and the 0.5B picked
 worse than BM25): it reads the composed answer and, where the fit says so,
-the runner-ups (answer.judged), and takes whichever it is surer of.
+the runner-up (answer.judged), and takes whichever it is surer of.
 
     judge = load_judge(settings)                    # None when RAG_JUDGE=off
     fit = load_fit()                                # rag/judge.json
     if fit.asks(confidence):                        # the scorer is unsure
         verdict = judge.verdict(question, answer_text)  # log P(Yes) - log P(No)
-        for k in range(1, fit.runner_ups + 1):      # the answer without the best k sentences
-            other = judge.verdict(question, runner_up_text(k))
-            if fit.prefers_runner_up(verdict, other):   # given instead: its verdict decides
-                verdict = other
+        other = judge.verdict(question, runner_up_text)  # the answer without the best sentence
+        if fit.prefers_runner_up(verdict, other):   # given instead: its verdict decides
+            verdict = other
         fit.answered(confidence, verdict)           # the one decision
 
 It is asked only below `ask_below`, a P(answered) under which the fit sets'
-least sure 40 % of questions lie: a reading costs ~1 s on 2 cores (two or three,
-with the runner-ups, for most of those questions), and above
+least sure 40 % of questions lie: a reading costs ~1 s on 2 cores (two, with
+the runner-up, for most of those questions), and above
 that line it refused 3 % of answers on sets it was not fitted on (eval/README.md,
 session 36), so most answers stay in milliseconds and the median with them.
 
@@ -81,8 +80,6 @@ class JudgeFit:
     # The runner-up (the answer composed without the scorer's best sentence) replaces
     # the answer when the judge is surer of it by this much; None: it is never read.
     runner_up_margin: float | None = None
-    # How many runner-ups are read: the answers composed without the best one, two, ... sentences.
-    runner_ups: int = 1
     info: dict = field(default_factory=dict)
 
     def asks(self, confidence: float) -> bool:

@@ -135,36 +135,6 @@ def test_the_judge_takes_the_runner_up_when_surer_of_it(seed_index, monkeypatch)
     assert answer(idx, QUESTION, settings=s, judge=once).abstained and len(once.read) == 1
 
 
-def test_the_judge_reads_as_many_runner_ups_as_its_fit_says(seed_index, monkeypatch):
-    """With `runner_ups` 2 it also reads the answer without the best two sentences, and gives
-    whichever answer read it is surest of; generated mode then reads from that one."""
-    import rag.generate
-
-    idx, s = seed_index
-    fit = replace(load_fit(), confidence_weight=1.0, verdict_weight=1.0, bias=0.0, threshold=0.5, ask_below=1.0,
-                  runner_up_margin=0.0, runner_ups=2)
-    monkeypatch.setattr(answer_module, "load_fit", lambda: fit)
-    third = Scripted(-8.0, -4.0, 8.0)
-    given = answer(idx, QUESTION, settings=s, judge=third)
-    assert len(third.read) == 3 and len(set(third.read)) == 3  # three different answers read
-    assert not given.abstained and given.judge_verdict == 8.0 and answer_text(given.text) == third.read[2]
-    # The surest of the three wins, wherever it is: here the runner-up, the third no surer.
-    second = answer(idx, QUESTION, settings=s, judge=Scripted(-8.0, 4.0, 2.0))
-    assert second.judge_verdict == 4.0 and answer_text(second.text) == third.read[1]
-    # One runner-up in the fit: the third is never read.
-    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(fit, runner_ups=1))
-    two = Scripted(-8.0, -4.0, 8.0)
-    assert answer(idx, QUESTION, settings=s, judge=two).abstained and len(two.read) == 2
-    # Generated mode is given the sentences of the answer the judge chose: without the best two.
-    monkeypatch.setattr(answer_module, "load_fit", lambda: fit)
-    read = []
-    monkeypatch.setattr(rag.generate, "generate_answer",
-                        lambda index, question, hits, scored, *rest: read.append(scored) or iter(()))
-    answer(idx, QUESTION, mode="generated", settings=s, judge=Scripted(-8.0, -4.0, 8.0))
-    answer(idx, QUESTION, mode="generated", settings=s, judge=Scripted(8.0, -4.0, -8.0))
-    assert read[0] == read[1][2:]
-
-
 def test_generated_mode_writes_from_the_answer_the_judge_gave(seed_index, monkeypatch):
     import rag.generate
 
@@ -342,12 +312,3 @@ def test_the_sweep_reads_the_runner_up_as_the_app_gives_it(monkeypatch):
     assert above["confidence"] == 1.0 and above["passes"] is False  # above the line the first answer stands
     refused = dict(row, refused=True, judge_verdict=None, runner_up=None)
     assert judged([refused], fit) == [refused]
-    # Rows since session 42 keep each runner-up read, with how many best sentences it leaves out:
-    # the surest answer read is given, the later ones only as far as the fit reads.
-    both = dict(row, runner_ups=[{"without": 1, "judge_verdict": 2.0, "passes": False},
-                                 {"without": 2, "judge_verdict": 3.0, "passes": True}])
-    del both["runner_up"]
-    surest = given(both, replace(fit, runner_ups=2))
-    assert surest["judge_verdict"] == 3.0 and surest["passes"] is True
-    assert given(both, replace(fit, runner_ups=1))["judge_verdict"] == 2.0
-    assert given(dict(both, judge_verdict=5.0), replace(fit, runner_ups=2))["judge_verdict"] == 5.0
