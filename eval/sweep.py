@@ -18,6 +18,7 @@ questions refused (README "Evaluation": session 26).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import sys
@@ -41,31 +42,57 @@ LEAST = 1e-9  # above the off-topic answer's 0.0, so the off-topic line still re
 THRESHOLDS = [round(0.10 + 0.01 * i, 2) for i in range(51)]  # 0.10 .. 0.60
 
 
+VERDICTS_PATH = ROOT / "data" / "judge-verdicts.jsonl"  # what the judge read in earlier sweeps, on this machine
+
+
 class Remembering:
     """A judge that reads each (question, text) once: the runner-up pass of
-    `rows_of` meets every first answer again."""
+    `rows_of` meets every first answer again. With `path`, its readings are
+    kept on disk across runs, one JSON line each, keyed by the judge, its
+    prompt and what it read: a sweep after a change reads again only the
+    answers the change altered (a reading is ~1 s; a sweep of the 88 sets
+    reads ~3,000). A new prompt or model keys anew; a line cut by an
+    interrupted run is skipped."""
 
-    def __init__(self, judge):
-        self.judge, self.id, self.seen = judge, judge.id, {}
+    def __init__(self, judge, path: Path | None = None):
+        self.judge, self.id, self.seen, self.path = judge, judge.id, {}, path
+        fit = getattr(judge, "fit", None)  # ModelJudge's prompt; a fake has none
+        self.prompt = [fit.system, fit.user, fit.max_text_chars] if fit is not None else []
+        if path is not None and path.exists():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                try:
+                    kept = json.loads(line)
+                    self.seen[kept["key"]] = float(kept["verdict"])
+                except (ValueError, KeyError, TypeError):
+                    continue
+
+    def key(self, question: str, text: str) -> str:
+        return hashlib.sha256(json.dumps([self.id, *self.prompt, question, text]).encode()).hexdigest()
 
     def verdict(self, question: str, text: str) -> float:
-        if (question, text) not in self.seen:
-            self.seen[question, text] = self.judge.verdict(question, text)
-        return self.seen[question, text]
+        key = self.key(question, text)
+        if key not in self.seen:
+            self.seen[key] = self.judge.verdict(question, text)
+            if self.path is not None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps({"key": key, "verdict": self.seen[key]}) + "\n")
+        return self.seen[key]
 
 
 def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool = False,
-            every: bool = False) -> list[dict]:
+            every: bool = False, verdicts_path: Path | None = None) -> list[dict]:
     """One row per question: would it pass if answered, and is it refused whatever the threshold.
     With a judge (judge.py), the answers it is asked about are read as the app reads them (below its
     line, the runner-up too): its verdict on the answer given is kept, and its fit answers whatever
     the verdict. `every` (the judge's fit): each first answer the checks let through is read, and
     its row keeps the runner-up's verdict and outcome where one was read, whichever the judge
-    preferred. `texts` keeps the question, answer and cited text."""
+    preferred. `texts` keeps the question, answer and cited text; `verdicts_path`, a file of the
+    judge's readings kept across runs (Remembering)."""
     fitted = load_scorer(scorer_path)
     reading = replace(load_fit(), threshold=0.0, **(dict(ask_below=math.inf, runner_up_margin=None) if every else {}))
-    remembering = (Remembering(answer.load_judge(from_env(judge=judge), log=lambda m: print(m, file=sys.stderr)))
-                   if judge != "off" else None)
+    remembering = (Remembering(answer.load_judge(from_env(judge=judge), log=lambda m: print(m, file=sys.stderr)),
+                               verdicts_path) if judge != "off" else None)
     saved = answer.load_scorer, answer.load_fit, answer.load_judge
     out = []
     try:
@@ -158,6 +185,9 @@ def main() -> None:
     p.add_argument("--every", action="store_true",
                    help="with --judge: every first answer read, and its runner-up kept beside it (the judge's fit)")
     p.add_argument("--texts", action="store_true", help="keep each question's text, answer and cited passages")
+    p.add_argument("--verdicts", type=Path, default=VERDICTS_PATH,
+                   help="with --judge: the judge's readings kept across sweeps (default data/judge-verdicts.jsonl; "
+                        "'' reads everything again)")
     args = p.parse_args()
     if args.sets is None:
         seen = set(load_fit().info.get("sets", ())) if args.judge != "off" else set()
@@ -166,7 +196,8 @@ def main() -> None:
         sweep = json.loads(args.rows.read_text())
     else:
         sweep = {"threshold": load_scorer(args.scorer).threshold,
-                 "rows": rows_of(args.sets.split(","), args.scorer, args.judge, args.texts, args.every)}
+                 "rows": rows_of(args.sets.split(","), args.scorer, args.judge, args.texts, args.every,
+                                 args.verdicts if str(args.verdicts) not in ("", ".") else None)}
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(sweep) + "\n", encoding="utf-8")
     rows, shipped, whose = sweep["rows"], sweep["threshold"], "scorer's"

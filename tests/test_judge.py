@@ -312,3 +312,33 @@ def test_the_sweep_reads_the_runner_up_as_the_app_gives_it(monkeypatch):
     assert above["confidence"] == 1.0 and above["passes"] is False  # above the line the first answer stands
     refused = dict(row, refused=True, judge_verdict=None, runner_up=None)
     assert judged([refused], fit) == [refused]
+
+
+def test_the_sweep_keeps_the_judge_s_readings_across_runs(monkeypatch, tmp_path):
+    """eval/sweep.py's Remembering: each (question, text) read once, kept on disk for the next
+    sweep, keyed by judge and prompt; a line cut by an interrupted run is skipped."""
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "eval"))
+    from sweep import Remembering
+
+    class Prompted(Scripted):
+        def __init__(self, fit, *verdicts):
+            super().__init__(*verdicts)
+            self.fit = fit
+
+    fit, kept = load_fit(), tmp_path / "verdicts.jsonl"
+    first = Prompted(fit, 1.5, -2.0)
+    judge = Remembering(first, kept)
+    assert judge.verdict("q?", "a.") == 1.5 and judge.verdict("q?", "a.") == 1.5  # read once
+    assert judge.verdict("q?", "b.") == -2.0 and first.read == ["a.", "b."]
+    with kept.open("a") as f:
+        f.write('{"key": "cut')  # an interrupted write
+    again = Prompted(fit, 9.0)
+    judge = Remembering(again, kept)
+    assert judge.verdict("q?", "b.") == -2.0 and judge.verdict("q?", "a.") == 1.5 and again.read == []
+    # Another prompt, another judge or no file: read anew.
+    other = Prompted(replace(fit, user=fit.user + " "), 7.0)
+    assert Remembering(other, kept).verdict("q?", "a.") == 7.0 and other.read == ["a."]
+    alone = Scripted(3.0)
+    assert Remembering(alone).verdict("q?", "a.") == 3.0 and alone.read == ["a."]
