@@ -59,12 +59,16 @@ class Remembering:
         fit = getattr(judge, "fit", None)  # ModelJudge's prompt; a fake has none
         self.prompt = [fit.system, fit.user, fit.max_text_chars] if fit is not None else []
         if path is not None and path.exists():
-            for line in path.read_text(encoding="utf-8").splitlines():
+            text = path.read_text(encoding="utf-8")
+            for line in text.splitlines():
                 try:
                     kept = json.loads(line)
                     self.seen[kept["key"]] = float(kept["verdict"])
                 except (ValueError, KeyError, TypeError):
                     continue
+            if text and not text.endswith("\n"):  # cut mid-line: the next reading starts a line of its own
+                with path.open("a", encoding="utf-8") as f:
+                    f.write("\n")
 
     def key(self, question: str, text: str) -> str:
         return hashlib.sha256(json.dumps([self.id, *self.prompt, question, text]).encode()).hexdigest()

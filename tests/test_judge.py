@@ -337,7 +337,8 @@ def test_the_sweep_keeps_the_judge_s_readings_across_runs(monkeypatch, tmp_path)
     again = Prompted(fit, 9.0)
     judge = Remembering(again, kept)
     assert judge.verdict("q?", "b.") == -2.0 and judge.verdict("q?", "a.") == 1.5 and again.read == []
-    # Another prompt, another judge or no file: read anew.
+    assert judge.verdict("q?", "c.") == 9.0 and Remembering(Prompted(fit), kept).verdict("q?", "c.") == 9.0
+    # Another prompt: read anew; no file: nothing kept.
     other = Prompted(replace(fit, user=fit.user + " "), 7.0)
     assert Remembering(other, kept).verdict("q?", "a.") == 7.0 and other.read == ["a."]
     alone = Scripted(3.0)
