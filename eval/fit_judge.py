@@ -50,7 +50,7 @@ from rag.judge import JUDGE_PATH, JudgeFit, load_fit  # noqa: E402
 from rag.metrics import auc  # noqa: E402
 from rag.scorer import SCORER_PATH, load_scorer, logit  # noqa: E402
 from rag.train import MAX_FALSE_REFUSAL, threshold_for  # noqa: E402
-from sweep import VERDICTS_PATH, given, rows_of  # noqa: E402
+from sweep import VERDICTS_PATH, given, rows_of, verdicts_file  # noqa: E402
 
 ROWS_PATH = ROOT / "eval" / "judge-rows.json"  # each question's P(answered), verdict and outcome: the fit's data
 FIT_SETS = ("squad", *(f"foreign-b{n}" for n in range(2, 13, 2)), *(f"seeds-b{n}" for n in range(2, 13, 2)))
@@ -122,14 +122,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=Path, help="judged rows of an earlier run (eval/sweep.py --judge), not answering")
     ap.add_argument("--out", type=Path, default=JUDGE_PATH)
-    ap.add_argument("--verdicts", type=Path, default=VERDICTS_PATH,
+    ap.add_argument("--verdicts", type=verdicts_file, default=VERDICTS_PATH,
                     help="the judge's readings kept by earlier sweeps on this machine (eval/sweep.py); '' reads all")
     args = ap.parse_args()
     if args.rows:
         rows = json.loads(args.rows.read_text())["rows"]
     else:
-        readings = args.verdicts if str(args.verdicts) not in ("", ".") else None  # none in a clean clone: all read
-        rows = rows_of(list(FIT_SETS), SCORER_PATH, judge=JUDGE, every=True, verdicts_path=readings)
+        rows = rows_of(list(FIT_SETS), SCORER_PATH, judge=JUDGE, every=True, verdicts_path=args.verdicts)
         kept = {"threshold": load_scorer(SCORER_PATH).threshold, "rows": rows}
         ROWS_PATH.write_text(json.dumps(kept, separators=(",", ":")).replace("},{", "},\n{") + "\n", encoding="utf-8")
     fit = fit_rows(rows, load_fit(JUDGE_PATH), JUDGE)

@@ -45,6 +45,11 @@ THRESHOLDS = [round(0.10 + 0.01 * i, 2) for i in range(51)]  # 0.10 .. 0.60
 VERDICTS_PATH = ROOT / "data" / "judge-verdicts.jsonl"  # what the judge read in earlier sweeps, on this machine
 
 
+def verdicts_file(value: str) -> Path | None:
+    """The --verdicts flag (here and in fit_judge.py): a file of kept readings, '' for none."""
+    return Path(value) if value else None
+
+
 class Remembering:
     """A judge that reads each (question, text) once: the runner-up pass of
     `rows_of` meets every first answer again. With `path`, its readings are
@@ -56,6 +61,8 @@ class Remembering:
 
     def __init__(self, judge, path: Path | None = None):
         self.judge, self.id, self.seen, self.path = judge, judge.id, {}, path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         fit = getattr(judge, "fit", None)  # ModelJudge's prompt; a fake has none
         self.prompt = [fit.system, fit.user, fit.max_text_chars] if fit is not None else []
         if path is not None and path.exists():
@@ -78,7 +85,6 @@ class Remembering:
         if key not in self.seen:
             self.seen[key] = self.judge.verdict(question, text)
             if self.path is not None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self.path.open("a", encoding="utf-8") as f:
                     f.write(json.dumps({"key": key, "verdict": self.seen[key]}) + "\n")
         return self.seen[key]
@@ -189,7 +195,7 @@ def main() -> None:
     p.add_argument("--every", action="store_true",
                    help="with --judge: every first answer read, and its runner-up kept beside it (the judge's fit)")
     p.add_argument("--texts", action="store_true", help="keep each question's text, answer and cited passages")
-    p.add_argument("--verdicts", type=Path, default=VERDICTS_PATH,
+    p.add_argument("--verdicts", type=verdicts_file, default=VERDICTS_PATH,
                    help="with --judge: the judge's readings kept across sweeps (default data/judge-verdicts.jsonl; "
                         "'' reads everything again)")
     args = p.parse_args()
@@ -201,7 +207,7 @@ def main() -> None:
     else:
         sweep = {"threshold": load_scorer(args.scorer).threshold,
                  "rows": rows_of(args.sets.split(","), args.scorer, args.judge, args.texts, args.every,
-                                 args.verdicts if str(args.verdicts) not in ("", ".") else None)}
+                                 args.verdicts)}
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(sweep) + "\n", encoding="utf-8")
     rows, shipped, whose = sweep["rows"], sweep["threshold"], "scorer's"
