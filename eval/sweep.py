@@ -56,8 +56,9 @@ class Remembering:
     kept on disk across runs, one JSON line each, keyed by the judge, its
     prompt and what it read: a sweep after a change reads again only the
     answers the change altered (a reading is ~1 s; a sweep of the 88 sets
-    reads ~3,000). A new prompt or model keys anew; a line cut by an
-    interrupted run is skipped."""
+    reads ~3,000). Its replies (JudgeFit.reads_first, ~2 s each) are kept the
+    same way. A new prompt or model keys anew; a line cut by an interrupted
+    run is skipped."""
 
     def __init__(self, judge, path: Path | None = None):
         self.judge, self.id, self.seen, self.path = judge, judge.id, {}, path
@@ -65,12 +66,13 @@ class Remembering:
             path.parent.mkdir(parents=True, exist_ok=True)
         fit = getattr(judge, "fit", None)  # ModelJudge's prompt; a fake has none
         self.prompt = [fit.system, fit.user, fit.max_text_chars] if fit is not None else []
+        self.reply_prompt = ["reply", fit.reply_system, fit.reply_user] if fit is not None else ["reply"]
         if path is not None and path.exists():
             text = path.read_text(encoding="utf-8")
             for line in text.splitlines():
                 try:
                     kept = json.loads(line)
-                    self.seen[kept["key"]] = float(kept["verdict"])
+                    self.seen[kept["key"]] = float(kept["verdict"]) if "verdict" in kept else str(kept["reply"])
                 except (ValueError, KeyError, TypeError):
                     continue
             if text and not text.endswith("\n"):  # cut mid-line: the next reading starts a line of its own
@@ -81,12 +83,18 @@ class Remembering:
         return hashlib.sha256(json.dumps([self.id, *self.prompt, question, text]).encode()).hexdigest()
 
     def verdict(self, question: str, text: str) -> float:
-        key = self.key(question, text)
+        return self._read("verdict", self.key(question, text), lambda: self.judge.verdict(question, text))
+
+    def reply(self, question: str, sentences) -> str:
+        key = hashlib.sha256(json.dumps([self.id, *self.reply_prompt, question, *sentences]).encode()).hexdigest()
+        return self._read("reply", key, lambda: self.judge.reply(question, sentences))
+
+    def _read(self, kind: str, key: str, read):
         if key not in self.seen:
-            self.seen[key] = self.judge.verdict(question, text)
+            self.seen[key] = read()
             if self.path is not None:
                 with self.path.open("a", encoding="utf-8") as f:
-                    f.write(json.dumps({"key": key, "verdict": self.seen[key]}) + "\n")
+                    f.write(json.dumps({"key": key, kind: self.seen[key]}) + "\n")
         return self.seen[key]
 
 

@@ -43,7 +43,7 @@ from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
-from .judge import Judge, JudgeFit, answer_text, load_fit, load_judge
+from .judge import Judge, JudgeFit, answer_text, held_by, load_fit, load_judge
 from .parts import answer_parts, ordered_parts, split_parts
 from .question import (after_written, flows_agree, negation_agrees, outcome_told, roles_agree, sides_agree,
                        times_agree, with_apostrophes)
@@ -218,6 +218,25 @@ def compose(index: Index, reading: Reading, picked: list[Scored], scored: list[S
     return compose_quoted(index, chosen, conflict, by_date=reading.compare_like)
 
 
+def led_by_reply(index: Index, reading: Reading, scored: list[Scored], question: str, judge: Judge,
+                 n: int) -> list[Scored]:
+    """The scored sentences, led by the one of the best `n` (each text once)
+    that holds the judge's own reply to the question (judge.held_by); as they
+    were when that is the best already, when none holds it, or when the year,
+    denial and act checks would refuse it."""
+    top: list[Scored] = []
+    for s in scored:
+        if len(top) == n:
+            break
+        if all(s.text != t.text for t in top):
+            top.append(s)
+    texts = [s.text for s in top]
+    k = held_by(judge.reply(question, texts), texts) if texts else None
+    if not k or not as_asked(index, reading, top[k]):
+        return scored
+    return [top[k], *(s for s in scored if s is not top[k])]
+
+
 def judged(index: Index, reading: Reading, picked: list[Scored], scored: list[Scored], question: str,
            judge: Judge, fit: JudgeFit) -> tuple[tuple[str, tuple], float, list[Scored]]:
     """The quoted answer the judge settles on, its verdict, and the scored
@@ -230,6 +249,8 @@ def judged(index: Index, reading: Reading, picked: list[Scored], scored: list[Sc
     right one far better than the scorer (eval/README.md, session 37).
     A runner-up the year, denial and act checks would refuse is not read;
     an answer the question's shape picked has none. `fit`: the judge's (judge.py)."""
+    if fit.reads_first and not picked:
+        scored = led_by_reply(index, reading, scored, question, judge, fit.reads_first)
     quoted = compose(index, reading, picked, scored)
     verdict = judge.verdict(question, answer_text(quoted[0]))
     if fit.runner_up_margin is None or picked or len(scored) < 2:

@@ -10,9 +10,17 @@ sentence alone (a pass per candidate would cost seconds, and the 0.5B picked
 worse than BM25): it reads the composed answer and, where the fit says so,
 the runner-up (answer.judged), and takes whichever it is surer of.
 
+Before that it answers the question itself, in a few words, from the
+scorer's best few sentences (`reply`, `reads_first`): the sentence that holds
+its reply leads the answer it then reads. Asked "what is the heat-driven
+process that has been turning the island's loose ash into tougher rock?",
+the scorer ranks first a sentence on the loose pile of rock; the model
+replies "Palagonitization", and the fifth sentence, which names it, leads.
+
     judge = load_judge(settings)                    # None when RAG_JUDGE=off
     fit = load_fit()                                # rag/judge.json
     if fit.asks(confidence):                        # the scorer is unsure
+        reply = judge.reply(question, best_sentences)   # "palagonitization"; held_by() finds its sentence
         verdict = judge.verdict(question, answer_text)  # log P(Yes) - log P(No)
         other = judge.verdict(question, runner_up_text)  # the answer without the best sentence
         if fit.prefers_runner_up(verdict, other):   # given instead: its verdict decides
@@ -21,7 +29,7 @@ the runner-up (answer.judged), and takes whichever it is surer of.
 
 It is asked only below `ask_below`, a P(answered) under which the fit sets'
 least sure 40 % of questions lie: a reading costs ~1 s on 2 cores (two, with
-the runner-up, for most of those questions), and above
+the runner-up, for most of those questions; a reply ~2 s), and above
 that line it refused 3 % of answers on sets it was not fitted on (eval/README.md,
 session 36), so most answers stay in milliseconds and the median with them.
 
@@ -42,16 +50,18 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, Sequence
 
 import numpy as np
 
 from .errors import DossierError, JudgeUnavailable
+from .lexical import tokenize
 from .scorer import logit
 from .settings import Settings
 
 JUDGE_PATH = Path(__file__).with_name("judge.json")
 _CITATION = re.compile(r"\s*\[\d+\]")
+REPLY_TOKENS = 24  # a reply is a few words: a name, a number, a phrase
 
 
 class Judge(Protocol):
@@ -59,6 +69,10 @@ class Judge(Protocol):
 
     def verdict(self, question: str, text: str) -> float:
         """How sure the judge is that `text` answers `question`: log P(Yes) - log P(No)."""
+        ...
+
+    def reply(self, question: str, sentences: Sequence[str]) -> str:
+        """The answer in a few words, taken from the numbered `sentences`; "none" when they do not give it."""
         ...
 
 
@@ -80,6 +94,14 @@ class JudgeFit:
     # The runner-up (the answer composed without the scorer's best sentence) replaces
     # the answer when the judge is surer of it by this much; None: it is never read.
     runner_up_margin: float | None = None
+    # Before it reads the answer, the judge answers the question itself in a
+    # few words from the scorer's best `reads_first` sentences (0: it does
+    # not), and the sentence that holds its words leads the answer (`held_by`):
+    # the scorer weighs cheap features and misses what a reader sees through
+    # a paraphrase ("the heat-driven process" for palagonitization).
+    reads_first: int = 0
+    reply_system: str = ""
+    reply_user: str = ""  # with {sentences} and {question}
     info: dict = field(default_factory=dict)
 
     def asks(self, confidence: float) -> bool:
@@ -102,6 +124,11 @@ class JudgeFit:
         return [{"role": "system", "content": self.system},
                 {"role": "user", "content": self.user.format(text=text[: self.max_text_chars], question=question)}]
 
+    def reply_prompt(self, question: str, sentences: Sequence[str]) -> list[dict]:
+        numbered = "\n".join(f"[{i}] {s}" for i, s in enumerate(sentences, 1))
+        return [{"role": "system", "content": self.reply_system},
+                {"role": "user", "content": self.reply_user.format(sentences=numbered, question=question)}]
+
 
 @lru_cache(maxsize=4)
 def load_fit(path: Path = JUDGE_PATH) -> JudgeFit:
@@ -111,6 +138,24 @@ def load_fit(path: Path = JUDGE_PATH) -> JudgeFit:
         return JudgeFit(**{k: d[k] for k in JudgeFit.__dataclass_fields__ if k in d})
     except (OSError, ValueError, TypeError) as e:  # missing, not JSON, or fields missing / of the wrong kind
         raise JudgeUnavailable(f"the judge's fit {path} cannot be read ({e}); rebuild it: make train-judge") from e
+
+
+# At least this share of the reply's words must be in a sentence for it to
+# hold the reply: the model copies words, and a reply in words of its own
+# points at no sentence.
+HELD_SHARE = 0.5
+
+
+def held_by(reply: str, sentences: Sequence[str], least: float = HELD_SHARE) -> int | None:
+    """Which of `sentences` holds the most of the reply's words (stemmed, no
+    stop-words; the first of equals), if one holds at least `least` of them;
+    None for "none" or a reply of no such words."""
+    words = tokenize([reply])[0]
+    if not words or reply.strip().lower().startswith("none"):
+        return None
+    shares = [sum(w in held for w in words) / len(words) for held in map(set, tokenize(list(sentences)))]
+    best = max(range(len(shares)), key=lambda i: (shares[i], -i), default=None)
+    return best if best is not None and shares[best] >= least else None
 
 
 def answer_text(quoted: str) -> str:
@@ -136,6 +181,9 @@ class ModelJudge:
         p = np.exp(logits - logits.max())
         return float(math.log(p[self.yes].sum() + 1e-12) - math.log(p[self.no].sum() + 1e-12))
 
+    def reply(self, question: str, sentences: Sequence[str]) -> str:
+        return "".join(self.model.stream(self.fit.reply_prompt(question, sentences), REPLY_TOKENS)).strip()
+
 
 class FakeJudge:
     """Deterministic, for tests: the share of the question's longer words
@@ -149,6 +197,16 @@ class FakeJudge:
             return 0.0
         found = set(re.findall(r"[a-z0-9]+", text.lower()))
         return 4 * len(words & found) / len(words) - 2
+
+    def reply(self, question: str, sentences: Sequence[str]) -> str:
+        """The words of the sentence sharing the most longer words with the
+        question (the first of equals), less the question's; "none" if none shares one."""
+        words = {w for w in re.findall(r"[a-z0-9]+", question.lower()) if len(w) > 3}
+        shared = [len(words & set(re.findall(r"[a-z0-9]+", s.lower()))) for s in sentences]
+        if not shared or max(shared) == 0:
+            return "none"
+        best = sentences[shared.index(max(shared))]
+        return " ".join(w for w in re.findall(r"[\w-]+", best) if w.lower() not in words)
 
 
 def load_judge(settings: Settings, log=lambda msg: None) -> Judge | None:

@@ -8,7 +8,7 @@ import pytest
 
 from rag import answer as answer_module
 from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, OTHER_YEAR_NOTE, answer
-from rag.judge import FakeJudge, JudgeFit, answer_text, load_fit, load_judge
+from rag.judge import FakeJudge, JudgeFit, answer_text, held_by, load_fit, load_judge
 from rag.settings import from_env
 from rag.errors import SettingsError
 
@@ -26,6 +26,9 @@ class Recording:
     def verdict(self, question: str, text: str) -> float:
         self.read.append((question, text))
         return self.said
+
+    def reply(self, question: str, sentences) -> str:
+        return "none"  # no answer of its own: the scorer's order stands
 
 
 def test_the_shipped_fit_loads_and_is_monotone():
@@ -112,6 +115,9 @@ class Scripted:
     def verdict(self, question: str, text: str) -> float:
         self.read.append(text)
         return self.verdicts[len(self.read) - 1]
+
+    def reply(self, question: str, sentences) -> str:
+        return "none"
 
 
 def test_the_judge_takes_the_runner_up_when_surer_of_it(seed_index, monkeypatch):
@@ -209,6 +215,13 @@ def test_the_bundled_judge_tells_an_answer_from_a_near_miss(no_network):
     right = judge.verdict("How many times have Xi and Putin met?", "Xi and Putin have met more than 40 times.")
     near = judge.verdict("How many times has Xi met Biden?", "Xi and Putin have met more than 40 times.")
     assert math.isfinite(right) and right > near
+    # Its own reply, in words one sentence holds: the answer, not the sentence the question's words are in.
+    sentences = ["Heat from the volcano has been turning the island's loose ash into harder rock.",
+                 "This process is called palagonitization, and it has made the ash more resistant to the sea.",
+                 "The island was first reached by scientists in 1964."]
+    reply = judge.reply("What is the heat-driven process that turns the loose ash into tougher rock called?",
+                        sentences)
+    assert held_by(reply, sentences) == 1, reply
 
 
 def test_the_harness_keeps_the_judge_s_verdict_beside_its_own(seed_index, monkeypatch, tmp_path):
@@ -343,3 +356,69 @@ def test_the_sweep_keeps_the_judge_s_readings_across_runs(monkeypatch, tmp_path)
     assert Remembering(other, kept).verdict("q?", "a.") == 7.0 and other.read == ["a."]
     alone = Scripted(3.0)
     assert Remembering(alone).verdict("q?", "a.") == 3.0 and alone.read == ["a."]
+    # The judge's own replies (JudgeFit.reads_first) are kept beside its verdicts.
+    replying = Replying("Sperm whales")
+    replying.fit = fit
+    assert Remembering(replying, kept).reply("q?", ["x.", "y."]) == "Sperm whales" and len(replying.shown) == 1
+    later = Replying("never read")
+    later.fit = fit
+    judge = Remembering(later, kept)
+    assert judge.reply("q?", ["x.", "y."]) == "Sperm whales" and judge.verdict("q?", "a.") == 1.5
+    assert judge.reply("q?", ["y.", "x."]) == "never read" and len(later.shown) == 1  # another order, another reading
+
+
+def test_a_reply_is_held_by_the_sentence_with_most_of_its_words():
+    sentences = ["Ambergris is a waxy substance.", "It is produced by sperm whales in their gut.",
+                 "Sperm whales dive deep."]
+    assert held_by("Sperm whales", sentences) == 1  # the first of equals
+    assert held_by("the gut of sperm whales", sentences) == 1
+    assert held_by("none", sentences) is None and held_by("None of them.", sentences) is None
+    assert held_by("a fish of the Arctic", sentences) is None  # words of its own: no sentence holds half
+    assert held_by("", sentences) is None and held_by("Sperm whales", []) is None
+
+
+class Replying(Scripted):
+    """A scripted judge that replies with the words it is given, and keeps what it was shown."""
+
+    def __init__(self, words: str, *verdicts: float):
+        super().__init__(*verdicts)
+        self.words, self.shown = words, []
+
+    def reply(self, question: str, sentences) -> str:
+        self.shown.append(list(sentences))
+        return self.words
+
+
+def test_the_sentence_holding_the_judge_s_reply_leads_the_answer(seed_index, monkeypatch):
+    """JudgeFit.reads_first: below its line the judge first answers from the scorer's best
+    sentences, each once; the one holding its reply leads the answer it then reads."""
+    idx, s = seed_index
+    fit = replace(load_fit(), confidence_weight=1.0, verdict_weight=1.0, bias=0.0, threshold=0.5, ask_below=1.0,
+                  runner_up_margin=None, reads_first=4)
+    monkeypatch.setattr(answer_module, "load_fit", lambda: fit)
+    plain = Replying("none", 8.0)
+    before = answer(idx, QUESTION, settings=s, judge=plain)
+    (shown,) = plain.shown
+    flat = [" ".join(t.split()) for t in shown]  # a candidate may hold the sentence before it, a paragraph apart
+    assert len(shown) == 4 and len(set(shown)) == 4 and answer_text(before.text).startswith(flat[0])
+    # It replies with the third sentence's own words: that sentence opens the answer.
+    led = Replying(shown[2], 8.0)
+    after = answer(idx, QUESTION, settings=s, judge=led)
+    assert answer_text(after.text).startswith(flat[2]) and led.read == [answer_text(after.text)]
+    # Not read at all when the fit says so, nor above the judge's line.
+    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(fit, reads_first=0))
+    unread = Replying(shown[2], 8.0)
+    assert answer(idx, QUESTION, settings=s, judge=unread).text == before.text and unread.shown == []
+    monkeypatch.setattr(answer_module, "load_fit", lambda: replace(fit, ask_below=0.0))
+    above = Replying(shown[2], 8.0)
+    assert answer(idx, QUESTION, settings=s, judge=above).text == before.text and above.shown == []
+
+
+def test_the_shipped_fit_replies_first_with_its_prompt():
+    fit = load_fit()
+    assert fit.reads_first > 1 and "{sentences}" in fit.reply_user and "{question}" in fit.reply_user
+    (system, user) = fit.reply_prompt("Who?", ["A said.", "B did."])
+    assert system["content"] == fit.reply_system and "[1] A said.\n[2] B did." in user["content"]
+    assert user["content"].rstrip().endswith("Answer:") and "Who?" in user["content"]
+    assert FakeJudge().reply("Who made the dynamite?", ["Alfred Nobel made dynamite in 1867."]) == \
+        "Alfred Nobel in 1867"
