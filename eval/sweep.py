@@ -80,13 +80,16 @@ class Remembering:
                     f.write("\n")
 
     def key(self, question: str, text: str) -> str:
-        return hashlib.sha256(json.dumps([self.id, *self.prompt, question, text]).encode()).hexdigest()
+        return self._key(*self.prompt, question, text)
+
+    def _key(self, *parts) -> str:
+        return hashlib.sha256(json.dumps([self.id, *parts]).encode()).hexdigest()
 
     def verdict(self, question: str, text: str) -> float:
         return self._read("verdict", self.key(question, text), lambda: self.judge.verdict(question, text))
 
     def reply(self, question: str, sentences) -> str:
-        key = hashlib.sha256(json.dumps([self.id, *self.reply_prompt, question, *sentences]).encode()).hexdigest()
+        key = self._key(*self.reply_prompt, question, *sentences)
         return self._read("reply", key, lambda: self.judge.reply(question, sentences))
 
     def _read(self, kind: str, key: str, read):

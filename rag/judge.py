@@ -185,6 +185,11 @@ class ModelJudge:
         return "".join(self.model.stream(self.fit.reply_prompt(question, sentences), REPLY_TOKENS)).strip()
 
 
+def _longer_words(text: str) -> set[str]:
+    """The fake judge's words of a question: lower case, longer than three letters."""
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 3}
+
+
 class FakeJudge:
     """Deterministic, for tests: the share of the question's longer words
     found in the text, mapped to -2 (none) .. +2 (all)."""
@@ -192,7 +197,7 @@ class FakeJudge:
     id = "judge:fake"
 
     def verdict(self, question: str, text: str) -> float:
-        words = {w for w in re.findall(r"[a-z0-9]+", question.lower()) if len(w) > 3}
+        words = _longer_words(question)
         if not words:
             return 0.0
         found = set(re.findall(r"[a-z0-9]+", text.lower()))
@@ -201,7 +206,7 @@ class FakeJudge:
     def reply(self, question: str, sentences: Sequence[str]) -> str:
         """The words of the sentence sharing the most longer words with the
         question (the first of equals), less the question's; "none" if none shares one."""
-        words = {w for w in re.findall(r"[a-z0-9]+", question.lower()) if len(w) > 3}
+        words = _longer_words(question)
         shared = [len(words & set(re.findall(r"[a-z0-9]+", s.lower()))) for s in sentences]
         if not shared or max(shared) == 0:
             return "none"
