@@ -76,12 +76,12 @@ def ask_line(rows: list[dict], share: float = ASK_SHARE) -> float:
     return read[k] if k < len(read) else 1.0
 
 
-def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
+def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str, share: float = ASK_SHARE) -> JudgeFit:
     from sklearn.linear_model import LogisticRegression
     import sklearn
 
     answerable = [r for r in rows if r["answerable"]]
-    ask_below = ask_line(rows)
+    ask_below = ask_line(rows, share)
     rows = [r for r in rows if r.get("judge_verdict") is not None]
     x, y = design(rows)
     model = LogisticRegression(C=C).fit(x, y)
@@ -107,7 +107,7 @@ def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str) -> JudgeFit:
         return round(auc(score[right].tolist(), score[unanswerable].tolist()), 4)
 
     info = {"sets": list(sets), "judged": len(rows), "right": int(right.sum()), "unanswerable": int(unanswerable.sum()),
-            "judge": judge, "max_false_refusal": MAX_FALSE_REFUSAL, "ask_share": ASK_SHARE,
+            "judge": judge, "max_false_refusal": MAX_FALSE_REFUSAL, "ask_share": share,
             "auc_right_vs_unanswerable": {"confidence": separation(x[:, 0]), "verdict": separation(x[:, 1]),
                                           "both, out of set": separation(held)},
             "fitted_with": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,

@@ -185,9 +185,14 @@ class ModelJudge:
         return "".join(self.model.stream(self.fit.reply_prompt(question, sentences), REPLY_TOKENS)).strip()
 
 
+def _words(text: str) -> set[str]:
+    """The fake judge's words of a text: lower case letters and digits."""
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
 def _longer_words(text: str) -> set[str]:
-    """The fake judge's words of a question: lower case, longer than three letters."""
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 3}
+    """The fake judge's words of a question: those longer than three letters."""
+    return {w for w in _words(text) if len(w) > 3}
 
 
 class FakeJudge:
@@ -200,14 +205,14 @@ class FakeJudge:
         words = _longer_words(question)
         if not words:
             return 0.0
-        found = set(re.findall(r"[a-z0-9]+", text.lower()))
+        found = _words(text)
         return 4 * len(words & found) / len(words) - 2
 
     def reply(self, question: str, sentences: Sequence[str]) -> str:
         """The words of the sentence sharing the most longer words with the
         question (the first of equals), less the question's; "none" if none shares one."""
         words = _longer_words(question)
-        shared = [len(words & set(re.findall(r"[a-z0-9]+", s.lower()))) for s in sentences]
+        shared = [len(words & _words(s)) for s in sentences]
         if not shared or max(shared) == 0:
             return "none"
         best = sentences[shared.index(max(shared))]
