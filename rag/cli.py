@@ -294,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
                          "(repeatable)")
     sp.add_argument("--out", type=Path, help="where to write the scorer (default rag/scorer.json)")
     sp.add_argument("--required", help="checks a candidate must pass, comma-separated feature names "
-                                       "(default: names_all,type_ok; '' for none)")
+                                       "(default: names_all,type_ok,focus_ok; '' for none)")
     sp.set_defaults(func=cmd_train)
     return p
 
