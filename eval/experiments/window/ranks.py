@@ -1,12 +1,13 @@
 """Session 45: where the first right sentence sits in the scorer's order (each text once), on the
 judge's fit sets, where failures may be read (eval/README.md, session 45).
 
-    RAG_K=8 python eval/experiments/window/ranks.py [sets] [out.json]
+    RAG_K=8 [SCORER=path/scorer.json] python eval/experiments/window/ranks.py [sets] [out.json]
 
 Prints, over the answerable questions without a history, how many have their first right sentence
 first, 2nd-6th (what the judge's reply reads), 7th-10th, later, or not among the candidates at all."""
 import collections
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from rag.settings import from_env  # noqa: E402
 from rag.train import label  # noqa: E402
 
 sets = sys.argv[1].split(",") if len(sys.argv) > 1 else load_fit().info["sets"]
-scorer, out = load_scorer(), []
+scorer, out = load_scorer(Path(os.environ["SCORER"])) if "SCORER" in os.environ else load_scorer(), []
 for name in sets:
     corpus, gold, _ = SETS[name]
     s = from_env(corpus=corpus, index=Path("/tmp/dossier-eval") / corpus.name)  # RAG_K applies
