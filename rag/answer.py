@@ -218,18 +218,25 @@ def compose(index: Index, reading: Reading, picked: list[Scored], scored: list[S
     return compose_quoted(index, chosen, conflict, by_date=reading.compare_like)
 
 
-def led_by_reply(index: Index, reading: Reading, scored: list[Scored], question: str, judge: Judge,
-                 n: int) -> list[Scored]:
-    """The scored sentences, led by the one of the best `n` (each text once)
-    that holds the judge's own reply to the question (judge.held_by); as they
-    were when that is the best already, when none holds it, or when the year,
-    denial and act checks would refuse it."""
+def best_distinct(scored: list[Scored], n: int | None = None) -> list[Scored]:
+    """The best `n` scored sentences (all with None), each text once: a
+    sentence met in two passages is scored twice."""
     top: list[Scored] = []
     for s in scored:
         if len(top) == n:
             break
         if all(s.text != t.text for t in top):
             top.append(s)
+    return top
+
+
+def led_by_reply(index: Index, reading: Reading, scored: list[Scored], question: str, judge: Judge,
+                 n: int) -> list[Scored]:
+    """The scored sentences, led by the one of the best `n` (each text once)
+    that holds the judge's own reply to the question (judge.held_by); as they
+    were when that is the best already, when none holds it, or when the year,
+    denial and act checks would refuse it."""
+    top = best_distinct(scored, n)
     texts = [s.text for s in top]
     k = held_by(judge.reply(question, texts), texts) if texts else None
     if not k or not as_asked(index, reading, top[k]):

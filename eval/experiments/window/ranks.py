@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "eval")); sys.path.insert(0, str(ROOT))
 from ablation import SETS  # noqa: E402
-from rag.answer import check_question, clean_history, reading_of, understood  # noqa: E402
+from rag.answer import best_distinct, check_question, clean_history, reading_of, understood  # noqa: E402
 from rag.api import open_index, search  # noqa: E402
 from rag.gold import load_gold  # noqa: E402
 from rag.judge import load_fit  # noqa: E402
@@ -35,10 +35,7 @@ for name in sets:
         qvec = index.embedder.embed([standalone])[0]
         hits = search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None)
         scored, _ = score(index, reading_of(index, typed, standalone), hits, qvec, scorer)
-        distinct = []
-        for x in scored:
-            if all(x.text != t.text for t in distinct):
-                distinct.append(x)
+        distinct = best_distinct(scored)
         y = label(it, [(x.text, index.articles[x.hit.chunk.doc].text[x.span.start:x.span.end]) for x in distinct])
         out.append(dict(set=name, id=it.id, kind=it.kind, rank=next((i for i, v in enumerate(y) if v), None)))
 if len(sys.argv) > 2:

@@ -27,14 +27,13 @@ sweep.load_fit = lambda *a, **k: replace(shipped_fit(*a, **k), reads_first=READS
 
 
 def shown(scored, n):
+    if "dedupe" not in VARIANT:
+        return answer.best_distinct(scored, n)
     top = []
     for s in scored:
         if len(top) == n:
             break
-        if "dedupe" not in VARIANT:
-            if all(s.text != t.text for t in top):
-                top.append(s)
-        elif not any(s.text in t.text for t in top):
+        if not any(s.text in t.text for t in top):
             j = next((j for j, t in enumerate(top) if t.text in s.text), None)
             if j is None:
                 top.append(s)
