@@ -247,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("search", help="print the ranked passages for a question")
     sp.add_argument("question")
-    sp.add_argument("-k", type=int, help="number of passages (default 5)")
+    sp.add_argument("-k", type=int, help="number of passages (default 8; RAG_K)")
     sp.add_argument("--retriever", choices=["hybrid", "bm25", "dense"])
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     sp.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a missing/stale index")
@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="bundled model for generated answers (default 0.5b; RAG_GENERATOR_MODEL)")
         sp.add_argument("--judge", choices=CHOICES["judge"],
                         help="a bundled model reads the answers the scorer is unsure of (default 1.5b; RAG_JUDGE)")
-        sp.add_argument("-k", type=int, help="passages retrieved (default 5)")
+        sp.add_argument("-k", type=int, help="passages retrieved (default 8; RAG_K)")
         sp.add_argument("--no-rebuild", action="store_true")
         common(sp)
         sp.set_defaults(func=func)
