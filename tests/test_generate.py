@@ -384,7 +384,7 @@ def test_cli_streams_the_draft_to_stderr_and_prints_only_the_verified_answer(see
     code = cli.main(["ask", GAS_Q, "--mode", "generated", "--embedder", "hash", "--index", str(s.index)])
     out, err = capsys.readouterr()
     assert code == 0
-    assert err.index("retrieved 5 passages; writing") < err.index("draft: There was") < err.index("checking")
+    assert err.index(f"retrieved {s.k} passages; writing") < err.index("draft: There was") < err.index("checking")
     assert out.startswith(f"{NO_AGREEMENT} [1]") and "draft" not in out and "Sources:" in out
 
 
