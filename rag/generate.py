@@ -63,8 +63,10 @@ def load_generator(settings: Settings, log=lambda msg: None) -> Generator:
 
 
 def get_generator(settings: Settings, log=lambda msg: None) -> Generator:
-    """The configured generator, loaded once per process."""
-    key = settings.generator or f"bundled:{settings.generator_model}:{settings.data}"
+    """The configured generator, loaded once per process: once per model
+    folder, so two data folders sharing their models (a link) share it too."""
+    models = (Path(settings.data) / "models").resolve()
+    key = settings.generator or f"bundled:{settings.generator_model}:{models}"
     with _LOAD_LOCK:
         if key not in _LOADED:
             _LOADED[key] = load_generator(settings, log)
