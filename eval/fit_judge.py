@@ -1,5 +1,6 @@
-"""Fit the judge's decision, rag/judge.json: `make train-judge` (~20 min on 2 cores; minutes
-where sweeps on this machine kept the judge's readings, data/judge-verdicts.jsonl).
+"""Fit the judge's decision, rag/judge.json: `make train-judge` (~95 min on 2 cores from
+nothing, session 46; minutes where sweeps on this machine kept the judge's readings,
+data/judge-verdicts.jsonl).
 
     python eval/fit_judge.py [--out rag/judge.json]            # answer, judge and fit
     python eval/fit_judge.py --rows eval/judge-rows.json         # fit the rows kept: seconds
