@@ -6,11 +6,8 @@ data/judge-verdicts.jsonl).
     python eval/fit_judge.py --rows eval/judge-rows.json         # fit the rows kept: seconds
 
 The judge (rag/judge.py) reads each answer the checks let through; its
-verdict, the scorer's P(answered) and the share of the question's words the
-answer holds (with the verdict weighted by the share it does not: the judge
-counts for more where the words do not match, session 47) are joined by a
-logistic regression, labelled 1 where the answer is right (answerable, and it
-passes). The fit
+verdict and the scorer's P(answered) are joined by a logistic regression,
+labelled 1 where the answer is right (answerable, and it passes). The fit
 needs questions whose P(answered) is honest: not the scorer's own training
 questions, on which it is surer than anywhere else. So it is fitted on
 FIT_SETS, thirteen evaluation sets (the shared foreign set and the
@@ -67,10 +64,8 @@ JUDGE = "1.5b"  # the bundled model that judges (the 0.5B is no better than chan
 
 
 def design(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
-    """(logit(P(answered)), verdict, overlap, verdict * (1 - overlap)) per judged row, as JudgeFit
-    reads them, and 1 where its answer is right."""
-    x = np.array([[float(logit(r["confidence"])), r["judge_verdict"], r["overlap"],
-                   r["judge_verdict"] * (1 - r["overlap"])] for r in rows])
+    """(logit(P(answered)), verdict) per judged row, and 1 where its answer is right."""
+    x = np.array([[float(logit(r["confidence"])), r["judge_verdict"]] for r in rows])  # as JudgeFit reads it
     y = np.array([int(bool(r["answerable"] and r["passes"])) for r in rows])
     return x, y
 
@@ -119,8 +114,7 @@ def fit_rows(rows: list[dict], prompt: JudgeFit, judge: str, share: float = ASK_
             "fitted_with": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                             "numpy": np.__version__}}
     return replace(prompt, confidence_weight=round(float(model.coef_[0][0]), 6),
-                   verdict_weight=round(float(model.coef_[0][1]), 6), overlap_weight=round(float(model.coef_[0][2]), 6),
-                   unmatched_verdict_weight=round(float(model.coef_[0][3]), 6), bias=round(float(model.intercept_[0]), 6),
+                   verdict_weight=round(float(model.coef_[0][1]), 6), bias=round(float(model.intercept_[0]), 6),
                    threshold=round(threshold_for(p_answerable, np.ones(len(answerable), dtype=bool)), 6),
                    ask_below=round(float(ask_below), 6), runner_up_margin=RUNNER_UP_MARGIN, info=info)
 
@@ -141,8 +135,7 @@ def main() -> None:
     fit = fit_rows(rows, load_fit(JUDGE_PATH), JUDGE)
     args.out.write_text(json.dumps(asdict(fit), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: threshold {fit.threshold:.3f}, asked below {fit.ask_below:.3f}, weights {fit.confidence_weight:.3f} / "
-          f"{fit.verdict_weight:.3f} / {fit.overlap_weight:.3f} / {fit.unmatched_verdict_weight:.3f}, bias {fit.bias:.3f}; "
-          f"{fit.info['auc_right_vs_unanswerable']}")
+          f"{fit.verdict_weight:.3f}, bias {fit.bias:.3f}; {fit.info['auc_right_vs_unanswerable']}")
 
 
 if __name__ == "__main__":

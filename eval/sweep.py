@@ -34,7 +34,7 @@ from rag import answer  # noqa: E402
 from rag.api import open_index  # noqa: E402
 from rag.evaluate import Config, run  # noqa: E402
 from rag.gold import load_gold  # noqa: E402
-from rag.judge import answer_text, load_fit, overlap  # noqa: E402
+from rag.judge import load_fit  # noqa: E402
 from rag.scorer import SCORER_PATH, load_scorer  # noqa: E402
 from rag.settings import CHOICES, from_env  # noqa: E402
 
@@ -134,13 +134,10 @@ def rows_of(sets: list[str], scorer_path: Path, judge: str = "off", texts: bool 
             for it, r, v, second in zip(items, records, verdicts, seconds, strict=True):
                 row = {"set": name, "id": v["id"], "answerable": v["answerable"], "refused": r["abstained"],
                        "confidence": r["confidence"] or 0.0, "passes": bool(v["passed"]) if v["answerable"] else None}
-                if judge != "off":  # what the judge's fit weighs: its verdict, and the words the answer shares
+                if judge != "off":
                     row["judge_verdict"] = r["judge_verdict"]
-                    row["overlap"] = round(overlap(r["standalone_question"], answer_text(r["answer"])), 6)
                 if second is not None and second[0]["answer"] != r["answer"]:
                     row["runner_up"] = {"judge_verdict": second[0]["judge_verdict"],
-                                        "overlap": round(overlap(r["standalone_question"],
-                                                                 answer_text(second[0]["answer"])), 6),
                                         "passes": bool(second[1]["passed"]) if v["answerable"] else None}
                 if texts:
                     row.update(kind=it.kind, question=it.question, standalone=r["standalone_question"],
@@ -161,17 +158,6 @@ def given(row: dict, fit) -> dict:
     return row
 
 
-def shared_words(row: dict, fit) -> float:
-    """The row's `overlap`; rows kept before session 47 have none, and only a fit that does not
-    weigh it can read them."""
-    if "overlap" in row:
-        return row["overlap"]
-    if fit.overlap_weight or fit.unmatched_verdict_weight:
-        raise SystemExit("these rows were kept before the judge's fit weighed the words an answer shares "
-                         "with its question (session 47): answer the sets again (eval/sweep.py --judge)")
-    return 0.0
-
-
 def judged(rows: list[dict], fit) -> list[dict]:
     """The rows with the judge's decision as their confidence, as the app reads them: the fit's
     P(right answer) where it asks the judge, 1 (answered at any threshold) above its line, read or
@@ -182,8 +168,7 @@ def judged(rows: list[dict], fit) -> list[dict]:
         if r.get("judge_verdict") is None:
             return r
         answered = given(r, fit)
-        return dict(answered, confidence=fit.probability(r["confidence"], answered["judge_verdict"],
-                                                         shared_words(answered, fit)))
+        return dict(answered, confidence=fit.probability(r["confidence"], answered["judge_verdict"]))
 
     return [read(r) for r in rows]
 

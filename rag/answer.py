@@ -43,7 +43,7 @@ from .errors import BadQuestion, GeneratorUnavailable
 from .features import Reading, read_question
 from .followup import MAX_TURNS, own_words, rewrite
 from .index import Index
-from .judge import Judge, JudgeFit, answer_text, held_by, load_fit, load_judge, overlap
+from .judge import Judge, JudgeFit, answer_text, held_by, load_fit, load_judge
 from .parts import answer_parts, ordered_parts, split_parts
 from .question import (after_written, flows_agree, negation_agrees, outcome_told, roles_agree, sides_agree,
                        times_agree, with_apostrophes)
@@ -323,8 +323,7 @@ def answer_stream(
             and fit.asks(confidence)):  # above its line the scorer's decision stands: no second reading
         t_judge = time.perf_counter()
         quoted, verdict, scored = judged(index, reading, picked, scored, standalone, judge, fit)
-        # The judge's fit replaces the scorer's threshold.
-        answered = fit.answered(confidence, verdict, overlap(standalone, answer_text(quoted[0])))
+        answered = fit.answered(confidence, verdict)  # the judge's fit replaces the scorer's threshold
         timings["judge_ms"] = (time.perf_counter() - t_judge) * 1000
     base = replace(base, judge_verdict=verdict)
     if not scored or not answered or other_year or opposite:

@@ -24,8 +24,8 @@ replies "Palagonitization", and the fifth sentence, which names it, leads.
         verdict = judge.verdict(question, answer_text)  # log P(Yes) - log P(No)
         other = judge.verdict(question, runner_up_text)  # the answer without the best sentence
         if fit.prefers_runner_up(verdict, other):   # given instead: its verdict decides
-            verdict, answer_text = other, runner_up_text
-        fit.answered(confidence, verdict, overlap(question, answer_text))  # the one decision
+            verdict = other
+        fit.answered(confidence, verdict)           # the one decision
 
 It is asked only below `ask_below`, a P(answered) under which the fit sets'
 least sure 40 % of questions lie: a reading costs ~1 s on 2 cores (two, with
@@ -33,10 +33,9 @@ the runner-up, for most of those questions; a reply ~2 s), and above
 that line it refused 3 % of answers on sets it was not fitted on (eval/README.md,
 session 36), so most answers stay in milliseconds and the median with them.
 
-The combination is a logistic regression over logit(P(answered)), the
-verdict, the share of the question's words the answer holds (`overlap`) and
-the verdict weighted by the share it does not, with its threshold, fitted by
-`make train-judge` (eval/fit_judge.py explains on which questions). The prompt lives in the same file: a new
+The combination is a logistic regression over logit(P(answered)) and the
+verdict, with its threshold, fitted by `make train-judge` (eval/fit_judge.py
+explains on which questions). The prompt lives in the same file: a new
 prompt needs a new fit.
 
 A `Judge` is anything with `verdict`: tests use `FakeJudge`, which reads
@@ -77,26 +76,12 @@ class Judge(Protocol):
         ...
 
 
-def overlap(question: str, text: str) -> float:
-    """The share of the question's words (stemmed, no stop-words) that `text` holds.
-
-    The scorer's confidence rises with the words an answer shares with the
-    question, so at the same confidence an answer sharing few (a paraphrase)
-    had to earn it otherwise, and the judge, who reads meaning, should count
-    for more there; near misses are made of the text's own words and share
-    many (eval/README.md, session 47)."""
-    words = set(tokenize([question])[0])
-    return len(words & set(tokenize([text])[0])) / len(words) if words else 0.0
-
-
 @dataclass(frozen=True)
 class JudgeFit:
-    """The fitted decision: P(right answer) = sigmoid(confidence_weight *
-    logit(P(answered)) + verdict_weight * verdict + overlap_weight * overlap +
-    unmatched_verdict_weight * verdict * (1 - overlap) + bias), `overlap` the
-    share of the question's words the answer holds; answered when it reaches
-    `threshold`; asked only when P(answered) is below `ask_below` (above it the
-    scorer's own decision stands); and the prompt."""
+    """The fitted decision: P(right answer) =
+    sigmoid(confidence_weight * logit(P(answered)) + verdict_weight * verdict + bias),
+    answered when it reaches `threshold`; asked only when P(answered) is below
+    `ask_below` (above it the scorer's own decision stands); and the prompt."""
 
     system: str
     user: str  # with {text} and {question}
@@ -104,8 +89,6 @@ class JudgeFit:
     verdict_weight: float
     bias: float
     threshold: float
-    overlap_weight: float = 0.0
-    unmatched_verdict_weight: float = 0.0  # the verdict's extra weight where the answer shares no word
     max_text_chars: int = 4000  # the answers it was fitted on were read whole; a long list reaches ~2,000
     ask_below: float = 1.0  # 1.0: every answer the checks let through is read
     # The runner-up (the answer composed without the scorer's best sentence) replaces
@@ -125,15 +108,13 @@ class JudgeFit:
         """Whether the judge is asked at this P(answered)."""
         return confidence < self.ask_below
 
-    def probability(self, confidence: float, verdict: float, shared: float) -> float:
-        """P(right answer) from the scorer's confidence, the judge's verdict and
-        the share of the question's words the answer holds (`overlap`)."""
-        z = (self.confidence_weight * float(logit(confidence)) + self.verdict_weight * verdict
-             + self.overlap_weight * shared + self.unmatched_verdict_weight * verdict * (1 - shared) + self.bias)
+    def probability(self, confidence: float, verdict: float) -> float:
+        """P(right answer) from the scorer's confidence and the judge's verdict."""
+        z = self.confidence_weight * float(logit(confidence)) + self.verdict_weight * verdict + self.bias
         return 1 / (1 + math.exp(-max(min(z, 50.0), -50.0)))
 
-    def answered(self, confidence: float, verdict: float, shared: float) -> bool:
-        return self.probability(confidence, verdict, shared) >= self.threshold
+    def answered(self, confidence: float, verdict: float) -> bool:
+        return self.probability(confidence, verdict) >= self.threshold
 
     def prefers_runner_up(self, verdict: float, runner_up: float) -> bool:
         """Whether the runner-up's verdict beats the answer's by the margin."""

@@ -8,7 +8,7 @@ import pytest
 
 from rag import answer as answer_module
 from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, OTHER_YEAR_NOTE, answer
-from rag.judge import FakeJudge, JudgeFit, answer_text, held_by, load_fit, load_judge, overlap
+from rag.judge import FakeJudge, JudgeFit, answer_text, held_by, load_fit, load_judge
 from rag.settings import from_env
 from rag.errors import SettingsError
 
@@ -35,22 +35,10 @@ def test_the_shipped_fit_loads_and_is_monotone():
     fit = load_fit()
     assert "{text}" in fit.user and "{question}" in fit.user
     assert fit.confidence_weight > 0 and fit.verdict_weight > 0 and 0 < fit.threshold < 1
-    # More confidence or a surer "Yes" never lowers P(right), whatever the words shared.
-    for shared in (0.0, 0.5, 1.0):
-        assert fit.probability(0.2, 1.0, shared) < fit.probability(0.8, 1.0, shared)
-        assert fit.probability(0.5, -1.0, shared) < fit.probability(0.5, 2.0, shared)
-        assert 0 < fit.probability(0.0, -50, shared) < fit.probability(1.0, 50, shared) <= 1  # no log(0), no overflow
-    # The judge's "Yes" counts for more where the answer shares few of the question's words.
-    assert fit.unmatched_verdict_weight > 0
-    assert (fit.probability(0.3, 2.0, 0.2) - fit.probability(0.3, 0.0, 0.2)
-            > fit.probability(0.3, 2.0, 0.9) - fit.probability(0.3, 0.0, 0.9))
-
-
-def test_overlap_is_the_share_of_the_question_s_words_the_answer_holds():
-    assert overlap("Which wood did the beams use?", "The beams were of oak wood.") == pytest.approx(2 / 3)
-    assert overlap("Who built the bridge?", "The bridges were built by Eiffel.") == 1.0  # stems: built, bridge(s)
-    assert overlap("Who built the bridge?", "Gustave Eiffel designed it.") == 0.0
-    assert overlap("Why?", "Because.") == 0.0  # a question of stop-words only shares nothing
+    # More confidence or a surer "Yes" never lowers P(right).
+    assert fit.probability(0.2, 1.0) < fit.probability(0.8, 1.0)
+    assert fit.probability(0.5, -1.0) < fit.probability(0.5, 2.0)
+    assert 0 < fit.probability(0.0, -50) < fit.probability(1.0, 50) <= 1  # no log(0), no overflow
 
 
 def test_the_prompt_holds_the_question_and_the_cut_text():
@@ -265,8 +253,7 @@ def test_the_fit_is_rebuilt_from_its_kept_rows(monkeypatch):
 
     shipped = load_fit()
     refit = fit_rows(json.loads(ROWS_PATH.read_text())["rows"], shipped, "1.5b")
-    for name in ("confidence_weight", "verdict_weight", "overlap_weight", "unmatched_verdict_weight", "bias",
-                 "threshold", "ask_below", "runner_up_margin"):
+    for name in ("confidence_weight", "verdict_weight", "bias", "threshold", "ask_below", "runner_up_margin"):
         assert getattr(refit, name) == pytest.approx(getattr(shipped, name), abs=1e-4), name
     assert refit.user == shipped.user and refit.info["judged"] == shipped.info["judged"]
     # The rules behind the line and the threshold: the judge reads the least sure two in five
@@ -277,8 +264,7 @@ def test_the_fit_is_rebuilt_from_its_kept_rows(monkeypatch):
     assert 0.38 < len(read) / len(rows) <= 0.40
     answerable = [given(r, shipped) for r in rows if r["answerable"]]
     refused = [r for r in answerable if r["judge_verdict"] is None or
-               (shipped.asks(r["confidence"]) and not shipped.answered(r["confidence"], r["judge_verdict"],
-                                                                     r["overlap"]))]
+               (shipped.asks(r["confidence"]) and not shipped.answered(r["confidence"], r["judge_verdict"]))]
     assert 0.08 < len(refused) / len(answerable) < 0.12
 
 
@@ -329,15 +315,13 @@ def test_the_sweep_reads_the_runner_up_as_the_app_gives_it(monkeypatch):
 
     fit = replace(load_fit(), runner_up_margin=0.0)
     row = {"set": "s", "id": "q", "answerable": True, "refused": False, "confidence": fit.ask_below / 2,
-           "passes": False, "judge_verdict": -1.0, "overlap": 0.9,
-           "runner_up": {"judge_verdict": 2.0, "overlap": 0.4, "passes": True}}
+           "passes": False, "judge_verdict": -1.0, "runner_up": {"judge_verdict": 2.0, "passes": True}}
     assert given(row, fit)["passes"] is True and given(row, fit)["judge_verdict"] == 2.0
     assert given(row, replace(fit, runner_up_margin=None)) is row  # never read
     doubted = dict(row, runner_up={"judge_verdict": -2.0, "passes": True})
     assert given(doubted, fit) is doubted  # the judge is surer of the first answer
     (below,), (above,) = judged([row], fit), judged([dict(row, confidence=fit.ask_below)], fit)
-    # The runner-up given, its verdict and its words decide.
-    assert below["confidence"] == fit.probability(row["confidence"], 2.0, 0.4) and below["passes"] is True
+    assert below["confidence"] == fit.probability(row["confidence"], 2.0) and below["passes"] is True
     assert above["confidence"] == 1.0 and above["passes"] is False  # above the line the first answer stands
     refused = dict(row, refused=True, judge_verdict=None, runner_up=None)
     assert judged([refused], fit) == [refused]
