@@ -1,18 +1,15 @@
+"""Each fit set's outcomes by kind at the shipped fit (eval/README.md, session 48)."""
 import json,sys,collections
 sys.path.insert(0,'/work/main'); sys.path.insert(0,'/work/main/eval')
+from ablation import SETS
 from sweep import judged
+from rag.gold import load_gold
 from rag.judge import load_fit
 fit=load_fit()
 rows=json.load(open('/work/main/eval/judge-rows.json'))['rows']
-def kindof(s,q):
-    if q.get('kind'): return q['kind']
-    if s=='squad': return 'squad'
-    parts=q['id'].split('-'); return parts[1] if len(parts)>2 else '?'
 kind={}
-for s in set(r['set'] for r in rows):
-    p='/work/main/eval/blind/%s.jsonl'%s if s!='squad' else '/work/shared/external/squad/gold.jsonl'
-    for l in open(p):
-        q=json.loads(l); kind[(s,q['id'])]=kindof(s,q)
+for name in set(r['set'] for r in rows):  # each item's kind as rag.gold reads it (its field, else its id)
+    kind.update({(name, it.id): it.kind or ('squad' if name == 'squad' else '?') for it in load_gold(SETS[name][1])})
 J=judged(rows,fit)
 c=collections.defaultdict(collections.Counter)
 for r in J:

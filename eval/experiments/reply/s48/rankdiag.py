@@ -1,15 +1,13 @@
 """Where is the gold evidence sentence: in the retrieved passages? its rank among the scored sentences?"""
-import json,sys,re,collections
+import json,sys,collections
 from pathlib import Path
-sys.path.insert(0,'/work/main'); sys.path.insert(0,'/work/main/eval')
-from ablation import SETS
+from common import SETS, norm
 from rag import answer as A
 from rag.api import open_index, search
 from rag.gold import load_gold
 from rag.settings import from_env
 from rag.scorer import load_scorer, score
 scorer=load_scorer()
-def norm(s): return re.sub(r'\W+',' ',s.lower()).strip()
 out=[]
 for name in sys.argv[2].split(','):
     corpus,gold,_=SETS[name]
