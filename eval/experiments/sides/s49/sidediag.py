@@ -65,7 +65,6 @@ for name in sys.argv[1].split(','):
             g = evidence_at(it, texts)
             reply = judge.reply(standalone, texts)
             k = held_by(reply, texts)
-            lead = k if k is not None else 0
             o = ('noev' if not g else ('first' if 0 in g else 'later')) + ':' + (
                 'reply-none' if k is None else 'reply-ev' if k in g else 'reply-other')
             c[o] += 1
