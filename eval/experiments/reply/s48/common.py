@@ -17,22 +17,41 @@ def norm(text):
     return re.sub(r'\W+', ' ', text.lower()).strip()
 
 
-def asked(sets, scorer, fit):
-    """(set, item, standalone question, the texts the reply reads) per question the judge is asked about."""
+def read_item(index, s, item):
+    """The answer's path up to scoring, scorer and judge aside: (standalone question,
+    search query, its vector, the passages found, the question's reading)."""
+    typed, standalone, query = A.understood(index, item.question, [tuple(t) for t in item.history])
+    qvec = index.embedder.embed([standalone])[0]
+    hits = tuple(search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None))
+    return standalone, query, qvec, hits, A.reading_of(index, typed, standalone)
+
+
+def items_of(sets):
+    """(set, settings, index, item) for every question of the named sets."""
     for name in sets:
         corpus, gold, _ = SETS[name]
         s = from_env(corpus=corpus, index=Path('/tmp/dossier-eval') / corpus.name)
         index = open_index(s)
         for it in load_gold(gold):
-            typed, standalone, query = A.understood(index, it.question, [tuple(t) for t in it.history])
-            qvec = index.embedder.embed([standalone])[0]
-            hits = tuple(search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None))
-            scored, conf = score(index, A.reading_of(index, typed, standalone), hits, qvec, scorer)
-            if fit.asks(conf) and scored:
-                yield name, it, standalone, [x.text for x in A.best_distinct(scored, fit.reads_first)]
+            yield name, s, index, it
+
+
+def asked(sets, scorer, fit):
+    """(set, item, standalone question, the texts the reply reads) per question the judge is asked about."""
+    for name, s, index, it in items_of(sets):
+        standalone, _, qvec, hits, reading = read_item(index, s, it)
+        scored, conf = score(index, reading, hits, qvec, scorer)
+        if fit.asks(conf) and scored:
+            yield name, it, standalone, [x.text for x in A.best_distinct(scored, fit.reads_first)]
+
+
+def holds(quote, text):
+    """Whether `text` holds the evidence `quote` (or the quote holds the text: a long quote)."""
+    q, t = norm(quote), norm(text)
+    return q[:60] in t or t[:60] in q
 
 
 def evidence_at(item, texts):
     """Which of `texts` hold one of the item's evidence quotes."""
-    quotes = [norm(e.quote) for e in item.evidence] if item.answerable else []
-    return [i for i, t in enumerate(texts) if any(q[:60] in norm(t) or norm(t)[:60] in q for q in quotes)]
+    quotes = [e.quote for e in item.evidence] if item.answerable else []
+    return [i for i, t in enumerate(texts) if any(holds(q, t) for q in quotes)]
