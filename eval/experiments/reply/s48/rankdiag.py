@@ -1,33 +1,20 @@
 """Where is the gold evidence sentence: in the retrieved passages? its rank among the scored sentences?"""
 import json,sys,collections
-from pathlib import Path
-from common import SETS, norm
-from rag import answer as A
-from rag.api import open_index, search
-from rag.gold import load_gold
-from rag.settings import from_env
+from common import A, holds, items_of, norm, read_item
 from rag.scorer import load_scorer, score
 scorer=load_scorer()
 out=[]
-for name in sys.argv[2].split(','):
-    corpus,gold,_=SETS[name]
-    s=from_env(corpus=corpus,index=Path('/tmp/dossier-eval')/corpus.name)
-    index=open_index(s)
-    for it in load_gold(gold):
-        if not it.answerable or not it.evidence: continue
-        kind=getattr(it,'kind','') or ''
-        turns=[tuple(t) for t in it.history]
-        typed,standalone,query=A.understood(index,it.question,turns)
-        qvec=index.embedder.embed([standalone])[0]
-        hits=tuple(search(index,query,k=s.k,settings=s,query_vec=qvec if query==standalone else None))
-        reading=A.reading_of(index,typed,standalone)
-        scored,conf=score(index,reading,hits,qvec,scorer)
-        evs=[norm(e['quote'] if isinstance(e,dict) else e.quote) for e in it.evidence]
-        def is_gold(t):
-            t=norm(t); return any(e[:60] in t or t[:60] in e for e in evs if e)
-        inhits=any(any(e[:60] in norm(h.chunk.text) for e in evs) for h in hits)
-        ranks=[i for i,x in enumerate(A.best_distinct(scored)) if is_gold(x.text)]
-        out.append(dict(set=name,id=it.id,kind=kind,inhits=inhits,rank=ranks[0] if ranks else None,conf=conf))
+for name,s,index,it in items_of(sys.argv[2].split(',')):
+    if not it.answerable or not it.evidence: continue
+    kind=getattr(it,'kind','') or ''
+    _,_,qvec,hits,reading=read_item(index,s,it)
+    scored,conf=score(index,reading,hits,qvec,scorer)
+    quotes=[e['quote'] if isinstance(e,dict) else e.quote for e in it.evidence]
+    def is_gold(t):
+        return any(holds(q,t) for q in quotes if norm(q))
+    inhits=any(any(norm(q)[:60] in norm(h.chunk.text) for q in quotes if norm(q)) for h in hits)
+    ranks=[i for i,x in enumerate(A.best_distinct(scored)) if is_gold(x.text)]
+    out.append(dict(set=name,id=it.id,kind=kind,inhits=inhits,rank=ranks[0] if ranks else None,conf=conf))
 json.dump(out,open(sys.argv[1],'w'))
 c=collections.defaultdict(collections.Counter)
 for r in out:
