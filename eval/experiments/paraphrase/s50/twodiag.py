@@ -4,20 +4,12 @@ evidence sentences the answer holds; for a missed one, whether it was scored, it
 against the best's, and its distance in sentences from a picked one.
 usage: twodiag.py SETS [KIND]        (eval/README.md, session 50)"""
 import collections, sys
-from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'lists' / 's49'))
-from common import choose, holds, items_of, known_sets, outside_passages, position, read_item
-from rag.scorer import load_scorer, score
+from kinds import holds, scored_of_kind
+from common import choose, outside_passages, position
 
 kind = sys.argv[2] if len(sys.argv) > 2 else 'twosentence'
-scorer = load_scorer()
 c = collections.Counter()
-for name, s, index, it in items_of(known_sets(sys.argv[1].split(','))):
-    if it.kind != kind or not it.answerable:
-        continue
-    grp = name.split('-')[0]
-    _, _, qvec, hits, reading = read_item(index, s, it)
-    scored, _ = score(index, reading, hits, qvec, scorer)
+for grp, index, it, reading, _, scored, _ in scored_of_kind(sys.argv[1].split(','), kind):
     if not scored:
         continue
     chosen = choose(scored, reading, outside_passages(index, scored))[0]

@@ -3,22 +3,14 @@ sentence not in the retrieved passages, retrieved but not scored first (its rank
 first. Also the confidence of the best sentence, against the scorer's threshold.
 usage: where.py SETS [KIND]       (eval/README.md, session 50)"""
 import collections, sys
-from pathlib import Path
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / 'lists' / 's49'))
-from common import holds, items_of, known_sets, read_item
-from rag.scorer import load_scorer, score
+from kinds import holds, load_scorer, scored_of_kind
 
 kind = sys.argv[2] if len(sys.argv) > 2 else 'paraphrase'
-scorer = load_scorer()
+threshold = load_scorer().threshold
 c = collections.Counter()
-for name, s, index, it in items_of(known_sets(sys.argv[1].split(','))):
-    if it.kind != kind or not it.answerable:
-        continue
-    grp = name.split('-')[0]
-    _, query, qvec, hits, reading = read_item(index, s, it)
+for grp, index, it, _, hits, scored, conf in scored_of_kind(sys.argv[1].split(','), kind):
     quotes = [e.quote for e in it.evidence]
-    in_hits = [i for i, h in enumerate(hits) if any(holds(q, h.chunk.text) or any(holds(q, x) for x in [h.chunk.text]) for q in quotes)]
-    scored, conf = score(index, reading, hits, qvec, scorer)
+    in_hits = [i for i, h in enumerate(hits) if any(holds(q, h.chunk.text) for q in quotes)]
     ranks = [i for i, x in enumerate(scored) if any(holds(q, x.text) for q in quotes)]
     c[(grp, 'questions')] += 1
     if not ranks:
@@ -27,6 +19,6 @@ for name, s, index, it in items_of(known_sets(sys.argv[1].split(','))):
         r = ranks[0]
         c[(grp, 'evidence rank', '1' if r == 0 else '2-3' if r < 3 else '4-10' if r < 10 else '>10')] += 1
         c[(grp, 'evidence rank', '1' if r == 0 else '2-3' if r < 3 else '4-10' if r < 10 else '>10',
-           'conf >= threshold' if conf >= scorer.threshold else 'conf below')] += 1
+           'conf >= threshold' if conf >= threshold else 'conf below')] += 1
 for k, v in sorted(c.items()):
     print(k, v)
