@@ -13,15 +13,14 @@ from rag.embed import MINILM_PACKAGE, package_dir
 
 models = {'MiniLM': SentenceTransformer(str(package_dir(MINILM_PACKAGE) / 'model'), device='cpu'),
           'tuned': SentenceTransformer(sys.argv[2], device='cpu')}
-c, chunk_vecs = collections.Counter(), {}
+c, embedded, chunk_vecs = collections.Counter(), None, {}
 for name, s, index, it in items_of(known_sets(sys.argv[1].split(','))):
     if not it.answerable or not it.evidence:
         continue
-    key = id(index)
-    if key not in chunk_vecs:
+    if name != embedded:  # the questions come set by set: each corpus's passages embedded once
         texts = [ch.text for ch in index.chunks]
-        chunk_vecs = {key: {m: model.encode(texts, batch_size=32, normalize_embeddings=True)
-                            for m, model in models.items()}}
+        embedded, chunk_vecs = name, {m: model.encode(texts, batch_size=32, normalize_embeddings=True)
+                                      for m, model in models.items()}
     _, standalone, _ = A.understood(index, it.question, [tuple(t) for t in it.history])
     right = np.array([any(holds(e.quote, ch.text) for e in it.evidence) for ch in index.chunks])
     if not right.any():
@@ -29,7 +28,7 @@ for name, s, index, it in items_of(known_sets(sys.argv[1].split(','))):
     grp = name.split('-')[0]
     c[(grp, 'questions')] += 1
     for m, model in models.items():
-        order = np.argsort(-(chunk_vecs[key][m] @ model.encode([standalone], normalize_embeddings=True)[0]))
+        order = np.argsort(-(chunk_vecs[m] @ model.encode([standalone], normalize_embeddings=True)[0]))
         for k in (1, 5, 8):
             c[(grp, m, f'hit@{k}')] += bool(right[order[:k]].any())
 for k, n in sorted(c.items()):
