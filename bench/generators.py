@@ -298,7 +298,7 @@ def embedders(data: Path, threads: int | None, tmp: Path) -> dict:
     CPU), throughput on the seed texts, and whether rankings stay equal:
     hit@1, hit@5, MRR of the quoted pipeline on gold and the SQuAD set."""
     import rag
-    from rag.embed import MiniLMEmbedder, OnnxMiniLMEmbedder, onnx_model
+    from rag.embed import MiniLMEmbedder, OnnxMiniLMEmbedder, onnx_model, tuned_update
     from rag.evaluate import evaluate
     from rag.settings import from_env
 
@@ -307,7 +307,7 @@ def embedders(data: Path, threads: int | None, tmp: Path) -> dict:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         q = tmp / "minilm-int8.onnx"
-        quantize_dynamic(str(onnx_model(data)), str(q), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(onnx_model(data, update=tuned_update())), str(q), weight_type=QuantType.QInt8)
         e = OnnxMiniLMEmbedder(data, threads)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or len(os.sched_getaffinity(0))

@@ -224,6 +224,17 @@ def cmd_train(args) -> int:
     return 0
 
 
+def cmd_train_embedder(args) -> int:
+    from .tune import TUNING_SETS, train_embedder
+
+    sets = [(Path(c), Path(g)) for c, g in args.set] if args.set else TUNING_SETS
+    missing = [str(p) for pair in sets for p in pair if not p.exists()]
+    if missing:
+        raise DossierError("training data not found: " + ", ".join(missing))
+    train_embedder(sets, _settings(args), log=_log)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="rag", description="Dossier: offline, citation-first Q&A over news articles.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -296,6 +307,13 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--required", help="checks a candidate must pass, comma-separated feature names "
                                        "(default: names_all,type_ok,focus_ok; '' for none)")
     sp.set_defaults(func=cmd_train)
+
+    sp = sub.add_parser("train-embedder", help="fit the embedder's update (rag/embedder.lora.*.npz) on labelled "
+                                               "questions; then `rag train`")
+    sp.add_argument("--set", nargs=2, action="append", metavar=("CORPUS", "GOLD"),
+                    help="a corpus folder and its gold file (repeatable; default: the SQuAD training pool "
+                         "beside the project and eval/blind/foreign-b13..b45)")
+    sp.set_defaults(func=cmd_train_embedder)
     return p
 
 

