@@ -52,8 +52,8 @@ bench: setup
 
 # Refit the embedder's update (rag/embedder.lora.<checksum>.npz: MiniLM moved towards
 # answers, rag/tune.py) on the SQuAD training pool beside the project and the foreign
-# blind batches 13-45 (~10 min on 2 cores). The scorer was fitted on the old vectors:
-# `make train` after it.
+# blind batches 13-45 (~18 min on 2 cores, most of it indexing their articles). The
+# scorer was fitted on the old vectors: `make train` after it.
 train-embedder: setup
 	$(VENV)/bin/rag train-embedder
 
