@@ -75,6 +75,32 @@ def cpu_has_bf16() -> bool:
     return bool(re.search(r"\b(avx512_bf16|amx_bf16)\b", flags))
 
 
+def update_digest(arrays: dict[str, np.ndarray]) -> str:
+    """An update's checksum, over its arrays' names and bytes (not the .npz
+    file's: a zip holds the time it was written). Every array is float32 and
+    its shape follows from the layer its name gives."""
+    digest = hashlib.sha256()
+    for key in sorted(arrays):
+        digest.update(key.encode() + np.ascontiguousarray(arrays[key], dtype=np.float32).tobytes())
+    return digest.hexdigest()[:12]
+
+
+def read_update(update: Path) -> dict[str, np.ndarray]:
+    """The update's arrays, checked against the checksum its name holds: the
+    embedder's id is made from that name, so other contents under it would
+    serve vectors no index was built with."""
+    try:
+        with np.load(update) as z:
+            arrays = {k: z[k] for k in z.files}
+    except Exception as e:  # truncated, a Git LFS pointer, not an .npz at all
+        raise DossierError(f"the embedder update {update} cannot be read ({type(e).__name__}); "
+                           "restore it from git or run `rag train-embedder`") from e
+    if update_digest(arrays) != update.stem.rsplit(".", 1)[-1]:
+        raise DossierError(f"the embedder update {update} does not match the checksum in its name; "
+                           "restore it from git or run `rag train-embedder`")
+    return arrays
+
+
 def tuned_update() -> Path | None:
     """The fitted update in the package (rag/embedder.lora.<checksum>.npz), if any."""
     found = sorted(HERE.glob("embedder.lora.*.npz"))
@@ -90,17 +116,20 @@ def model_id(update: Path | None) -> str:
 
 def merge_update(bert, update: Path) -> None:
     """Add a low-rank update to a BertModel's linear layers in place: each
-    layer named in the file gets W += B @ A (tune.py writes A and B)."""
+    layer named in the file gets W += B @ A, what tune.py's trained layer
+    computed as W x + B (A x)."""
     import torch
 
-    with np.load(update) as z:
-        for key in z.files:
-            if key.endswith(".a"):
-                name = key[:-2]
-                delta = z[name + ".b"].astype(np.float32) @ z[key].astype(np.float32)
-                layer = bert.get_submodule(name)
-                with torch.no_grad():
-                    layer.weight += torch.from_numpy(delta).to(layer.weight.dtype)
+    arrays = read_update(update)
+    for key in sorted(k for k in arrays if k.endswith(".a")):
+        name = key[:-2]
+        try:
+            layer = bert.get_submodule(name)
+            delta = torch.from_numpy(arrays[name + ".b"].astype(np.float32) @ arrays[key].astype(np.float32))
+            with torch.no_grad():
+                layer.weight += delta.to(layer.weight.dtype)
+        except (AttributeError, KeyError, RuntimeError) as e:  # another model's layers or shapes
+            raise DossierError(f"the embedder update {update} does not fit this model ({name}: {e})") from e
 
 
 class MiniLMEmbedder:
@@ -116,7 +145,7 @@ class MiniLMEmbedder:
         dtype = torch.bfloat16 if self.bf16 else torch.float32
         path = package_dir(MINILM_PACKAGE) / "model"
         update = tuned_update() if tuned else None
-        self.model = SentenceTransformer(str(path), device="cpu")
+        self.model = SentenceTransformer(str(path), device="cpu", model_kwargs={"dtype": torch.float32})
         if update is not None:  # merged in fp32, then cast: the ONNX graph is made the same way
             merge_update(self.model[0].auto_model, update)
         self.model.to(dtype)
@@ -204,6 +233,9 @@ def onnx_model(data: Path, log=lambda msg: None, *, rebuild: bool = False, updat
             marker_of(final).unlink(missing_ok=True)
             export_onnx(src, final, update)
             mark(final, want)
+            for stale in root.glob("all-MiniLM-L6-v2+lora.*.onnx*"):  # earlier updates' graphs (~90 MB each)
+                if stale.name not in (final.name, marker_of(final).name):
+                    stale.unlink(missing_ok=True)
     return final
 
 

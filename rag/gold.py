@@ -11,6 +11,9 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
+
+import numpy as np
 
 from .errors import GoldFormatError
 
@@ -148,3 +151,11 @@ def find_quote(file_text: str, quote: str) -> tuple[int, int] | None:
 
 def contains_quote(passage: str, quote: str) -> bool:
     return fold(quote) in fold(passage)
+
+
+def label(item: GoldItem, texts: Sequence[tuple[str, str]]) -> np.ndarray:
+    """1 for each (candidate, its own sentence) that holds an evidence quote,
+    or whose sentence lies inside one (a quote spanning two sentences)."""
+    quotes = [fold(e.quote) for e in item.evidence] if item.answerable else []
+    return np.array([any(q in fold(t) or (len(s) >= 40 and fold(s) in q) for q in quotes) for t, s in texts],
+                    dtype=int)

@@ -17,6 +17,9 @@ from pathlib import Path
 from .errors import SettingsError
 
 ROOT = Path(__file__).resolve().parent.parent
+# Labelled questions on six Wikipedia articles (SQuAD 2.0), beside the project: what
+# `rag train` and `rag train-embedder` learn from.
+SQUAD_TRAIN = ROOT.parent / "shared" / "external" / "squad" / "train"
 
 MODES = ("quoted", "generated")
 RETRIEVERS = ("hybrid", "bm25", "dense")
@@ -56,7 +59,7 @@ class Settings:
     judge: str = "1.5b"
     context_chars: int = 2000  # passages given to the generator, at most
     # Embedding
-    embedder: str = "minilm"  # "minilm" or "hash" (deterministic, for tests)
+    embedder: str = "minilm"  # "minilm" (tuned), "minilm-base" (the wheel's), "minilm-torch" or "hash" (tests)
     # Storage: "faiss" (files under `index`) or "milvus" (rag/milvus_store.py).
     # milvus_uri: a `.db` path (milvus-lite) or http://host:19530; "" = <index>/milvus.db
     backend: str = "faiss"

@@ -52,14 +52,14 @@ from .adapter import Example, adapt, fit_adapter
 from .api import open_index, search
 from .embed import get_embedder
 from .features import FEATURES, candidates, featurize, with_adapted
-from .gold import GoldItem, fold, load_gold
+from .gold import GoldItem, label, load_gold
 from .metrics import auc
 from .scorer import (ANSWERABILITY_FEATURES, Linear, LinearScorer, answerability_row, apply_checks, model_of,
                      nearness)
-from .settings import ROOT, Settings, from_env
+from .settings import ROOT, SQUAD_TRAIN, Settings, from_env
 from .support import sentence_vector
 
-SHARED = ROOT.parent / "shared" / "external" / "squad" / "train"
+SHARED = SQUAD_TRAIN  # the SQuAD 2.0 training pool beside the project
 TRAINING_SETS = ((SHARED / "corpus", SHARED / "train.jsonl"), (ROOT / "seeds", ROOT / "eval" / "gold.jsonl"),
                  (ROOT / "seeds", ROOT / "eval" / "blind" / "seeds-b1.jsonl"))
 # Labelled sets the query adapter alone learns from (none by default).
@@ -92,14 +92,6 @@ class Question:
     weight: float = 1.0  # each labelled set weighs the same in the fit, however many questions it has
     question_vec: np.ndarray | None = None  # for the adapter: the question's vector ...
     sentence_vecs: np.ndarray | None = None  # ... and its candidates' sentence vectors, one row each
-
-
-def label(item: GoldItem, texts: Sequence[tuple[str, str]]) -> np.ndarray:
-    """1 for each (candidate, its own sentence) that holds an evidence quote,
-    or whose sentence lies inside one (a quote spanning two sentences)."""
-    quotes = [fold(e.quote) for e in item.evidence] if item.answerable else []
-    return np.array([any(q in fold(t) or (len(s) >= 40 and fold(s) in q) for q in quotes) for t, s in texts],
-                    dtype=int)
 
 
 def questions_of(corpus: Path, items: Sequence[GoldItem], settings: Settings, log: Callable[[str], None] = print,

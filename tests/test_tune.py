@@ -12,7 +12,7 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from rag.embed import merge_update, model_id, tuned_update  # noqa: E402
+from rag.embed import merge_update, model_id, read_update, tuned_update  # noqa: E402
 from rag.errors import DossierError  # noqa: E402
 from rag.tune import save_update, with_low_rank  # noqa: E402
 
@@ -71,9 +71,60 @@ def test_update_is_named_by_its_content_and_replaces_the_old_one(tmp_path):
     assert model_id(None) == "sentence-transformers/all-MiniLM-L6-v2"
 
 
-def test_the_package_ships_exactly_one_update():
+def test_the_package_ships_one_update_for_every_encoder_linear_layer_matching_its_name():
     update = tuned_update()
     assert update is not None and update.name.startswith("embedder.lora.")
+    arrays = read_update(update)  # checks the checksum in the name
+    assert len(arrays) == 2 * 36  # six layers: query, key, value, attention output, intermediate, output
+    for key, a in arrays.items():
+        assert a.dtype == np.float32 and (a.shape[0] == 8 if key.endswith(".a") else a.shape[1] == 8)
+
+
+def test_a_damaged_or_renamed_update_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "embedder.lora.0123456789ab.npz"
+    bad.write_bytes(b"version https://git-lfs.github.com/spec/v1\n")  # a Git LFS pointer
+    with pytest.raises(DossierError, match="cannot be read"):
+        read_update(bad)
+    good = save_update({"x.a": np.ones((2, 3), np.float32), "x.b": np.ones((3, 2), np.float32)}, tmp_path)
+    renamed = good.rename(tmp_path / "embedder.lora.0123456789ab.npz")
+    with pytest.raises(DossierError, match="does not match the checksum"):
+        read_update(renamed)
+
+
+def test_an_update_for_other_layers_is_a_one_line_error(tmp_path):
+    path = save_update({"encoder.layer.9.nothing.a": np.ones((2, 16), np.float32),
+                        "encoder.layer.9.nothing.b": np.ones((16, 2), np.float32)}, tmp_path)
+    with pytest.raises(DossierError, match="does not fit this model"):
+        merge_update(tiny_bert(), path)
+
+
+def test_too_few_training_questions_keep_the_shipped_update(tmp_path, monkeypatch):
+    import rag.tune as tune
+    from rag.settings import from_env
+
+    old = save_update({"x.a": np.ones((2, 3), np.float32), "x.b": np.ones((3, 2), np.float32)}, tmp_path)
+    monkeypatch.setattr(tune, "triples_of", lambda *a, **k: [tune.Triple("q", "a", "n")])
+    monkeypatch.setattr(tune, "load_gold", lambda path: [])
+    with pytest.raises(DossierError, match="only 1 usable training questions"):
+        tune.train_embedder([(tmp_path, tmp_path / "gold.jsonl")], from_env(env={}, data=tmp_path), tmp_path,
+                            log=lambda m: None)
+    assert list(tmp_path.glob("embedder.lora.*")) == [old]
+
+
+def test_the_tuned_and_base_graphs_live_side_by_side_and_old_updates_graphs_go(tmp_path, monkeypatch):
+    """onnx_model names the graph by the update, re-exports when the update
+    changes, and removes the graphs of earlier updates (export faked)."""
+    import rag.embed as embed
+
+    monkeypatch.setattr(embed, "export_onnx", lambda src, dest, update=None: dest.write_bytes(b"graph"))
+    base = embed.onnx_model(tmp_path)
+    (tmp_path / "u1").mkdir(), (tmp_path / "u2").mkdir()
+    first = save_update({"x.a": np.ones((2, 3), np.float32), "x.b": np.ones((3, 2), np.float32)}, tmp_path / "u1")
+    tuned = embed.onnx_model(tmp_path, update=first)
+    assert base.name == "all-MiniLM-L6-v2.onnx" and tuned.name == f"{model_id(first).split('/')[-1]}.onnx"
+    second = save_update({"x.a": np.zeros((2, 3), np.float32), "x.b": np.ones((3, 2), np.float32)}, tmp_path / "u2")
+    newer = embed.onnx_model(tmp_path, update=second)
+    assert sorted(p.name for p in (tmp_path / "models").glob("*.onnx")) == sorted([base.name, newer.name])
 
 
 def test_two_updates_in_the_package_are_an_error(tmp_path, monkeypatch):
