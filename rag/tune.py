@@ -140,7 +140,8 @@ def fine_tune(triples: Sequence[Triple], log: Callable[[str], None] = print) -> 
     torch.manual_seed(SEED)
     order = list(triples)
     random.Random(SEED).shuffle(order)
-    model = SentenceTransformer(str(package_dir(MINILM_PACKAGE) / "model"), device="cpu")
+    model = SentenceTransformer(str(package_dir(MINILM_PACKAGE) / "model"), device="cpu",
+                                model_kwargs={"dtype": torch.float32})
     wrapped = with_low_rank(model[0].auto_model, RANK)
     params = [p for _, layer in wrapped for p in (layer.a, layer.b)]
     log(f"training a rank-{RANK} update ({sum(p.numel() for p in params):,} numbers) on {len(order)} questions")
