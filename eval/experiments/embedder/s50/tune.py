@@ -22,6 +22,7 @@ from common import holds, items_of, known_sets, read_item
 import common
 from rag.embed import MINILM_PACKAGE, package_dir
 from rag.features import candidates
+from rag.tune import with_low_rank
 
 SQUAD_TRAIN = Path('/work/shared/external/squad/train')
 common._reply.SETS['squad-train'] = (SQUAD_TRAIN / 'corpus', SQUAD_TRAIN / 'train.jsonl', True)
@@ -93,31 +94,11 @@ def cached_rows(sets):
     return pickle.loads(path.read_bytes())
 
 
-class LoRA(torch.nn.Module):
-    """A frozen linear layer plus a learned low-rank update B @ A (B starts at zero)."""
-
-    def __init__(self, base, rank):
-        super().__init__()
-        self.base = base
-        self.a = torch.nn.Parameter(torch.randn(rank, base.in_features) / base.in_features ** 0.5)
-        self.b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
-
-    def forward(self, x):
-        return self.base(x) + (x @ self.a.T) @ self.b.T
-
-
 def freeze_all_but(model, layers):
     """Only the last `layers` transformer layers learn (0: every weight); a negative
     number -R: every linear layer of the encoder frozen with a rank-R update (LoRA)."""
-    if layers < 0:
-        bert = model[0].auto_model
-        for p in bert.parameters():
-            p.requires_grad = False
-        for layer in bert.encoder.layer:
-            for parent in (layer.attention.self, layer.attention.output, layer.intermediate, layer.output):
-                for n, m in list(parent.named_children()):
-                    if isinstance(m, torch.nn.Linear):
-                        setattr(parent, n, LoRA(m, -layers))
+    if layers < 0:  # the low-rank update rag/tune.py ships (session 51; session 50 wrote its own, the same layers)
+        with_low_rank(model[0].auto_model, -layers)
         print(sum(p.numel() for p in model.parameters() if p.requires_grad), 'trained parameters', flush=True)
     elif layers:
         bert = model[0].auto_model
