@@ -179,7 +179,8 @@ def test_index_search_answer_and_ui_request_with_outbound_network_blocked(real_i
     index, s = real_index
     with serve_app(index, s, tmp_path) as url:
         assert rag.search(index, "gas pipeline", k=3, settings=s)
-        out = Client(url, verbose=False).predict("why no gas deal?", "quoted", api_name="/answer")
+        # Not "why no gas deal?": the judge refuses it since session 51 (README "Limits").
+        out = Client(url, verbose=False).predict("What is Power of Siberia 2?", "quoted", api_name="/answer")
         assert out["error"] is None and out["sources"]
 
 
@@ -313,6 +314,6 @@ def test_generated_answers_under_concurrency_queue(real_index, tmp_path, serve_a
         def one(q):
             results.append(Client(url, verbose=False).predict(q, "generated", api_name="/answer"))
 
-        qs = ["why no gas deal?", "Who is Alexander Gabuev?", "What gift did Xi give Putin for the Moscow zoo?"]
+        qs = ["What is Power of Siberia 2?", "Who is Alexander Gabuev?", "What gift did Xi give Putin for the Moscow zoo?"]
         in_parallel(one, [(q,) for q in qs])
         assert len(results) == 3 and all(r["error"] is None and r["sources"] for r in results)
