@@ -205,15 +205,25 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _labelled_sets(given, default) -> list[tuple[Path, Path]]:
+    """--set CORPUS GOLD pairs given on the command line, or the default ones."""
+    return [(Path(c), Path(g)) for c, g in given] if given else list(default)
+
+
+def _require(*groups: list[tuple[Path, Path]]) -> None:
+    """Every path of every (corpus, gold) pair exists, or one message naming all that do not."""
+    missing = [str(p) for sets in groups for pair in sets for p in pair if not p.exists()]
+    if missing:
+        raise DossierError("training data not found: " + ", ".join(missing))
+
+
 def cmd_train(args) -> int:
     from .scorer import SCORER_PATH
     from .train import ADAPTER_SETS, REQUIRED, TRAINING_SETS, train
 
-    sets = [(Path(c), Path(g)) for c, g in args.set] if args.set else TRAINING_SETS
-    adapter_sets = [(Path(c), Path(g)) for c, g in args.adapter_set] if args.adapter_set else ADAPTER_SETS
-    missing = [str(p) for pair in [*sets, *adapter_sets] for p in pair if not p.exists()]
-    if missing:
-        raise DossierError("training data not found: " + ", ".join(missing))
+    sets = _labelled_sets(args.set, TRAINING_SETS)
+    adapter_sets = _labelled_sets(args.adapter_set, ADAPTER_SETS)
+    _require(sets, adapter_sets)
     try:
         import sklearn  # noqa: F401
     except ImportError:
@@ -227,10 +237,8 @@ def cmd_train(args) -> int:
 def cmd_train_embedder(args) -> int:
     from .tune import TUNING_SETS, train_embedder
 
-    sets = [(Path(c), Path(g)) for c, g in args.set] if args.set else TUNING_SETS
-    missing = [str(p) for pair in sets for p in pair if not p.exists()]
-    if missing:
-        raise DossierError("training data not found: " + ", ".join(missing))
+    sets = _labelled_sets(args.set, TUNING_SETS)
+    _require(sets)
     train_embedder(sets, _settings(args), log=_log)
     return 0
 
