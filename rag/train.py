@@ -49,18 +49,18 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .adapter import Example, adapt, fit_adapter
-from .api import open_index, search
+from .api import open_index
+from .asked import asked
 from .embed import get_embedder
-from .features import FEATURES, candidates, featurize, with_adapted
-from .gold import GoldItem, label, load_gold
+from .features import FEATURES, featurize, with_adapted
+from .gold import GoldItem, load_gold
 from .metrics import auc
 from .scorer import (ANSWERABILITY_FEATURES, Linear, LinearScorer, answerability_row, apply_checks, model_of,
                      nearness)
 from .settings import ROOT, SQUAD_TRAIN, Settings, from_env
 from .support import sentence_vector
 
-SHARED = SQUAD_TRAIN  # the SQuAD 2.0 training pool beside the project
-TRAINING_SETS = ((SHARED / "corpus", SHARED / "train.jsonl"), (ROOT / "seeds", ROOT / "eval" / "gold.jsonl"),
+TRAINING_SETS = ((SQUAD_TRAIN / "corpus", SQUAD_TRAIN / "train.jsonl"), (ROOT / "seeds", ROOT / "eval" / "gold.jsonl"),
                  (ROOT / "seeds", ROOT / "eval" / "blind" / "seeds-b1.jsonl"))
 # Labelled sets the query adapter alone learns from (none by default).
 ADAPTER_SETS: tuple[tuple[Path, Path], ...] = ()
@@ -97,29 +97,22 @@ class Question:
 def questions_of(corpus: Path, items: Sequence[GoldItem], settings: Settings, log: Callable[[str], None] = print,
                  group: str = "") -> list[Question]:
     """Each labelled question, asked of `corpus` as a user would ask it."""
-    from .answer import check_question, clean_history, reading_of, understood
+    from .answer import reading_of
 
     # An index per corpus folder, kept under data/ so a second run reuses it.
     name = hashlib.sha256(str(corpus.resolve()).encode()).hexdigest()[:12]
     s = from_env(corpus=corpus, index=settings.data / "train-index" / name, data=settings.data,
                  embedder=settings.embedder)
     index = open_index(s, log=log)
-    read = [understood(index, check_question(item.question), clean_history(item.history)) for item in items]
-    # One batch embeds every question: far cheaper than one call each.
-    vectors = index.embedder.embed([standalone for _, standalone, _ in read])
     out = []
-    for item, (typed, standalone, query), qvec in zip(items, read, vectors):
-        hits = search(index, query, k=TRAIN_K, settings=s, query_vec=qvec if query == standalone else None)
-        cands = candidates(index, hits)
-        reading = reading_of(index, typed, standalone)
-        x = featurize(index, reading, cands, qvec)
-        texts = [(c.text, index.articles[c.hit.chunk.doc].text[c.sentence.start : c.sentence.end]) for c in cands]
-        vecs = [sentence_vector(index, c.hit.chunk.doc, c.sentence) for c in cands]
-        sentence_vecs = np.array([np.zeros(len(qvec)) if v is None else v for v in vecs], dtype=np.float32)
+    for q in asked(index, items, s, k=TRAIN_K):
+        x = featurize(index, reading_of(index, q.typed, q.standalone), q.candidates, q.vector)
+        vecs = [sentence_vector(index, c.hit.chunk.doc, c.sentence) for c in q.candidates]
+        sentence_vecs = np.array([np.zeros(len(q.vector)) if v is None else v for v in vecs], dtype=np.float32)
         # Folds keep an article of SQuAD ids ("00_Normans/...") or a whole gold file together.
-        out.append(Question(item.id, item.id.split("/")[0] if "/" in item.id else group, item.answerable, x,
-                            label(item, texts), question_vec=np.asarray(qvec, dtype=np.float32),
-                            sentence_vecs=sentence_vecs.reshape(len(cands), len(qvec))))
+        out.append(Question(q.item.id, q.item.id.split("/")[0] if "/" in q.item.id else group, q.item.answerable, x,
+                            q.labels, question_vec=np.asarray(q.vector, dtype=np.float32),
+                            sentence_vecs=sentence_vecs.reshape(len(q.candidates), len(q.vector))))
     return out
 
 

