@@ -68,7 +68,7 @@ train: setup
 
 # Refit the judge's decision (rag/judge.json: how the judge's verdict and the
 # scorer's P(answered) combine, and the threshold) on thirteen evaluation sets,
-# each answer read by the bundled 1.5B model (eval/fit_judge.py, ~95 min with no kept
+# each answer read by the bundled 1.5B model (eval/fit_judge.py, ~95-150 min with no kept
 # readings in data/, minutes with them; it
 # keeps its rows in eval/judge-rows.json, which `--rows` refits in seconds).
 train-judge: setup

@@ -34,7 +34,7 @@ class Asked:
 
 
 def asked(index: Index, items: Sequence[GoldItem], settings: Settings, k: int) -> Iterator[Asked]:
-    """Each of `items` asked of `index` ({settings} opened it), the candidates of its `k` passages labelled."""
+    """Each of `items` asked of `index` (opened with `settings`), its `k` passages' candidates labelled."""
     read = [understood(index, check_question(item.question), clean_history(item.history)) for item in items]
     vectors = index.embedder.embed([standalone for _, standalone, _ in read])
     for item, (typed, standalone, query), qvec in zip(items, read, vectors):
