@@ -21,6 +21,7 @@ from .features import Candidate, candidates
 from .gold import GoldItem, label
 from .index import Index
 from .settings import Settings
+from .support import sentence_vector
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Asked:
     vector: np.ndarray  # the standalone question's embedding
     candidates: list[Candidate]  # in the order an answer reads them
     labels: np.ndarray  # 1 where the candidate holds an evidence quote
+    sentence_vecs: list[np.ndarray | None]  # each candidate's sentence vector (None: the index has none)
 
 
 def asked(index: Index, items: Sequence[GoldItem], settings: Settings, k: int) -> Iterator[Asked]:
@@ -41,4 +43,5 @@ def asked(index: Index, items: Sequence[GoldItem], settings: Settings, k: int) -
         hits = search(index, query, k=k, settings=settings, query_vec=qvec if query == standalone else None)
         cands = candidates(index, hits)
         texts = [(c.text, index.articles[c.hit.chunk.doc].text[c.sentence.start : c.sentence.end]) for c in cands]
-        yield Asked(item, typed, standalone, qvec, cands, label(item, texts))
+        vecs = [sentence_vector(index, c.hit.chunk.doc, c.sentence) for c in cands]
+        yield Asked(item, typed, standalone, qvec, cands, label(item, texts), vecs)

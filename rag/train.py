@@ -58,7 +58,6 @@ from .metrics import auc
 from .scorer import (ANSWERABILITY_FEATURES, Linear, LinearScorer, answerability_row, apply_checks, model_of,
                      nearness)
 from .settings import ROOT, SQUAD_TRAIN, Settings, from_env
-from .support import sentence_vector
 
 TRAINING_SETS = ((SQUAD_TRAIN / "corpus", SQUAD_TRAIN / "train.jsonl"), (ROOT / "seeds", ROOT / "eval" / "gold.jsonl"),
                  (ROOT / "seeds", ROOT / "eval" / "blind" / "seeds-b1.jsonl"))
@@ -107,8 +106,8 @@ def questions_of(corpus: Path, items: Sequence[GoldItem], settings: Settings, lo
     out = []
     for q in asked(index, items, s, k=TRAIN_K):
         x = featurize(index, reading_of(index, q.typed, q.standalone), q.candidates, q.vector)
-        vecs = [sentence_vector(index, c.hit.chunk.doc, c.sentence) for c in q.candidates]
-        sentence_vecs = np.array([np.zeros(len(q.vector)) if v is None else v for v in vecs], dtype=np.float32)
+        sentence_vecs = np.array([np.zeros(len(q.vector)) if v is None else v for v in q.sentence_vecs],
+                                 dtype=np.float32)
         # Folds keep an article of SQuAD ids ("00_Normans/...") or a whole gold file together.
         out.append(Question(q.item.id, q.item.id.split("/")[0] if "/" in q.item.id else group, q.item.answerable, x,
                             q.labels, question_vec=np.asarray(q.vector, dtype=np.float32),

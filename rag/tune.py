@@ -49,7 +49,6 @@ from .embed import HERE, MINILM_PACKAGE, offline, package_dir, update_digest
 from .errors import DossierError
 from .gold import GoldItem, load_gold
 from .settings import ROOT, SQUAD_TRAIN, Settings, from_env
-from .support import sentence_vector
 
 BLIND = ROOT / "eval" / "blind"
 # The foreign blind batches read while the answer method was developed (13-45); the later
@@ -83,13 +82,12 @@ def triples_of(corpus: Path, items: Sequence[GoldItem], settings: Settings,
     index = open_index(s, log=log)
     out = []
     for q in asked(index, [it for it in items if it.answerable and it.evidence], s, k=s.k):
-        vecs = [sentence_vector(index, c.hit.chunk.doc, c.sentence) for c in q.candidates]
-        has = np.array([v is not None for v in vecs], dtype=bool)
+        kept = [i for i, v in enumerate(q.sentence_vecs) if v is not None]
         # The training texts are the candidates as an answer quotes them (c.text: a sentence
         # opening with "He said" brings the one before), as session 50 measured them.
-        cands = [c for c, h in zip(q.candidates, has) if h]
-        right = q.labels[has].astype(bool)
-        similarity = np.array([v @ q.vector for v in vecs if v is not None])
+        cands = [q.candidates[i] for i in kept]
+        right = q.labels[kept].astype(bool)
+        similarity = np.array([q.sentence_vecs[i] @ q.vector for i in kept])
         if not right.any() or right.all():
             continue
         wrong = np.flatnonzero(~right)
