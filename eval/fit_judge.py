@@ -1,7 +1,8 @@
 """Fit the judge's decision, rag/judge.json: `make train-judge` (~95 min on 2 cores from
 nothing, session 46; session 52 took 10-15 min a set, ~2.5 h for the thirteen, beside other
-work; minutes where sweeps kept the judge's readings: data/judge-verdicts.jsonl, or
---verdicts eval/judge-verdicts.jsonl, the readings session 52 kept).
+work; less where sweeps kept the judge's readings: data/judge-verdicts.jsonl, or
+--verdicts eval/judge-verdicts.jsonl, every reading of the thirteen sets with the
+session-51 scorer, kept in sessions 52-53: only an answer a later change altered is read again).
 
     python eval/fit_judge.py [--out rag/judge.json]            # answer, judge and fit
     python eval/fit_judge.py --rows eval/judge-rows.json         # fit the rows kept: seconds
