@@ -52,9 +52,9 @@ CONFLICT_PREFIX = "The sources differ:"
 # stops being right often. Between 0.2 and 0.5 of the best it is right 15-18 %
 # of the time, below 0.2 6 % and less (session 17; 0.5 was chosen in session 6,
 # with an earlier scorer, on the same reading of the same pool). The same bar
-# admits a list's or a comparison's sentences, a continuation and an article
-# as a side of "do the articles agree?"; the evaluation sets measured them all
-# together (README "Evaluation").
+# admits a comparison's sentences, a continuation and an article as a side of
+# "do the articles agree?" (a list's items have a lower one, LIST_JOIN_RATIO);
+# the evaluation sets measured them all together (README "Evaluation").
 JOIN_RATIO = 0.2
 # Saying "the sources differ" is a claim about the articles, not one more quote:
 # the rival giving another number must be at least half as likely as the best
