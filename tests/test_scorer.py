@@ -24,7 +24,7 @@ from rag.features import (FEATURES, candidates, featurize, is_compare_question, 
 from rag.followup import FOLLOWING
 from rag.question import OPENS_QUOTE, SPEECH
 from rag.records import Hit, Scored, Span
-from rag.scorer import SCORER_PATH, fixed_scorer, load_scorer, nearness, score
+from rag.scorer import SCORER_PATH, fixed_scorer, fused_lead, load_scorer, nearness, score
 
 # Evidence a sensible answer score rises with; enough to exercise the stage.
 WEIGHTS = {"coverage": 6.0, "dense": 2.0, "names_all": 1.0, "type_ok": 1.0, "retrieval": 0.5}
@@ -42,14 +42,33 @@ def test_features_have_one_column_each(seed_index):
     assert len(spans) == len(set(spans))  # overlapping chunks give each sentence once
 
 
-def test_score_orders_by_probability(seed_index):
+def test_score_orders_by_probability_after_the_fused_lead(seed_index):
     idx, _ = seed_index
     q = "Why has Power of Siberia 2 not been agreed?"
     hits = [Hit(c, 1.0, i + 1) for i, c in enumerate(idx.chunks[:8])]
-    scored, confidence = score(idx, read_question(idx, q), hits, idx.embedder.embed([q])[0], fixed_scorer(WEIGHTS))
+    qvec = idx.embedder.embed([q])[0]
+    scored, confidence = score(idx, read_question(idx, q), hits, qvec, fixed_scorer(WEIGHTS))
     probs = [s.score for s in scored]
-    assert probs == sorted(probs, reverse=True) and all(0 <= p <= 1 for p in probs)
+    assert probs[1:] == sorted(probs[1:], reverse=True) and all(0 <= p <= 1 for p in probs)
     assert 0 <= confidence <= 1
+    # the lead, recomputed from the features: what score and similarity rank best together
+    reading, scorer = read_question(idx, q), fixed_scorer(WEIGHTS)
+    cands = candidates(idx, hits)
+    x = featurize(idx, reading, cands, qvec)
+    p = scorer.sentence_probabilities(x)
+    order = sorted(range(len(cands)), key=lambda i: (-p[i], cands[i].hit.rank, cands[i].span.start))
+    lead = fused_lead(order, x[:, FEATURES.index("dense")])
+    assert lead != order[0]  # here the two disagree, so the test tells the lead from the best score
+    assert (scored[0].text, scored[0].score) == (cands[lead].text, pytest.approx(p[lead]))
+
+
+def test_the_lead_is_what_score_and_similarity_rank_best_together():
+    # second by score, first by similarity; the best score only fourth by similarity
+    assert fused_lead([0, 1, 2, 3], np.array([0.1, 0.9, 0.5, 0.4])) == 1
+    # second by similarity: 1/4 + 1/5 either way, and a tie goes to the better score
+    assert fused_lead([0, 1, 2], np.array([0.5, 0.9, 0.1])) == 0
+    assert fused_lead([2, 0, 1], np.array([0.1, 0.2, 0.3])) == 2  # first both ways
+    assert fused_lead([0], np.array([0.0])) == 0
 
 
 def test_the_threshold_decides(seed_index):
