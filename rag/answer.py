@@ -9,7 +9,8 @@ The stages, each its own module, composed here:
     rewrite a follow-up     followup.py    "Why hasn't it?" -> a standalone question
     retrieve passages       api.search     BM25 + dense (passages and sentences), fused
     candidates, features    features.py    every sentence of the passages, as evidence
-    score                   scorer.py      fitted P(sentence answers), P(question answered)
+    score                   scorer.py      fitted P(sentence answers), P(question answered);
+                                           led by what score and similarity rank best together
     pick by shape           sides.py       a comparison: each side's answer
                             parts.py       "when ..., and why ...?": a sentence for each part
                             authors.py     "who wrote ...?": the article's byline

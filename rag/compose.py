@@ -391,7 +391,7 @@ def _with_their_words(chosen: list[Scored], scored: list[Scored], reading: Readi
 
 
 def choose(scored: list[Scored], reading: Reading, beside: Sequence[Scored] = ()) -> tuple[list[Scored], bool]:
-    """The sentences of a quoted answer (best first), and whether they
+    """The sentences of a quoted answer (the lead, scored[0], first), and whether they
     conflict. `beside`: sentences outside the candidates' passages
     (outside_passages) that only the neighbour rules may bring."""
     best = scored[0]
