@@ -195,11 +195,10 @@ def _bigrams(stems: Sequence[str]) -> set[tuple[str, str]]:
     return set(zip(stems, stems[1:]))
 
 
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """1 for the best value, 1/2 for the second, ...: a rank as a bounded feature."""
-    order = np.argsort(-values, kind="stable")
+def ranks(values: np.ndarray) -> np.ndarray:
+    """1 for the largest value, 2 for the next, ... (ties in the order given)."""
     r = np.empty(len(values))
-    r[order] = 1.0 / np.arange(1, len(values) + 1)
+    r[np.argsort(-values, kind="stable")] = np.arange(1, len(values) + 1)
     return r
 
 
@@ -338,7 +337,7 @@ def featurize(index: Index, q: Reading, cands: Sequence[Candidate], question_vec
     for value, gap, rank in (("dense", "dense_gap", "dense_rank"), ("coverage", "coverage_gap", "coverage_rank")):
         v = x[:, col[value]]
         x[:, col[gap]] = v - v.max()
-        x[:, col[rank]] = _ranks(v)
+        x[:, col[rank]] = 1.0 / ranks(v)  # 1, 1/2, 1/3, ...: a rank as a bounded feature
     return with_adapted(x, x[:, col["dense_adapted"]])
 
 

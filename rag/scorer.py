@@ -31,7 +31,7 @@ import numpy as np
 
 from .adapter import adapt
 from .errors import ScorerUnavailable
-from .features import FEATURES, Candidate, Reading, candidates, featurize
+from .features import FEATURES, Candidate, Reading, candidates, featurize, ranks
 from .index import Index
 from .records import Hit, Scored
 
@@ -273,13 +273,6 @@ def fixed_scorer(weights: dict[str, float], threshold: float = 0.5, bias: float 
     return LinearScorer(sentence, question, threshold, tuple(required), {"fixed": True})
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
-    """1 for the largest value, 2 for the next, ... (ties in the order given)."""
-    r = np.empty(len(values))
-    r[np.argsort(-values, kind="stable")] = np.arange(1, len(values) + 1)
-    return r
-
-
 def fused_lead(order: Sequence[int], similarity: np.ndarray, k: float = FUSION_K) -> int:
     """Of the candidates in `order` (best score first), the one that the score
     and the question's `similarity` rank best together: reciprocal rank fusion,
@@ -287,7 +280,7 @@ def fused_lead(order: Sequence[int], similarity: np.ndarray, k: float = FUSION_K
     to the better score."""
     by_score = np.empty(len(order))
     by_score[list(order)] = np.arange(1, len(order) + 1)
-    fused = 1.0 / (k + by_score) + 1.0 / (k + _rank(np.asarray(similarity, dtype=float)))
+    fused = 1.0 / (k + by_score) + 1.0 / (k + ranks(np.asarray(similarity, dtype=float)))
     return max(order, key=lambda i: fused[i])
 
 
