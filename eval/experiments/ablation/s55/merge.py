@@ -1,10 +1,17 @@
 """Join the two halves of session 55's ablation run and total them (as run).
 
-    python eval/experiments/ablation/s55/merge.py A.json B.json A1.log  # writes eval/ablation.{md,json}
+    python eval/experiments/ablation/s55/merge.py runs/A1.log runs/A2.log runs/B.json runs/C.json
+    # writes eval/ablation.{md,json}; a later file's set replaces an earlier one's
 
-A .log is a run's printed table lines (the first half stopped at a set that does
-not exist, foreign-b52, before writing its .json): its cells are read back, with
-each set's answerable and unanswerable counts from its gold file.
+The runs, each `eval/ablation.py --sets ... --unchecked runs/scorer-unchecked.json`
+with OMP_NUM_THREADS=1, two or three at a time: A1 (gold, held-out, squad, the two
+off-topic sets, foreign-b1-12 and -b46-51) stopped at foreign-b52, a set that does
+not exist (batch 52 was seeds only), before writing its .json, so its printed lines
+are read back here (A1.log), with each set's answerable and unanswerable counts from
+its gold file: those sets keep the five figures of the table, not the full summary.
+A2 went on (foreign-b53-72, then seeds-b61 and -b62, stopped there: A2.log); B ran
+seeds-b1-60 and C seeds-b72 down to -b61 (C's seeds-b61 and -b62 replace A2's: the
+same figures but for p50). Batch 73 was not run.
 
 Totals are counts, not rates: right answers (pass x answerable), unanswerable
 refused (abstention x unanswerable) and false refusals (rate x answerable),
@@ -21,7 +28,7 @@ from ablation import METRICS, SETS, VARIANTS, fmt  # noqa: E402
 
 from rag.gold import load_gold  # noqa: E402
 
-FITTED = {"gold", "seeds-b1", *(f"foreign-b{n}" for n in range(13, 46))}
+FITTED = {n for n, (_, _, fitted) in SETS.items() if fitted}  # gold, seeds-b1, foreign-b13-45
 COLUMNS = ("rules", *VARIANTS)
 
 
@@ -38,10 +45,14 @@ def from_log(path: Path) -> dict:
     out = {}
     for line in path.read_text().splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("| ") or cells[0] == "set" or set(cells[0]) <= {"-"}:
+            continue  # not a set's row: a message, the header or its rule
         if len(cells) != 2 + len(COLUMNS):
-            continue
+            raise ValueError(f"{path}: a row of {len(cells)} cells, not {2 + len(COLUMNS)}: {line[:60]}")
         name = cells[0].removesuffix(" (fitted on)")
         items = load_gold(SETS[name][1])
+        if int(cells[1]) != len(items):
+            raise ValueError(f"{path}: {name} has {cells[1]} questions, its gold file {len(items)}")
         a = sum(it.answerable for it in items)
         row = {}
         for column, cell in zip(COLUMNS, cells[2:]):
@@ -90,7 +101,7 @@ def main() -> None:
             total.append(f"| {c} | " + " | ".join(cells) + " |")
         total.append("")
     note = ("Each cell: " + " / ".join(METRICS) + " (quoted mode, hybrid retrieval, the scorer alone, this machine; "
-            "session 55, two runs at a time).")
+            "session 55, two or three runs at a time).")
     md = "\n".join([note, "", *lines, "", *total])
     (ROOT / "eval" / "ablation.md").write_text(md, encoding="utf-8")
     (ROOT / "eval" / "ablation.json").write_text(json.dumps({n: results[n] for n in names}, indent=1), encoding="utf-8")
