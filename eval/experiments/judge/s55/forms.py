@@ -9,19 +9,15 @@ printed: right answers and unanswerable questions among the k most likely rows,
 and the AUC of right answers against unanswerable questions."""
 
 import json
-import math
+import sys
 from pathlib import Path
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-ROWS = Path(__file__).resolve().parents[3] / "judge-rows.json"
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from fit_judge import ROWS_PATH, design  # noqa: E402  (the shipped fit's own inputs and labels)
 
 
 def form(x: np.ndarray, kind: str) -> np.ndarray:
@@ -31,9 +27,8 @@ def form(x: np.ndarray, kind: str) -> np.ndarray:
 
 
 def main() -> None:
-    rows = [r for r in json.loads(ROWS.read_text())["rows"] if r.get("judge_verdict") is not None and not r["refused"]]
-    x = np.array([[logit(r["confidence"]), r["judge_verdict"]] for r in rows])
-    right = np.array([int(bool(r["answerable"] and r["passes"])) for r in rows])
+    rows = [r for r in json.loads(ROWS_PATH.read_text())["rows"] if r.get("judge_verdict") is not None and not r["refused"]]
+    x, right = design(rows)
     unanswerable = np.array([not r["answerable"] for r in rows])
     sets = np.array([r["set"] for r in rows])
     print(len(rows), "rows,", right.sum(), "right,", unanswerable.sum(), "unanswerable")
