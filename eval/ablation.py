@@ -100,8 +100,8 @@ VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+side
 
 @contextmanager
 def variant(name: str, unchecked: Path):
-    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
-             answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
+    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, compose.LIST_GATHER_MAX,
+             answer.load_scorer, answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
              compose._with_items, answer.dated_as_asked, answer.denies_as_asked, answer.acts_as_asked,
              answer.ordered_parts, compose._with_reason, compose._with_enumeration,
              compose._with_missing_words, compose._with_their_words)
@@ -112,7 +112,7 @@ def variant(name: str, unchecked: Path):
         if step < 2:
             retrieve.SENTENCE_SEARCH_MAX = 0
         if step < 3:
-            compose.JOIN_RATIO, compose.GATHER_MAX = math.inf, 1
+            compose.JOIN_RATIO, compose.GATHER_MAX, compose.LIST_GATHER_MAX = math.inf, 1, 1
         if step < 5:
             answer.pair_sides = lambda *args: ([], 0.0)
         if step < 6:  # a chosen sentence alone: no sentence leaning on it, no speaker of its quote nor quotes after it
@@ -137,8 +137,8 @@ def variant(name: str, unchecked: Path):
             compose._with_missing_words = lambda chosen, scored, reading: chosen
         yield
     finally:
-        (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, answer.load_scorer,
-         answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
+        (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, compose.LIST_GATHER_MAX,
+         answer.load_scorer, answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
          answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked,
          answer.acts_as_asked, answer.ordered_parts, compose._with_reason, compose._with_enumeration,
          compose._with_missing_words, compose._with_their_words) = saved

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 
 from rag.answer import ABSTAIN_TEXT, OFF_TOPIC_TEXT, answer
-from rag.compose import (CONFLICT_PREFIX, _goes_on, _measures, _speaker_named, choose, compose_quoted, neutralise,
-                         outside_passages)
+from rag.compose import (CONFLICT_PREFIX, GATHER_MAX, LIST_GATHER_MAX, _goes_on, _measures, _speaker_named, choose,
+                         compose_quoted, neutralise, outside_passages)
 from rag.errors import ScorerUnavailable
 from rag.ingest import UNKNOWN_OUTLET
 from rag.features import (FEATURES, candidates, featurize, is_compare_question, is_heading, is_list_question,
@@ -147,6 +147,20 @@ def test_list_questions_gather_across_articles(seed_index):
     plain = read_question(idx, "Who is Yun Sun?")
     assert [s.score for s in choose(scored, plain)[0]] == [0.9, 0.6]
     assert [s.score for s in choose([scored[0], scored[2]], plain)[0]] == [0.9]
+
+
+def test_a_list_gathers_more_sentences_than_a_comparison(seed_index):
+    idx, _ = seed_index
+    # Eight sentences of five articles, each likely enough to join: a list takes
+    # LIST_GATHER_MAX of them (its items are spread wide), a comparison GATHER_MAX.
+    places = [(d, i) for d in range(4) for i in (0, 2)]
+    scored = [_scored(idx, d, i, 0.9 - 0.05 * k) for k, (d, i) in enumerate(places)]
+    listed = choose(scored, read_question(idx, "Which countries did Xi visit in Europe?"))[0]
+    compared = choose(scored, read_question(idx, "How did trade change between 2021 and 2023?"))[0]
+    assert 4 == GATHER_MAX < LIST_GATHER_MAX == 6
+    assert {s.score for s in listed} >= {s.score for s in scored[:LIST_GATHER_MAX]}
+    assert scored[LIST_GATHER_MAX].score not in {s.score for s in listed}
+    assert {s.score for s in compared} == {s.score for s in scored[:GATHER_MAX]}
 
 
 def test_a_follow_up_asks_for_the_kind_of_answer_its_own_words_ask_for(seed_index):
