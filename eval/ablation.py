@@ -101,9 +101,9 @@ VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+side
 @contextmanager
 def variant(name: str, unchecked: Path):
     saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, compose.LIST_GATHER_MAX,
-             answer.load_scorer, answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer, answer.split_parts,
-             compose._with_items, answer.dated_as_asked, answer.denies_as_asked, answer.acts_as_asked,
-             answer.ordered_parts, compose._with_reason, compose._with_enumeration,
+             answer.load_scorer, answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
+             answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked,
+             answer.acts_as_asked, answer.ordered_parts, compose._with_reason, compose._with_enumeration,
              compose._with_missing_words, compose._with_their_words)
     step = VARIANTS.index(name)
     try:

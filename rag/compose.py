@@ -8,8 +8,8 @@ An answer is the best sentence, plus others that add to it: a second
 sentence at least a fifth as likely to answer as the first; for a list or
 comparison question ("which countries ...", "how did X change between
 ..."), every sentence that is likely enough and adds something new, from
-any article, up to four (for a list, up to six, a twentieth as likely as
-the first);
+any article, up to four (for a list, up to six, at least a twentieth as
+likely as the first);
 for a quantity that articles state differently (42 vs 43 meetings), both,
 flagged as a conflict. Sentences of one article keep their reading order;
 a comparison across articles is ordered by article date. A chosen sentence
@@ -68,7 +68,8 @@ GATHER_MAX = 4  # ... in a comparison
 # ... in a list: its items are spread over more sentences than a comparison's two sides.
 # On the 195 list questions of blind batches 58-70 (judge off) a cap of 4, 5, 6, 8 and 10
 # passed 123, 126, 127, 127 and 127, none lost: the smallest of the plateau; on batches
-# 71-73's 45 (not used to choose) 12 -> 13 (eval/README.md, session 56).
+# 71-73's 45 (not used to choose) 12 -> 13 (8: 15), and 12 -> 12 with the judge on
+# (eval/README.md, session 56).
 LIST_GATHER_MAX = 6
 # A list's items score far below its best sentence: they name the members, not the group
 # asked about. On the 195 list questions of blind batches 58-70 the evidence sentences an
