@@ -98,13 +98,18 @@ VARIANTS = ("learned", "+checks", "+sentences", "+compose", "+off-topic", "+side
             "+times", "+denials", "+acts", "+order", "+neighbours")
 
 
+# What the variants replace, each put back as it was when a variant ends.
+PATCHED = ((retrieve, "SENTENCE_SEARCH_MAX"), (compose, "JOIN_RATIO"), (compose, "GATHER_MAX"),
+           (compose, "LIST_GATHER_MAX"), (answer, "load_scorer"), (answer, "pair_sides"), (compose, "_continued"),
+           (compose, "with_its_speaker"), (answer, "byline_answer"), (answer, "split_parts"), (compose, "_with_items"),
+           (answer, "dated_as_asked"), (answer, "denies_as_asked"), (answer, "acts_as_asked"),
+           (answer, "ordered_parts"), (compose, "_with_reason"), (compose, "_with_enumeration"),
+           (compose, "_with_missing_words"), (compose, "_with_their_words"))
+
+
 @contextmanager
 def variant(name: str, unchecked: Path):
-    saved = (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, compose.LIST_GATHER_MAX,
-             answer.load_scorer, answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
-             answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked,
-             answer.acts_as_asked, answer.ordered_parts, compose._with_reason, compose._with_enumeration,
-             compose._with_missing_words, compose._with_their_words)
+    saved = [getattr(module, attr) for module, attr in PATCHED]
     step = VARIANTS.index(name)
     try:
         fitted = load_scorer(unchecked) if step < 1 else load_scorer()
@@ -137,11 +142,8 @@ def variant(name: str, unchecked: Path):
             compose._with_missing_words = lambda chosen, scored, reading: chosen
         yield
     finally:
-        (retrieve.SENTENCE_SEARCH_MAX, compose.JOIN_RATIO, compose.GATHER_MAX, compose.LIST_GATHER_MAX,
-         answer.load_scorer, answer.pair_sides, compose._continued, compose.with_its_speaker, answer.byline_answer,
-         answer.split_parts, compose._with_items, answer.dated_as_asked, answer.denies_as_asked,
-         answer.acts_as_asked, answer.ordered_parts, compose._with_reason, compose._with_enumeration,
-         compose._with_missing_words, compose._with_their_words) = saved
+        for (module, attr), value in zip(PATCHED, saved):
+            setattr(module, attr, value)
 
 
 def fmt(summary: dict) -> str:
