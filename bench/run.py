@@ -246,8 +246,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def app_cold_start(index_dir: Path) -> float:
-    """Seconds from starting app.py to its first answer over the API."""
+def app_cold_start(index_dir: Path) -> tuple[float, float]:
+    """Seconds from starting app.py to its port opening (importing Gradio and
+    building the page, while the index and the judge load beside them) and to
+    its first answer over the API."""
     from gradio_client import Client
 
     port = free_port()
@@ -261,10 +263,11 @@ def app_cold_start(index_dir: Path) -> float:
                     break
             except OSError:
                 time.sleep(0.1)
+        port_open = time.perf_counter() - t0
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         out = client.predict("What is Power of Siberia 2?", "quoted", api_name="/answer")
         assert out["sources"], out
-        return time.perf_counter() - t0
+        return port_open, time.perf_counter() - t0
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -279,8 +282,9 @@ def bench_cold(index_dir: Path, quick: bool) -> dict:
             f"imports {m['imports_s']:.1f} s, embedder {m['embedder_s']:.1f} s",
             f"index {m['index_s']:.1f} s, answer {m['first_answer_s']:.1f} s")
         row(f"peak RSS, {what} process", f"{m['peak_rss_mb']:.0f} MB")
-    out["app_first_answer_s"] = app_cold_start(index_dir)
-    row("app: start -> first answer (quoted, via API)", f"{out['app_first_answer_s']:.1f} s", "target <= 10 s")
+    out["app_port_open_s"], out["app_first_answer_s"] = app_cold_start(index_dir)
+    row("app: start -> first answer (quoted, via API)", f"{out['app_first_answer_s']:.1f} s",
+        f"port open at {out['app_port_open_s']:.1f} s; target <= 10 s")
     return out
 
 

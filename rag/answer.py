@@ -307,9 +307,9 @@ def answer_stream(
     scored, confidence = score(index, reading, hits, qvec, scorer)
     picked, picked_confidence = pick(index, reading, hits, query, qvec, s, scorer)
     if picked:
-        # Answered if the whole question is, or a side of a comparison, or every
-        # part (measured: the sides' confidence alone, or the whole's alone,
-        # passed fewer questions).
+        # Answered if the whole question is, or a side of a comparison, or the
+        # parts on average (measured: the sides' confidence alone, or the whole's
+        # alone, passed fewer questions; parts.answer_parts on the mean).
         confidence = max(confidence, picked_confidence)
         scored = strongest_first(picked, scored)  # generated mode reads their passages first
     base = Answer(question=q, text="", citations=(), abstained=False, mode=mode, hits=hits,

@@ -1,8 +1,11 @@
 """Two-part questions: each part asked on its own, the answer pairs them."""
 
+import pytest
+
+from rag import parts
 from rag.answer import answer
 from rag.followup import FOLLOWING
-from rag.parts import ordered_parts, split_parts
+from rag.parts import answer_parts, ordered_parts, split_parts
 from rag.scorer import fixed_scorer
 
 from test_scorer import WEIGHTS
@@ -31,6 +34,22 @@ def test_each_part_gets_its_own_sentence(seed_index):
     assert "8.3bn" in ans.text or "14%" in ans.text
     for c in ans.citations:
         assert idx.articles[c.doc].text[c.quote_start : c.quote_end] == c.quote
+
+
+def test_a_two_part_question_is_as_sure_as_its_parts_on_average(seed_index, monkeypatch):
+    # A part sharing few words with its sentence scores unsure; the least sure part
+    # used to refuse the whole question though each part's sentence was right.
+    idx, s = seed_index
+    real = parts.score
+    sure = {"Where did Putin go after Beijing?": 0.9}
+
+    def scored(index, reading, hits, qvec, scorer, keep=None):
+        return real(index, reading, hits, qvec, scorer, keep)[0], sure.get(reading.question, 0.1)
+
+    monkeypatch.setattr(parts, "score", scored)
+    asked = split_parts(idx, "Where did Putin go after Beijing, and why was the visit significant?")
+    chosen, confidence = answer_parts(idx, asked, s, fixed_scorer(WEIGHTS, threshold=0.0))
+    assert confidence == pytest.approx(0.5) and len(chosen) >= 2
 
 
 def test_which_came_first_asks_when_each_was():
