@@ -263,6 +263,8 @@ def app_cold_start(index_dir: Path) -> tuple[float, float]:
                     break
             except OSError:
                 time.sleep(0.1)
+        else:
+            raise RuntimeError("app.py did not open its port within 120 s")
         port_open = time.perf_counter() - t0
         client = Client(f"http://127.0.0.1:{port}/", verbose=False)
         out = client.predict("What is Power of Siberia 2?", "quoted", api_name="/answer")
@@ -284,7 +286,7 @@ def bench_cold(index_dir: Path, quick: bool) -> dict:
         row(f"peak RSS, {what} process", f"{m['peak_rss_mb']:.0f} MB")
     out["app_port_open_s"], out["app_first_answer_s"] = app_cold_start(index_dir)
     row("app: start -> first answer (quoted, via API)", f"{out['app_first_answer_s']:.1f} s",
-        f"port open at {out['app_port_open_s']:.1f} s; target <= 10 s")
+        f"target <= 10 s (its port open at {out['app_port_open_s']:.1f} s)")
     return out
 
 

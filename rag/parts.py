@@ -127,14 +127,17 @@ def answer_parts(index: Index, parts: tuple[Part, ...], settings: Settings, scor
     for "who wrote it?"), in the question's order, each sentence once, and
     how sure the scored parts are on average; ([], 0) when a part has no answer.
 
-    The mean, not the least sure part: the scorer reads a part that shares
-    few words with its sentence ("how much did he earn at the blacking
-    warehouse?" against "where he earned six shillings a week") as unsure,
-    and the least sure part refused such questions whole though each part's
-    sentence was right. On the 1,920 questions of blind batches 58-73 (judge
-    off) the mean passed 6 more, none fewer; the 145 that split, judge on, 98
-    -> 106, none fewer, 2 of the 8 on batches 71-75, not used to choose
-    (eval/README.md, session 57)."""
+    The mean, not the least sure part: a part sharing few words with its
+    sentence ("how much did he earn at the blacking warehouse?" against "where
+    he earned six shillings a week") reads as unsure, and refused the whole
+    question though each part's sentence was right. A part the off-topic line
+    refuses (P 0: fitted on whole questions, it often refuses a short part
+    such as "how far apart were the two votes?") counts as unsure, not as the
+    question being off topic: of the 145 split questions measured, 20 had one;
+    with the judge on, one more passed for it, one answerable question was
+    answered short of passing instead of refused, and no unanswerable one was
+    answered (eval/README.md, session 57).
+    """
     chosen, confidences = [], []
     vectors = index.embedder.embed([part.question for part in parts])  # one batch: far cheaper than one call each
     for part, qvec in zip(parts, vectors):
@@ -152,4 +155,4 @@ def answer_parts(index: Index, parts: tuple[Part, ...], settings: Settings, scor
         chosen += [s for s in picked if not any(same_place(s, c) for c in chosen)]
         confidences.append(p)
     # A byline part is sure and joins no average (every part a byline: sure).
-    return chosen, sum(confidences) / len(confidences) if confidences else 1.0
+    return chosen, (sum(confidences) / len(confidences) if confidences else 1.0)
