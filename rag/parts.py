@@ -14,9 +14,10 @@ names, as a follow-up would), and the answer joins what answers each.
 
 "Which came first, the rescue of the Tromelin castaways or the birth of
 Emile Baudot?", "Was Hertz born before or after the Difference Engine went on
-display?": the two things are dated in two sentences, often of two articles,
-and no sentence names both. So each is asked when it was, and the answer
-quotes both dates.
+display?", "How many years passed between Utamaro's arrest and the founding of
+the Boston Herald?": the two things are dated in two sentences, often of two
+articles, and no sentence names both. So each is asked when it was, and the
+answer quotes both dates.
 """
 
 from __future__ import annotations
@@ -91,6 +92,62 @@ _THAN = re.compile(r"^(?:is|was|are|were)\s+(?P<a>.+?)\s+(?P<key>older|younger|e
                    r"(?!(?:expected|planned|scheduled|usual|anticipated|predicted|thought|hoped|ever|before|"
                    r"previously|originally|normal|that|it|this)\b|\d)(?P<b>[^,;?]+)", re.I)
 _LIGHT = {"is", "was", "are", "were", "came", "comes", "happened", "occurred"}  # say nothing of either side
+# "How many years passed between A and B?", "How long was the gap between A and B?", "How
+# many years separate A from B?", "How long after A did B?", "How long did it take from A
+# to B?": the time between two events, each dated in a sentence of its own (often of two
+# articles), which no sentence names together. A duration one sentence gives ("How long
+# did the flight take?", "how long after that did ...?") is not split.
+_HOW_LONG = (r"(?:(?:roughly|about|approximately|around|exactly|just)\s+)?how\s+(?:long|much\s+time|"
+             r"many\s+(?:years|months|weeks|days|decades|centuries))")
+_GAP = (r"(?:(?:passed|elapsed|went\s+by|lay|separated?|(?:was|is|were)\s+there|"
+        r"(?:was|is)\s+the\s+(?:gap|interval|time|span))\s+)?")
+_BETWEEN = re.compile(rf"(?:^|,\s*){_HOW_LONG}\s+{_GAP}between\s+(?P<both>[^,;?]+?)\s*\?*$", re.I)
+_SEPARATE = re.compile(rf"(?:^|,\s*){_HOW_LONG}\s+separated?\s+(?P<a>[^,;?]+?)\s+from\s+(?P<b>[^,;?]+?)\s*\?*$"
+                       rf"|(?:^|,\s*){_HOW_LONG}\s+separated?\s+(?P<both>[^,;?]+?)\s*\?*$", re.I)
+# The last auxiliary opens the second event: "after its charter was signed | did MIT hold ...".
+_AFTER = re.compile(rf"(?:^|,\s*){_HOW_LONG}\s+(?:after|before)\s+(?P<a>[^,;?]+)\s+"
+                    r"(?P<aux>did|was|were|had|has|does|do|is|are)\s+(?P<b>[^,;?]+?)\s*\?*$", re.I)
+_FROM = re.compile(rf"^{_HOW_LONG}\s+did\s+(?P<what>[^,;?]+?)\s+(?:take|last),?\s+from\s+(?P<a>[^,;?]+?)\s+"
+                   r"(?:to|until|till)\s+(?P<b>[^,;?]+?)\s*\?*$", re.I)
+# A side that only points back ("after that", "between then and ..."): a follow-up's, not an event.
+_POINTER = re.compile(r"^(?:that|this|then|it|now|today|those|these)$", re.I)
+
+
+def _two_events(both: str) -> tuple[str, str] | None:
+    """"A and B" cut at the "and" that parts two events: not inside a name ("Belt and
+    Road", "Trinidad and Tobago"), where a capitalised word stands on each side."""
+    ands = list(re.finditer(r"\s+and\s+", both))
+    for m in ands:
+        before, after = both[: m.start()].split(), both[m.end() :].split()
+        if before and after and not (before[-1][:1].isupper() and after[0][:1].isupper()):
+            return both[: m.start()], both[m.end() :]
+    return (both[: ands[0].start()], both[ands[0].end() :]) if ands else None
+
+
+def interval_parts(question: str) -> tuple[Part, ...]:
+    """When each of two events was, for a question asking how long passed between
+    them; () for any other question. The second event's retrieval keeps the first's
+    words ("How many years after the KLA was founded did it launch its campaign?": it
+    is the KLA), and a span's ("from the start of construction to the completion of
+    the Parthenon") keeps the whole question's."""
+    question = " ".join(question.split())
+    sides, context = None, ""
+    if m := _AFTER.search(question):
+        sides = (f"When {m['a']}?", f"When {m['aux'].lower()} {m['b']}?"), (m["a"], m["b"])
+    elif m := _FROM.search(question):
+        sides, context = ((f"When was {m['a']}?", f"When was {m['b']}?"), (m["a"], m["b"])), m["what"]
+    elif m := _SEPARATE.search(question) or _BETWEEN.search(question):
+        pair = (m["a"], m["b"]) if m.groupdict().get("a") else _two_events(m["both"])
+        sides = ((f"When was {pair[0]}?", f"When was {pair[1]}?"), pair) if pair else None
+    if sides is None:
+        return ()
+    (first, second), (a, b) = sides
+    if any(_POINTER.match(x.strip()) for x in (a, b)):
+        return ()
+    if context:  # "from the start of construction": of what, the rest of the question says
+        own = "" if _POINTER.match(context.strip()) else f" {context}"
+        return Part(first, f"{first} {b}{own}"), Part(second, f"{second} {a}{own}")
+    return Part(first, first), Part(second, f"{second} {a}")
 
 
 def _when(sides: tuple[str, str], said: str, key: str) -> list[str]:
@@ -103,8 +160,8 @@ def _when(sides: tuple[str, str], said: str, key: str) -> list[str]:
 
 
 def ordered_parts(question: str) -> tuple[Part, ...]:
-    """When each of two things was, for a question asking which came first;
-    () for any other question."""
+    """When each of two things was, for a question asking which came first or
+    how long passed between them (interval_parts); () for any other question."""
     # One space between words: the patterns' lazy sides would otherwise backtrack
     # over a long run of spaces for seconds.
     question = " ".join(question.split())
@@ -116,7 +173,7 @@ def ordered_parts(question: str) -> tuple[Part, ...]:
     elif m := _BEFORE.match(question):
         asked = [f"When {m['aux'].lower()} {m['a'].strip()}?", f"When {m['b'].strip()}?"]
     else:
-        return ()
+        return interval_parts(question)
     return tuple(Part(q, q) for q in asked)
 
 

@@ -81,6 +81,50 @@ def test_which_came_first_asks_when_each_was():
         assert ordered_parts(q) == (), q
 
 
+def test_how_long_between_two_events_asks_when_each_was():
+    asked = lambda q: [(p.question, p.query) for p in ordered_parts(q)]
+    assert asked("How many years passed between Greenland joining the EEC and its withdrawal?") == [
+        ("When was Greenland joining the EEC?", "When was Greenland joining the EEC?"),
+        ("When was its withdrawal?", "When was its withdrawal? Greenland joining the EEC")]
+    # "and" inside a name does not part the events; "separate A from B".
+    assert [q for q, _ in asked("How long was the gap between the Belt and Road Forum and his state visit?")] == [
+        "When was the Belt and Road Forum?", "When was his state visit?"]
+    assert [q for q, _ in asked("Roughly how many years separate the first demonstration from the NATO campaign?")] == [
+        "When was the first demonstration?", "When was the NATO campaign?"]
+    # "after A did B": the last auxiliary opens B, which keeps A's words for retrieval ("it" is the KLA).
+    assert asked("How many years after the KLA was founded did it launch its first campaign?") == [
+        ("When the KLA was founded?", "When the KLA was founded?"),
+        ("When did it launch its first campaign?", "When did it launch its first campaign? the KLA was founded")]
+    # "from A to B": each side keeps what the span is of.
+    assert asked("How long did the war last, from the first offensives to the ceasefire?") == [
+        ("When was the first offensives?", "When was the first offensives? the ceasefire the war"),
+        ("When was the ceasefire?", "When was the ceasefire? the first offensives the war")]
+    for q in ("How long did the first non-stop flight from Perth to London take?",  # one sentence's duration
+              "For how many days was Utamaro kept in manacles after his 1804 arrest?",
+              "how long after that did the invasion start?",  # a follow-up's "that": no event to date
+              "How long before the visit had Putin last been in China, and what took him there?",
+              "How long did kings govern the city after its founder?",
+              "What is the difference between a ballista and a mangonel?"):
+        assert ordered_parts(q) == (), q
+
+
+def test_how_long_between_quotes_the_date_of_each_event(make_index):
+    # Neither sentence names the other event: asked as one question, the answer had one date or none.
+    idx = make_index({
+        "herald.txt": "Boston Herald\nThe Boston Herald is a daily newspaper. The Herald was founded in 1846 "
+                      "by a group of printers. The founding editors of the Boston Herald passed the paper to "
+                      "their sons. Years passed before the Herald won a Pulitzer Prize.\n",
+        "utamaro.txt": "Utamaro\nUtamaro was a painter of prints. Utamaro was arrested in 1804 over a print "
+                       "of Hideyoshi. Many years passed before Utamaro's prints reached Europe. The arrest of "
+                       "Utamaro passed into legend. Years after the arrest, the founding of a Utamaro school "
+                       "was proposed. How many prints passed between Utamaro and his publisher is unknown.\n",
+    })
+    ans = answer(idx, "How many years passed between Utamaro's arrest and the founding of the Boston Herald?",
+                 scorer=fixed_scorer(WEIGHTS, threshold=0.0, required=("names_all", "type_ok")))
+    assert not ans.abstained and "1804" in ans.text and "1846" in ans.text
+    assert list(dict.fromkeys(c.doc for c in ans.citations)) == ["utamaro.txt", "herald.txt"]
+
+
 def test_which_came_first_quotes_a_date_from_each_article(make_index):
     # No sentence names both, and "the rescue of the castaways on Tromelin" is no side a
     # comparison finds: scored as one question, the answer led with whichever article
