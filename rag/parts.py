@@ -99,29 +99,66 @@ _LIGHT = {"is", "was", "are", "were", "came", "comes", "happened", "occurred"}  
 # did the flight take?", "how long after that did ...?") is not split.
 _HOW_LONG = (r"(?:(?:roughly|about|approximately|around|exactly|just)\s+)?how\s+(?:long|much\s+time|"
              r"many\s+(?:years|months|weeks|days|decades|centuries))")
-_GAP = (r"(?:(?:passed|elapsed|went\s+by|lay|separated?|(?:was|is|were)\s+there|"
+_GAP = (r"(?:(?:passed|elapsed|went\s+by|lay|(?:was|is|were)\s+there|"
         r"(?:was|is)\s+the\s+(?:gap|interval|time|span))\s+)?")
 _BETWEEN = re.compile(rf"(?:^|,\s*){_HOW_LONG}\s+{_GAP}between\s+(?P<both>[^,;?]+?)\s*\?*$", re.I)
-_SEPARATE = re.compile(rf"(?:^|,\s*){_HOW_LONG}\s+separated?\s+(?P<a>[^,;?]+?)\s+from\s+(?P<b>[^,;?]+?)\s*\?*$"
-                       rf"|(?:^|,\s*){_HOW_LONG}\s+separated?\s+(?P<both>[^,;?]+?)\s*\?*$", re.I)
-# The last auxiliary opens the second event: "after its charter was signed | did MIT hold ...".
-_AFTER = re.compile(rf"(?:^|,\s*){_HOW_LONG}\s+(?:after|before)\s+(?P<a>[^,;?]+)\s+"
-                    r"(?P<aux>did|was|were|had|has|does|do|is|are)\s+(?P<b>[^,;?]+?)\s*\?*$", re.I)
-_FROM = re.compile(rf"^{_HOW_LONG}\s+did\s+(?P<what>[^,;?]+?)\s+(?:take|last),?\s+from\s+(?P<a>[^,;?]+?)\s+"
-                   r"(?:to|until|till)\s+(?P<b>[^,;?]+?)\s*\?*$", re.I)
-# A side that only points back ("after that", "between then and ..."): a follow-up's, not an event.
-_POINTER = re.compile(r"^(?:that|this|then|it|now|today|those|these)$", re.I)
+_SEPARATE = re.compile(rf"(?:^|,\s*){_HOW_LONG}\s+separated?\s+(?:between\s+)?(?P<a>[^,;?]+?)\s+from\s+"
+                       rf"(?P<b>[^,;?]+?)\s*\?*$|(?:^|,\s*){_HOW_LONG}\s+separated?\s+(?:between\s+)?"
+                       rf"(?P<both>[^,;?]+?)\s*\?*$", re.I)
+# The last auxiliary opens the second event ("after its charter was signed | did MIT hold
+# ..."), but not one of a relative clause ("did the king who was crowned ... die").
+_AFTER = re.compile(rf"(?:^|,\s*){_HOW_LONG}\s+(?:after|before)\s+(?P<a>[^,;?]+)(?<!\bwho)(?<!\bwhom)"
+                    r"(?<!\bthat)(?<!\bwhich)\s+(?P<aux>did|was|were|had|has|does|do|is|are)\s+"
+                    r"(?P<b>[^,;?]+?)\s*\?*$", re.I)
+# `what` holds no "from": with three free spans in a row the pattern's cost would grow
+# with the cube of the question's length.
+_FROM = re.compile(rf"^{_HOW_LONG}\s+did\s+(?P<what>(?:(?!\bfrom\b)[^,;?])+?)\s+(?:take|last),?\s+from\s+"
+                   r"(?P<a>[^,;?]+?)\s+(?:to|until|till)\s+(?P<b>[^,;?]+?)\s*\?*$", re.I)
+# No event to date: a side that points back ("after that", "that battle": a follow-up's),
+# a date the question already gives ("after 1066", "from 1914 to 1918"), or a bare
+# boundary ("from start to finish").
+_NO_EVENT = re.compile(r"^(?:(?:that|this|those|these)(?:\s+\w+)?|then|it|now|today|(?:the\s+)?(?:start|"
+                       r"finish|beginning|end)|[\d\s,./-]+(?:\s*(?:BC|BCE|AD|CE))?)$", re.I)
+# Words an "and" shares between two things, not two events: "the first and second voyages",
+# "Homer's and Hesiod's lives".
+_SHARED = re.compile(r"(?:first|second|third|fourth|fifth|last|final|early|late|[’']s)$", re.I)
 
 
 def _two_events(both: str) -> tuple[str, str] | None:
-    """"A and B" cut at the "and" that parts two events: not inside a name ("Belt and
-    Road", "Trinidad and Tobago"), where a capitalised word stands on each side."""
-    ands = list(re.finditer(r"\s+and\s+", both))
-    for m in ands:
-        before, after = both[: m.start()].split(), both[m.end() :].split()
-        if before and after and not (before[-1][:1].isupper() and after[0][:1].isupper()):
+    """"A and B" cut at the "and" that parts two events: not inside quotation marks,
+    nor where it shares a word ("the first and second voyages"), and rather not inside a
+    name ("Belt and Road"), where a capitalised word stands on each side; where every
+    "and" stands so, the last ("the premiere of Romeo and Juliet and Shakespeare's
+    death"; "Apple's IPO and Jobs becoming CEO" has one)."""
+    cuts = []
+    for m in re.finditer(r"\s+and\s+", both, re.I):
+        opened, before, after = both[: m.start()], both[: m.start()].split(), both[m.end() :].split()
+        if not before or not after or opened.count('"') % 2 or opened.count("“") > opened.count("”"):
+            continue
+        left, right = before[-1].strip("\"“‘'("), after[0].strip("\"“‘'(")
+        if _SHARED.search(left):
+            continue
+        if not (left[:1].isupper() and right[:1].isupper()):
             return both[: m.start()], both[m.end() :]
-    return (both[: ands[0].start()], both[ands[0].end() :]) if ands else None
+        cuts.append(m)
+    return (both[: cuts[-1].start()], both[cuts[-1].end() :]) if cuts else None
+
+
+def _interval_sides(question: str) -> tuple[str, str, str, str, str] | None:
+    """(when A?, when B?, A, B, what the span is of) for a question asking how long
+    passed between two events, else None."""
+    if m := _AFTER.search(question):
+        return f"When {m['a']}?", f"When {m['aux'].lower()} {m['b']}?", m["a"], m["b"], ""
+    if m := _FROM.search(question):
+        # Each side of a span names an event ("the ceasefire"), not a place or a name alone.
+        if all(re.search(r"\b[a-z]{3,}", side) for side in (m["a"], m["b"])):
+            return f"When was {m['a']}?", f"When was {m['b']}?", m["a"], m["b"], m["what"]
+        return None
+    if m := _SEPARATE.search(question) or _BETWEEN.search(question):
+        pair = (m["a"], m["b"]) if m["both"] is None else _two_events(m["both"])
+        if pair:
+            return f"When was {pair[0]}?", f"When was {pair[1]}?", *pair, ""
+    return None
 
 
 def interval_parts(question: str) -> tuple[Part, ...]:
@@ -130,22 +167,12 @@ def interval_parts(question: str) -> tuple[Part, ...]:
     words ("How many years after the KLA was founded did it launch its campaign?": it
     is the KLA), and a span's ("from the start of construction to the completion of
     the Parthenon") keeps the whole question's."""
-    question = " ".join(question.split())
-    sides, context = None, ""
-    if m := _AFTER.search(question):
-        sides = (f"When {m['a']}?", f"When {m['aux'].lower()} {m['b']}?"), (m["a"], m["b"])
-    elif m := _FROM.search(question):
-        sides, context = ((f"When was {m['a']}?", f"When was {m['b']}?"), (m["a"], m["b"])), m["what"]
-    elif m := _SEPARATE.search(question) or _BETWEEN.search(question):
-        pair = (m["a"], m["b"]) if m.groupdict().get("a") else _two_events(m["both"])
-        sides = ((f"When was {pair[0]}?", f"When was {pair[1]}?"), pair) if pair else None
-    if sides is None:
+    sides = _interval_sides(" ".join(question.split()))
+    if sides is None or any(_NO_EVENT.match(side.strip()) for side in sides[2:4]):
         return ()
-    (first, second), (a, b) = sides
-    if any(_POINTER.match(x.strip()) for x in (a, b)):
-        return ()
-    if context:  # "from the start of construction": of what, the rest of the question says
-        own = "" if _POINTER.match(context.strip()) else f" {context}"
+    first, second, a, b, of = sides
+    if of:  # "from the start of construction": of what, the rest of the question says
+        own = "" if _NO_EVENT.match(of.strip()) else f" {of}"
         return Part(first, f"{first} {b}{own}"), Part(second, f"{second} {a}{own}")
     return Part(first, first), Part(second, f"{second} {a}")
 

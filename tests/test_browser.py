@@ -204,7 +204,7 @@ def test_answer_and_article_never_move_the_page(browser, site, viewport):
         return s.top <= m.top && m.top <= s.bottom; }"""
     try:
         page.wait_for_function(in_panel, timeout=5_000)
-    except Exception:  # playwright's TimeoutError: the assertion below says what went wrong
+    except sync_api.TimeoutError:  # the assertion below says what went wrong
         pass
     page.wait_for_timeout(300)  # ... and for any scroll of the page it might have caused
     assert page.evaluate("window.scrollY") == y0, "opening a citation moved the page"

@@ -99,10 +99,23 @@ def test_how_long_between_two_events_asks_when_each_was():
     assert asked("How long did the war last, from the first offensives to the ceasefire?") == [
         ("When was the first offensives?", "When was the first offensives? the ceasefire the war"),
         ("When was the ceasefire?", "When was the ceasefire? the first offensives the war")]
+    # A relative clause's auxiliary is not the one that opens the second event.
+    assert [q for q, _ in asked("How long after the war did the king who was crowned in 1066 die?")] == [
+        "When the war?", "When did the king who was crowned in 1066 die?"]
+    # An "and" inside quotation marks, or inside names when every "and" is: the last one.
+    assert [q for q, _ in asked('How many years passed between "Pride and Prejudice" and "Emma"?')] == [
+        'When was "Pride and Prejudice"?', 'When was "Emma"?']
+    assert [q for q, _ in asked("How many years lay between the premiere of Romeo and Juliet and Shakespeare's death?")] == [
+        "When was the premiere of Romeo and Juliet?", "When was Shakespeare's death?"]
     for q in ("How long did the first non-stop flight from Perth to London take?",  # one sentence's duration
+              "How long did the flight last from Perth to London?",  # places, not events
+              "How long did the war last, from 1914 to 1918?", "How long did it last, from start to finish?",
+              "How many years after 1066 did the Domesday Book appear?",  # the question dates it
               "For how many days was Utamaro kept in manacles after his 1804 arrest?",
               "how long after that did the invasion start?",  # a follow-up's "that": no event to date
-              "How long before the visit had Putin last been in China, and what took him there?",
+              "How long after that battle did the treaty come?",
+              "How many years passed between the first and second voyages?",  # one thing's two voyages
+              "How long before the visit had Putin last been in China, and what took him there?",  # two questions
               "How long did kings govern the city after its founder?",
               "What is the difference between a ballista and a mangonel?"):
         assert ordered_parts(q) == (), q
