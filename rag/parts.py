@@ -132,7 +132,8 @@ def _two_events(both: str) -> tuple[str, str] | None:
     death"; "Apple's IPO and Jobs becoming CEO" has one)."""
     cuts = []
     for m in re.finditer(r"\s+and\s+", both, re.I):
-        opened, before, after = both[: m.start()], both[: m.start()].split(), both[m.end() :].split()
+        opened = both[: m.start()]
+        before, after = opened.split(), both[m.end() :].split()
         if not before or not after or opened.count('"') % 2 or opened.count("“") > opened.count("”"):
             continue
         left, right = before[-1].strip("\"“‘'("), after[0].strip("\"“‘'(")
@@ -152,12 +153,12 @@ def _interval_sides(question: str) -> tuple[str, str, str, str, str] | None:
     if m := _FROM.search(question):
         # Each side of a span names an event ("the ceasefire"), not a place or a name alone.
         if all(re.search(r"\b[a-z]{3,}", side) for side in (m["a"], m["b"])):
-            return f"When was {m['a']}?", f"When was {m['b']}?", m["a"], m["b"], m["what"]
+            return *_when((m["a"], m["b"]), "", ""), m["a"], m["b"], m["what"]
         return None
     if m := _SEPARATE.search(question) or _BETWEEN.search(question):
         pair = (m["a"], m["b"]) if m["both"] is None else _two_events(m["both"])
         if pair:
-            return f"When was {pair[0]}?", f"When was {pair[1]}?", *pair, ""
+            return *_when(pair, "", ""), *pair, ""
     return None
 
 
